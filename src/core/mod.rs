@@ -1,0 +1,1 @@
+//! core (placeholder until its module lands)

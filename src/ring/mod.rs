@@ -1,0 +1,1 @@
+//! ring (placeholder until its module lands)

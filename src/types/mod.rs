@@ -1,0 +1,1 @@
+//! types (placeholder until its module lands)

@@ -1,0 +1,1 @@
+//! wire (placeholder until its module lands)
