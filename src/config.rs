@@ -1,1 +1,5 @@
-//! config (placeholder until its module lands)
+//! config (placeholder until its module lands).
+
+/// The engine configuration (placeholder).
+#[derive(Debug, Default)]
+pub struct Config {}
