@@ -16,6 +16,7 @@
 //! | [`core`] | the pure, synchronous decision core (book, strategy, risk, orders, positions) | quote |
 //! | [`engine`] | the four threads, their wiring, pinning and shutdown | all |
 //! | [`telemetry`] | per-stage latency histograms and counters | all, recorded without allocation |
+//! | [`sim`] | the Hyperliquid-compatible venue simulator: the default venue | its own tokio runtime |
 //! | [`config`] | the engine and per-symbol configuration, `validate()` | main, side |
 //!
 //! Dependencies point inward: `engine → core → types`, `engine → wire → types`. Nothing in
@@ -25,6 +26,7 @@ pub mod config;
 pub mod core;
 pub mod engine;
 pub mod ring;
+pub mod sim;
 pub mod telemetry;
 pub mod types;
 pub mod wire;

@@ -1,0 +1,1 @@
+//! sim: the Hyperliquid-compatible venue simulator (being built).
