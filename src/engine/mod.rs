@@ -1,5 +1,16 @@
 //! engine: the four threads (feed, quote, exec, side), their wiring, pinning and shutdown.
-//! (Being built; `run` is the entry point `hlmm run` calls.)
+//!
+//! - [`idle`]: how polling threads wait (busy spin, or spin-then-yield on shared cores).
+//! - [`pin`]: which core each thread gets, and the fallback when there are too few.
+//! - [`shutdown`]: SIGINT/SIGTERM → ordered stop, every ring drained.
+//! - [`backoff`]: jittered exponential reconnect delays.
+//! - [`health`]: per-stream liveness and staleness.
+
+pub mod backoff;
+pub mod health;
+pub mod idle;
+pub mod pin;
+pub mod shutdown;
 
 /// Errors that stop the engine.
 #[derive(Debug, thiserror::Error)]
@@ -14,7 +25,7 @@ pub enum EngineError {
     },
 }
 
-/// Runs the engine until shutdown. Placeholder until the engine module lands.
+/// Runs the engine until shutdown. Placeholder until the engine wiring lands.
 pub fn run(_config: crate::config::Config) -> Result<(), EngineError> {
     Ok(())
 }
