@@ -1,0 +1,335 @@
+//! The feed-handler thread: owns the venue WebSocket, parses frames into events, fills the rings.
+//!
+//! One socket carries every subscription (market data and the user stream). The thread runs a
+//! current-thread tokio runtime: a `biased` select over the socket, the ping timer and a
+//! housekeeping tick. Per frame it copies the bytes into a reused buffer, parses them with
+//! simd-json ([`crate::wire::feed::FeedParser`]), stamps the receive and parse times, and pushes
+//! each event: market data into the conflating ring, user-stream data into the lossless ring.
+//!
+//! It reconnects with jittered exponential backoff and resubscribes everything; on a drop every
+//! stream is marked stale at once. It measures per-stream staleness ([`FeedHealth`]) and forces a
+//! reconnect when the whole socket has been silent too long (a missed pong).
+//!
+//! Never does: block on a full ring (market data conflates; a full lossless ring is counted and
+//! reported as a fault), panic on a frame, or log per frame.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::backoff::Backoff;
+use super::clock::wall_now;
+use super::health::{FeedHealth, Stream};
+use super::msg::{AssetIndex, Stamped};
+use super::shutdown::{Phase, Shutdown};
+use crate::ring::{ConflatingTx, LosslessTx};
+use crate::telemetry::{Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::types::{InstrumentSpec, Nanos};
+use crate::wire::events::FeedEvent;
+use crate::wire::feed::FeedParser;
+
+/// What the feed thread needs to know, resolved from the config.
+#[derive(Debug, Clone)]
+pub struct FeedSettings {
+    /// The venue's WebSocket URL (`ws://127.0.0.1:PORT/ws` for the simulator).
+    pub ws_url: String,
+    /// JSON subscribe frames, sent in order after every (re)connect.
+    pub subscribe_frames: Vec<String>,
+    /// How often we send `{"method":"ping"}`. The venue closes a socket it has not heard from
+    /// in 60 s.
+    pub ping_interval: Duration,
+    /// A market-data stream with no data for this long is stale.
+    pub market_stale_after: Duration,
+    /// The user stream with no data for this long is stale (it is quiet when we do not trade,
+    /// so this is longer; pongs keep the socket itself alive).
+    pub user_stale_after: Duration,
+    /// With nothing at all received for this long (not even a pong), the socket is presumed
+    /// dead and replaced.
+    pub reconnect_after_silence: Duration,
+    /// Smallest reconnect delay, ms.
+    pub reconnect_min_ms: u64,
+    /// Largest reconnect delay, ms.
+    pub reconnect_max_ms: u64,
+    /// Seed for the backoff jitter.
+    pub seed: u64,
+    /// Longest wait for a connection to open.
+    pub connect_timeout: Duration,
+}
+
+/// The producer ends the feed thread owns.
+#[derive(Debug)]
+pub struct FeedRings {
+    /// Market data, conflating.
+    pub md: ConflatingTx<Stamped>,
+    /// User stream, lossless.
+    pub user: LosslessTx<Stamped>,
+}
+
+/// Shared state the feed thread reports into.
+#[derive(Debug, Clone)]
+pub struct FeedShared {
+    /// Per-stream liveness.
+    pub health: Arc<FeedHealth>,
+    /// Engine counters.
+    pub counters: Arc<Counters>,
+    /// Where the stage histograms are published off the hot path.
+    pub histograms: Arc<SharedStageHistograms>,
+    /// Shutdown state.
+    pub shutdown: Shutdown,
+}
+
+/// Why a connection ended.
+#[derive(Debug)]
+enum SessionEnd {
+    /// Shutdown was requested.
+    Shutdown,
+    /// The connection was lost or refused; reconnect.
+    Lost(String),
+}
+
+/// How often the housekeeping tick runs (staleness, shutdown, histogram publishing).
+const HOUSEKEEPING: Duration = Duration::from_millis(20);
+
+/// Largest frame we expect; the frame buffer starts at this size so steady state never grows it.
+const FRAME_BUFFER_BYTES: usize = 64 * 1024;
+
+/// The feed thread's state.
+#[derive(Debug)]
+pub struct FeedHandler {
+    settings: FeedSettings,
+    parser: FeedParser,
+    index: AssetIndex,
+    rings: FeedRings,
+    shared: FeedShared,
+    recorder: StageRecorder,
+    /// Reused copy of the current frame: simd-json parses in place and needs `&mut [u8]`.
+    frame: Vec<u8>,
+}
+
+impl FeedHandler {
+    /// A feed handler for `instruments`.
+    pub fn new(
+        settings: FeedSettings,
+        instruments: &[InstrumentSpec],
+        rings: FeedRings,
+        shared: FeedShared,
+    ) -> Self {
+        Self {
+            parser: FeedParser::new(instruments),
+            index: AssetIndex::new(instruments.iter().map(|i| i.asset)),
+            settings,
+            rings,
+            shared,
+            recorder: StageRecorder::new(),
+            frame: Vec::with_capacity(FRAME_BUFFER_BYTES),
+        }
+    }
+
+    /// Runs until shutdown reaches [`Phase::StopInput`]; then moves it to
+    /// [`Phase::DrainQuote`] so the quote thread drains what the feed delivered.
+    pub fn run(mut self) {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => {
+                tracing::error!(error = %e, "Feed thread cannot build its runtime");
+                self.shared.shutdown.request();
+                self.shared.shutdown.advance(Phase::DrainQuote);
+                return;
+            }
+        };
+        runtime.block_on(self.run_sessions());
+        self.rings.md.flush();
+        self.recorder.publish(&self.shared.histograms);
+        self.shared.health.set_connected(false);
+        self.shared.shutdown.advance(Phase::DrainQuote);
+    }
+
+    async fn run_sessions(&mut self) {
+        let mut backoff = Backoff::new(
+            self.settings.reconnect_min_ms,
+            self.settings.reconnect_max_ms,
+            self.settings.seed,
+        );
+        loop {
+            if self.stop_requested() {
+                return;
+            }
+            match self.session(&mut backoff).await {
+                SessionEnd::Shutdown => return,
+                SessionEnd::Lost(reason) => {
+                    self.shared.health.set_connected(false);
+                    self.shared.health.mark_all_stale();
+                    Counters::bump(&self.shared.counters.reconnects);
+                    let delay = backoff.next_delay_ms();
+                    tracing::warn!(
+                        url = %self.settings.ws_url,
+                        reason = %reason,
+                        retry_in_ms = delay,
+                        attempt = backoff.attempts(),
+                        "Feed connection lost"
+                    );
+                    if self.sleep_unless_stopped(Duration::from_millis(delay)).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.shared.shutdown.is_requested()
+    }
+
+    /// Sleeps `total`, waking every housekeeping tick to check for shutdown. Returns `true` if
+    /// shutdown was requested.
+    async fn sleep_unless_stopped(&self, total: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + total;
+        while tokio::time::Instant::now() < deadline {
+            if self.stop_requested() {
+                return true;
+            }
+            tokio::time::sleep(HOUSEKEEPING.min(deadline - tokio::time::Instant::now())).await;
+        }
+        self.stop_requested()
+    }
+
+    /// One connection: connect, subscribe, read until it ends.
+    async fn session(&mut self, backoff: &mut Backoff) -> SessionEnd {
+        let connect = tokio_tungstenite::connect_async(self.settings.ws_url.as_str());
+        let mut ws = match tokio::time::timeout(self.settings.connect_timeout, connect).await {
+            Ok(Ok((ws, _response))) => ws,
+            Ok(Err(e)) => return SessionEnd::Lost(format!("connect failed: {e}")),
+            Err(_) => return SessionEnd::Lost("connect timed out".to_owned()),
+        };
+        for frame in &self.settings.subscribe_frames {
+            if let Err(e) = ws.send(Message::text(frame.as_str())).await {
+                return SessionEnd::Lost(format!("subscribe failed: {e}"));
+            }
+            Counters::bump(&self.shared.counters.subscriptions);
+        }
+        self.shared.health.set_connected(true);
+        tracing::info!(
+            url = %self.settings.ws_url,
+            subscriptions = self.settings.subscribe_frames.len(),
+            "Feed connected"
+        );
+
+        let mut ping = tokio::time::interval(self.settings.ping_interval);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ping.tick().await; // the first tick is immediate; the first ping goes one interval later
+        let mut housekeeping = tokio::time::interval(HOUSEKEEPING);
+        housekeeping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_frame = wall_now();
+        let mut healthy_since_connect = false;
+
+        loop {
+            tokio::select! {
+                biased;
+                msg = ws.next() => {
+                    let bytes_seen = match msg {
+                        Some(Ok(Message::Text(text))) => {
+                            self.on_frame(text.as_bytes());
+                            true
+                        }
+                        Some(Ok(Message::Binary(bytes))) => {
+                            self.on_frame(&bytes);
+                            true
+                        }
+                        // tungstenite queues the pong for a ping; flushing sends it now.
+                        Some(Ok(Message::Ping(_))) => ws.flush().await.is_ok(),
+                        Some(Ok(Message::Pong(_) | Message::Frame(_))) => true,
+                        Some(Ok(Message::Close(frame))) => {
+                            return SessionEnd::Lost(format!("closed by venue: {frame:?}"));
+                        }
+                        Some(Err(e)) => return SessionEnd::Lost(format!("read failed: {e}")),
+                        None => return SessionEnd::Lost("stream ended".to_owned()),
+                    };
+                    if bytes_seen {
+                        last_frame = wall_now();
+                        if !healthy_since_connect {
+                            // The connection delivered data: the next failure starts with a
+                            // short delay again.
+                            healthy_since_connect = true;
+                            backoff.reset();
+                        }
+                    }
+                }
+                _ = ping.tick() => {
+                    if let Err(e) = ws.send(Message::text(r#"{"method":"ping"}"#)).await {
+                        return SessionEnd::Lost(format!("ping failed: {e}"));
+                    }
+                }
+                _ = housekeeping.tick() => {
+                    if self.stop_requested() {
+                        // Best effort: the process is stopping either way.
+                        let _ = ws.close(None).await;
+                        return SessionEnd::Shutdown;
+                    }
+                    let now = wall_now();
+                    self.housekeeping(now);
+                    let silent = now.saturating_since(last_frame);
+                    if silent > self.settings.reconnect_after_silence.as_nanos() as u64 {
+                        return SessionEnd::Lost(format!("no frame for {} ms", silent / 1_000_000));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Off the frame path: staleness, pending conflated books, histograms.
+    fn housekeeping(&mut self, now: Nanos) {
+        self.rings.md.flush();
+        let newly_stale = self.shared.health.evaluate(
+            now,
+            self.settings.market_stale_after.as_nanos() as u64,
+            self.settings.user_stale_after.as_nanos() as u64,
+        );
+        if newly_stale > 0 {
+            Counters::add(&self.shared.counters.stale_flags, newly_stale);
+        }
+        self.shared.counters.conflated_books.store(
+            self.rings.md.conflated(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        self.recorder.publish(&self.shared.histograms);
+    }
+
+    /// The hot path: one frame in, events out. No allocation once the buffer has grown to the
+    /// largest frame; no logging; no syscall beyond the clock read (vDSO).
+    fn on_frame(&mut self, bytes: &[u8]) {
+        let recv = wall_now();
+        self.frame.clear();
+        self.frame.extend_from_slice(bytes);
+        Counters::bump(&self.shared.counters.frames);
+
+        let Self { parser, index, rings, shared, recorder, frame, .. } = self;
+        let mut parsed_at: Option<Nanos> = None;
+        let result = parser.parse(frame, &mut |event: FeedEvent| {
+            let parsed = *parsed_at.get_or_insert_with(wall_now);
+            let msg = Stamped { recv, parsed, event };
+            if event.is_lossless() {
+                shared.health.touch(Stream::User, recv);
+                if rings.user.push(msg).is_err() {
+                    // Never dropped silently: the quote thread halts on this counter.
+                    Counters::bump(&shared.counters.lossless_ring_full);
+                }
+            } else {
+                if let Some(i) = AssetIndex::market_asset(&event).and_then(|a| index.get(a)) {
+                    shared.health.touch(Stream::Market(i), recv);
+                }
+                rings.md.push(index.md_key(&event), msg);
+            }
+            recorder.record(Stage::FeedToRing, wall_now().saturating_since(parsed));
+        });
+        match result {
+            Ok(_) => {
+                if let Some(parsed) = parsed_at {
+                    recorder.record(Stage::Parse, parsed.saturating_since(recv));
+                }
+            }
+            Err(_) => Counters::bump(&shared.counters.bad_frames),
+        }
+    }
+}
