@@ -1,1 +1,0 @@
-//! config (placeholder until its module lands)
