@@ -1,5 +1,6 @@
 //! The `hlmm` command line: run the engine, or check a config file.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -145,7 +146,11 @@ fn init_tracing(format: LogFormat) -> anyhow::Result<()> {
         .with_default_directive(LevelFilter::INFO.into())
         .from_env()
         .context("RUST_LOG")?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a log file or collector.
+        .with_ansi(std::io::stderr().is_terminal());
     let installed = match format {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
