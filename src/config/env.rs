@@ -1,0 +1,163 @@
+//! Environment overrides: a small, documented set of `HLMM_*` variables applied after the file
+//! and before `validate()`. The environment is passed in as `(name, value)` pairs, so tests never
+//! touch the process environment.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::validate::check_address;
+use super::{Config, LogFormat, SpinPolicy, VenueKind};
+
+/// The variable that conventionally holds the agent key.
+const AGENT_KEY_VAR: &str = "HLMM_AGENT_KEY";
+
+/// Every variable [`Config::apply_env`] reads, with what it sets. Other `HLMM_*` names are left
+/// for other modules and ignored here. An empty value counts as unset (compose's `${VAR:-}`).
+pub const ENV_VARS: &[(&str, &str)] = &[
+    ("HLMM_VENUE", "venue.kind: sim, local, testnet or mainnet"),
+    ("HLMM_INFO_URL", "venue.info_url"),
+    ("HLMM_WS_URL", "venue.ws_url"),
+    ("HLMM_ACCOUNT_ADDRESS", "venue.account_address"),
+    ("HLMM_AGENT_KEY_FILE", "venue.agent_key_file (replaces venue.agent_key_env)"),
+    (
+        AGENT_KEY_VAR,
+        "the agent key itself; never copied into the config. Used when no other key source is \
+         configured",
+    ),
+    ("HLMM_FEED_CORE", "threads.feed_core: a cpu number, or none"),
+    ("HLMM_QUOTE_CORE", "threads.quote_core: a cpu number, or none"),
+    ("HLMM_EXEC_CORE", "threads.exec_core: a cpu number, or none"),
+    ("HLMM_SPIN", "threads.spin: busy or spin_then_yield"),
+    ("HLMM_LOG_FORMAT", "telemetry.log_format: pretty or json"),
+];
+
+/// A bad environment override, or a variable the config needs that is not set.
+///
+/// Displays as `HLMM_QUOTE_CORE = x: expected a cpu number or none`. The value of the agent key
+/// variable is never shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvError {
+    /// The variable.
+    pub var: String,
+    /// Its value, `None` when it is missing.
+    pub value: Option<String>,
+    /// What it must be, lower case.
+    pub rule: String,
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.value {
+            Some(value) => write!(f, "{} = {value}: {}", self.var, self.rule),
+            None => write!(f, "{}: {}", self.var, self.rule),
+        }
+    }
+}
+
+impl std::error::Error for EnvError {}
+
+impl Config {
+    /// Applies the overrides listed in [`ENV_VARS`] found in `env`; later pairs win. Returns every
+    /// bad value. Does not validate: call [`Config::validate`] next (or use [`Config::with_env`]).
+    ///
+    /// The agent key is never read into the config. If `HLMM_AGENT_KEY` is set and no key source
+    /// is configured, `venue.agent_key_env` becomes `"HLMM_AGENT_KEY"`. For testnet and mainnet,
+    /// a configured `agent_key_env` that is not set in `env` is an error.
+    pub fn apply_env<I, K, V>(&mut self, env: I) -> Result<(), Vec<EnvError>>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut errors = Vec::new();
+        let configured_key_var = self.venue.agent_key_env.clone();
+        let mut configured_key_var_set = false;
+        let mut default_key_var_set = false;
+
+        for (name, value) in env {
+            let (name, value) = (name.as_ref(), value.as_ref());
+            if value.is_empty() {
+                continue;
+            }
+            let mut bad = |rule: String| {
+                errors.push(EnvError { var: name.to_owned(), value: Some(value.to_owned()), rule });
+            };
+            if configured_key_var.as_deref() == Some(name) {
+                configured_key_var_set = true;
+            }
+            let venue = &mut self.venue;
+            let threads = &mut self.threads;
+            match name {
+                "HLMM_VENUE" => match value.parse::<VenueKind>() {
+                    Ok(kind) => venue.kind = kind,
+                    Err(rule) => bad(rule),
+                },
+                "HLMM_INFO_URL" => venue.info_url = Some(value.to_owned()),
+                "HLMM_WS_URL" => venue.ws_url = Some(value.to_owned()),
+                "HLMM_ACCOUNT_ADDRESS" => match check_address(value) {
+                    Ok(()) => venue.account_address = Some(value.to_ascii_lowercase()),
+                    Err(rule) => bad(rule),
+                },
+                "HLMM_AGENT_KEY_FILE" => {
+                    venue.agent_key_file = Some(PathBuf::from(value));
+                    venue.agent_key_env = None;
+                }
+                AGENT_KEY_VAR => default_key_var_set = true,
+                "HLMM_FEED_CORE" => parse_core(value, &mut threads.feed_core, bad),
+                "HLMM_QUOTE_CORE" => parse_core(value, &mut threads.quote_core, bad),
+                "HLMM_EXEC_CORE" => parse_core(value, &mut threads.exec_core, bad),
+                "HLMM_SPIN" => match value.parse::<SpinPolicy>() {
+                    Ok(spin) => threads.spin = spin,
+                    Err(rule) => bad(rule),
+                },
+                "HLMM_LOG_FORMAT" => match value.parse::<LogFormat>() {
+                    Ok(format) => self.telemetry.log_format = format,
+                    Err(rule) => bad(rule),
+                },
+                _ => {}
+            }
+        }
+
+        let venue = &mut self.venue;
+        if venue.agent_key_file.is_none() {
+            match &venue.agent_key_env {
+                None if default_key_var_set => venue.agent_key_env = Some(AGENT_KEY_VAR.to_owned()),
+                Some(var) if venue.kind.is_hyperliquid() => {
+                    // Only the file sets a variable name here (an override of the file clears it),
+                    // so `var` is the configured one.
+                    let set =
+                        configured_key_var_set || (var == AGENT_KEY_VAR && default_key_var_set);
+                    if !set {
+                        errors.push(EnvError {
+                            var: var.clone(),
+                            value: None,
+                            rule: format!(
+                                "not set, but venue {} reads the agent key from it (export it, \
+                                 or set venue.agent_key_file)",
+                                venue.kind
+                            ),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn parse_core(value: &str, core: &mut Option<usize>, bad: impl FnOnce(String)) {
+    if value == "none" {
+        *core = None;
+    } else {
+        match value.parse::<usize>() {
+            Ok(id) => *core = Some(id),
+            Err(_) => bad("expected a cpu number or none".to_owned()),
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! `validate()`: range and cross-field rules, every violation collected.
+
+use std::fmt::{self, Display};
+
+use super::{Config, SymbolOverrides, SymbolParams, VenueKind};
+
+/// One broken rule: which setting, its value, and what it must be.
+///
+/// Displays as `symbol ETH: notional_per_side = 5: below the $10 minimum order value`, or without
+/// a symbol as `feed.reconnect_max_ms = 10: must be >= feed.reconnect_min_ms (250)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The coin, for per-symbol fields of a `[symbols.<COIN>]` table or a patch.
+    pub symbol: Option<String>,
+    /// The field: `section.name` for engine settings, the bare name for a coin's parameters,
+    /// `defaults.name` for the `[defaults]` table.
+    pub field: String,
+    /// The offending value as written (`(unset)` for a missing required value).
+    pub value: String,
+    /// The rule it breaks, lower case.
+    pub rule: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(
+        symbol: Option<&str>,
+        field: impl Into<String>,
+        value: impl Display,
+        rule: impl Into<String>,
+    ) -> Self {
+        Self {
+            symbol: symbol.map(str::to_owned),
+            field: field.into(),
+            value: value.to_string(),
+            rule: rule.into(),
+        }
+    }
+}
+
+impl Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(symbol) = &self.symbol {
+            write!(f, "symbol {symbol}: ")?;
+        }
+        write!(f, "{} = {}: {}", self.field, self.value, self.rule)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+const UNSET: &str = "(unset)";
+
+pub(super) fn validate(config: &Config) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    check_venue(config, &mut errors);
+    check_threads(config, &mut errors);
+    check_feed(config, &mut errors);
+    check_telemetry(config, &mut errors);
+    check_symbols(config, &mut errors);
+    errors
+}
+
+fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
+    let venue = &config.venue;
+    let kind = venue.kind;
+    let mut push = |field: &str, value: &dyn Display, rule: String| {
+        errors.push(ConfigError::new(None, format!("venue.{field}"), value, rule));
+    };
+
+    let urls = [("info_url", &venue.info_url, "/info"), ("ws_url", &venue.ws_url, "")];
+    for (field, url, path_suffix) in urls {
+        let Some(url) = url else { continue };
+        let schemes: &[&str] = match (field, kind) {
+            (_, VenueKind::Sim) => {
+                push(
+                    field,
+                    url,
+                    "not used by venue sim, which runs in-process (use kind = \"local\" for an \
+                     external simulator)"
+                        .into(),
+                );
+                continue;
+            }
+            ("info_url", VenueKind::Local) => &["http", "https"],
+            ("info_url", _) => &["https"],
+            (_, VenueKind::Local) => &["ws", "wss"],
+            _ => &["wss"],
+        };
+        if let Err(rule) = check_url(url, schemes, path_suffix) {
+            push(field, url, rule);
+        }
+    }
+
+    match &venue.account_address {
+        Some(address) => {
+            if let Err(rule) = check_address(address) {
+                push("account_address", address, rule);
+            }
+        }
+        None if kind.is_hyperliquid() => push(
+            "account_address",
+            &UNSET,
+            format!(
+                "required for venue {kind} (queries and the user stream use the account address)"
+            ),
+        ),
+        None => {}
+    }
+
+    match (&venue.agent_key_file, &venue.agent_key_env) {
+        (Some(file), Some(_)) => push(
+            "agent_key_env",
+            &file.display(),
+            "set one agent key source, agent_key_file or agent_key_env, not both".into(),
+        ),
+        (None, None) if kind.is_hyperliquid() => push(
+            "agent_key_file",
+            &UNSET,
+            format!(
+                "venue {kind} needs an agent key: set agent_key_file (a secret file), or \
+                 agent_key_env and export that variable"
+            ),
+        ),
+        _ => {}
+    }
+    if let Some(file) = &venue.agent_key_file {
+        if file.as_os_str().is_empty() {
+            push("agent_key_file", &"\"\"", "must be a path".into());
+        }
+    }
+    if let Some(var) = &venue.agent_key_env {
+        if !is_env_var_name(var) {
+            push(
+                "agent_key_env",
+                var,
+                "must be an environment variable name (A-Z, 0-9, _), not the key itself".into(),
+            );
+        }
+    }
+
+    let balance = venue.paper_balance_usd;
+    if !(balance.is_finite() && balance > 0.0 && balance <= 1e12) {
+        push("paper_balance_usd", &balance, "must be > 0 and <= 1e12 usd".into());
+    }
+}
+
+fn check_threads(config: &Config, errors: &mut Vec<ConfigError>) {
+    let threads = &config.threads;
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for (field, core) in threads.pinned() {
+        if core >= MAX_CORE_ID {
+            errors.push(ConfigError::new(
+                None,
+                format!("threads.{field}"),
+                core,
+                format!("must be < {MAX_CORE_ID} (a cpu number as the os counts them)"),
+            ));
+        }
+        if let Some((other, _)) = seen.iter().find(|(_, c)| *c == core) {
+            errors.push(ConfigError::new(
+                None,
+                format!("threads.{field}"),
+                core,
+                format!("pinned threads need distinct cores, threads.{other} is already {core}"),
+            ));
+        }
+        seen.push((field, core));
+    }
+    if !(-20..=19).contains(&threads.side_nice) {
+        errors.push(ConfigError::new(
+            None,
+            "threads.side_nice",
+            threads.side_nice,
+            "must be in -20..=19",
+        ));
+    }
+}
+
+/// Linux's default `CPU_SETSIZE`.
+const MAX_CORE_ID: usize = 1024;
+
+fn check_feed(config: &Config, errors: &mut Vec<ConfigError>) {
+    let feed = &config.feed;
+    let mut range = |field: &str, value: u64, min: u64, max: u64, why: &str| {
+        if !(min..=max).contains(&value) {
+            errors.push(ConfigError::new(
+                None,
+                format!("feed.{field}"),
+                value,
+                format!("must be in {min}..={max}{why}"),
+            ));
+        }
+    };
+    range(
+        "ping_interval_ms",
+        feed.ping_interval_ms,
+        1_000,
+        50_000,
+        " (the venue closes a socket silent for 60 s)",
+    );
+    range("stale_after_ms.books", feed.stale_after_ms.books, 100, 60_000, "");
+    range("stale_after_ms.user", feed.stale_after_ms.user, 1_000, 600_000, "");
+    range(
+        "reconnect_min_ms",
+        feed.reconnect_min_ms,
+        50,
+        60_000,
+        " (the venue allows 30 new connections per minute per ip)",
+    );
+    range("reconnect_max_ms", feed.reconnect_max_ms, 0, 300_000, "");
+    range("book_depth", feed.book_depth as u64, 1, 20, " (the venue sends at most 20 levels)");
+
+    if feed.stale_after_ms.user <= feed.ping_interval_ms {
+        errors.push(ConfigError::new(
+            None,
+            "feed.stale_after_ms.user",
+            feed.stale_after_ms.user,
+            format!(
+                "must be > feed.ping_interval_ms ({}): a quiet user stream is heard only through \
+                 pongs",
+                feed.ping_interval_ms
+            ),
+        ));
+    }
+    if feed.reconnect_max_ms < feed.reconnect_min_ms {
+        errors.push(ConfigError::new(
+            None,
+            "feed.reconnect_max_ms",
+            feed.reconnect_max_ms,
+            format!("must be >= feed.reconnect_min_ms ({})", feed.reconnect_min_ms),
+        ));
+    }
+    for (field, capacity) in [
+        ("md_ring_capacity", feed.md_ring_capacity),
+        ("user_ring_capacity", feed.user_ring_capacity),
+    ] {
+        if !capacity.is_power_of_two() || !(16..=1 << 20).contains(&capacity) {
+            errors.push(ConfigError::new(
+                None,
+                format!("feed.{field}"),
+                capacity,
+                "must be a power of two in 16..=1048576",
+            ));
+        }
+    }
+}
+
+fn check_telemetry(config: &Config, errors: &mut Vec<ConfigError>) {
+    let interval = config.telemetry.summary_interval_ms;
+    if !(1_000..=3_600_000).contains(&interval) {
+        errors.push(ConfigError::new(
+            None,
+            "telemetry.summary_interval_ms",
+            interval,
+            "must be in 1000..=3600000",
+        ));
+    }
+}
+
+fn check_symbols(config: &Config, errors: &mut Vec<ConfigError>) {
+    if config.symbols.is_empty() {
+        errors.push(ConfigError::new(
+            None,
+            "symbols",
+            "{}",
+            "must list at least one coin, e.g. [symbols.BTC]",
+        ));
+    }
+    check_symbol_params(&config.defaults, Scope::Defaults, errors);
+    for (coin, overrides) in &config.symbols {
+        if !is_valid_coin(coin) {
+            errors.push(ConfigError::new(None, "symbols", coin, COIN_RULE));
+            continue;
+        }
+        check_symbol_params(
+            &overrides.resolve(&config.defaults),
+            Scope::Symbol { coin, overrides },
+            errors,
+        );
+    }
+}
+
+/// Where per-symbol parameters come from, for error reports.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// The `[defaults]` table: field names get a `defaults.` prefix.
+    Defaults,
+    /// A coin: a rule is reported only if the coin sets one of the fields it involves, since a
+    /// rule broken by `[defaults]` alone is reported once, for `[defaults]`.
+    Symbol { coin: &'a str, overrides: &'a SymbolOverrides },
+}
+
+struct SymbolChecker<'a, 'e> {
+    scope: Scope<'a>,
+    errors: &'e mut Vec<ConfigError>,
+}
+
+impl SymbolChecker<'_, '_> {
+    /// Reports `field = value: rule` unless `ok`. `involved` lists the other fields the rule
+    /// reads.
+    fn check(
+        &mut self,
+        ok: bool,
+        field: &str,
+        involved: &[&str],
+        value: impl Display,
+        rule: String,
+    ) {
+        if ok {
+            return;
+        }
+        let error = match self.scope {
+            Scope::Defaults => ConfigError::new(None, format!("defaults.{field}"), value, rule),
+            Scope::Symbol { coin, overrides } => {
+                let own = overrides.is_set(field) || involved.iter().any(|f| overrides.is_set(f));
+                if !own {
+                    return;
+                }
+                ConfigError::new(Some(coin), field, value, rule)
+            }
+        };
+        self.errors.push(error);
+    }
+
+    fn finite_in(&mut self, field: &str, value: f64, ok: impl Fn(f64) -> bool, rule: &str) {
+        if value.is_finite() {
+            self.check(ok(value), field, &[], value, rule.to_owned());
+        } else {
+            self.check(false, field, &[], value, "must be a finite number".to_owned());
+        }
+    }
+}
+
+fn check_symbol_params(p: &SymbolParams, scope: Scope<'_>, errors: &mut Vec<ConfigError>) {
+    let mut c = SymbolChecker { scope, errors };
+
+    c.check(
+        p.daily_return_bps <= 10_000,
+        "daily_return_bps",
+        &[],
+        p.daily_return_bps,
+        "must be <= 10000 (100 % a day)".to_owned(),
+    );
+    c.finite_in(
+        "notional_per_side",
+        p.notional_per_side,
+        |v| v >= MIN_ORDER_USD,
+        "below the $10 minimum order value",
+    );
+    c.finite_in(
+        "daily_pnl_stop_loss",
+        p.daily_pnl_stop_loss,
+        |v| v > 0.0,
+        "must be > 0 (a loss limit in usd, written as a positive number)",
+    );
+    c.finite_in(
+        "trailing_take_profit",
+        p.trailing_take_profit,
+        |v| v > 0.0 && v < 10.0,
+        "must be in (0, 10), a fraction of entry notional (0.05 = 5 %)",
+    );
+    c.finite_in(
+        "trailing_stop_loss",
+        p.trailing_stop_loss,
+        |v| v > 0.0 && v < 1.0,
+        "must be in (0, 1), a fraction (0.02 = 2 %)",
+    );
+    c.check(
+        (100..=86_400_000).contains(&p.force_quote_refresh_interval),
+        "force_quote_refresh_interval",
+        &[],
+        p.force_quote_refresh_interval,
+        "must be in 100..=86400000 ms (faster than one batch per block window only spends the \
+         action budget)"
+            .to_owned(),
+    );
+    for (field, limit) in [("max_long_usd", p.max_long_usd), ("max_short_usd", p.max_short_usd)] {
+        if limit.is_finite() {
+            // NaN notional is reported on its own; comparing against it would add noise.
+            let ok = !p.notional_per_side.is_finite() || limit >= p.notional_per_side;
+            c.check(
+                ok,
+                field,
+                &["notional_per_side"],
+                limit,
+                format!("must be >= notional_per_side ({})", p.notional_per_side),
+            );
+        } else {
+            c.check(false, field, &[], limit, "must be a finite number".to_owned());
+        }
+    }
+    c.finite_in(
+        "min_half_spread_bps",
+        p.min_half_spread_bps,
+        |v| v > 0.0 && v <= 1_000.0,
+        "must be in (0, 1000] bps",
+    );
+    c.finite_in("vol_k", p.vol_k, |v| (0.0..=100.0).contains(&v), "must be in 0..=100");
+    c.check(
+        (100..=86_400_000).contains(&p.vol_horizon_ms),
+        "vol_horizon_ms",
+        &[],
+        p.vol_horizon_ms,
+        "must be in 100..=86400000 ms".to_owned(),
+    );
+    c.check(
+        (1_000..=86_400_000).contains(&p.vol_halflife_ms),
+        "vol_halflife_ms",
+        &[],
+        p.vol_halflife_ms,
+        "must be in 1000..=86400000 ms".to_owned(),
+    );
+    c.finite_in(
+        "inventory_skew_bps",
+        p.inventory_skew_bps,
+        |v| (0.0..=1_000.0).contains(&v),
+        "must be in 0..=1000 bps",
+    );
+    c.check(
+        p.requote_tolerance_ticks <= 10_000,
+        "requote_tolerance_ticks",
+        &[],
+        p.requote_tolerance_ticks,
+        "must be <= 10000".to_owned(),
+    );
+}
+
+/// The venue's minimum order value, in USD.
+const MIN_ORDER_USD: f64 = 10.0;
+
+const COIN_RULE: &str = "not a perpetual coin name: upper-case letters and digits, with an \
+                         optional k prefix (kPEPE) or a lower-case dex prefix (xyz:XYZ100)";
+
+/// `BTC`, `kPEPE`, or a HIP-3 `dex:COIN`. Spot names (`PURR/USDC`, `@107`) are not perpetuals.
+fn is_valid_coin(name: &str) -> bool {
+    let coin = match name.split_once(':') {
+        Some((dex, coin)) => {
+            let dex_ok = (1..=16).contains(&dex.len())
+                && dex.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            if !dex_ok {
+                return false;
+            }
+            coin
+        }
+        None => name,
+    };
+    let body = coin.strip_prefix('k').unwrap_or(coin);
+    (1..=20).contains(&body.len())
+        && body.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// `0x` + 40 hex digits, any case (checksummed addresses are accepted), not the zero address.
+pub(super) fn check_address(address: &str) -> Result<(), String> {
+    let hex = address.strip_prefix("0x").unwrap_or("");
+    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("must be 0x followed by 40 hex digits".to_owned());
+    }
+    if hex.bytes().all(|b| b == b'0') {
+        return Err("the zero address is a placeholder, not an account".to_owned());
+    }
+    Ok(())
+}
+
+fn is_env_var_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A URL with one of `schemes`, a host, an optional port and a path ending in `path_suffix`. No
+/// credentials, query or fragment: none of the venue's endpoints have them.
+fn check_url(url: &str, schemes: &[&str], path_suffix: &str) -> Result<(), String> {
+    let expected = || {
+        let list: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
+        format!("must be a {} url", list.join(" or "))
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(expected());
+    };
+    if !schemes.contains(&scheme) {
+        return Err(expected());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain whitespace".to_owned());
+    }
+    if rest.contains(['?', '#', '@']) {
+        return Err("must not carry credentials, a query or a fragment".to_owned());
+    }
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let (host, port) = match authority.strip_prefix('[') {
+        // An IPv6 literal: `[::1]:3001`.
+        Some(v6) => match v6.split_once(']') {
+            Some((host, tail)) => (host, tail.strip_prefix(':')),
+            None => return Err("has an unclosed ipv6 bracket".to_owned()),
+        },
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    if host.is_empty() {
+        return Err("has no host".to_owned());
+    }
+    if let Some(port) = port {
+        if port.parse::<u16>().map_or(true, |p| p == 0) {
+            return Err(format!("has a bad port {port:?}"));
+        }
+    }
+    if !path.ends_with(path_suffix) {
+        return Err(format!("must end in {path_suffix} (/exchange is derived from it)"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coin_names() {
+        let cases = [
+            ("BTC", true),
+            ("kPEPE", true),
+            ("1000BONK", true),
+            ("xyz:XYZ100", true),
+            ("btc", false),
+            ("k", false),
+            ("kpepe", false),
+            ("", false),
+            ("PURR/USDC", false),
+            ("@107", false),
+            ("XYZ:ABC", false),
+            (":BTC", false),
+            ("BTC-PERP", false),
+            ("ABCDEFGHIJKLMNOPQRSTU", false),
+        ];
+        for (name, valid) in cases {
+            assert_eq!(is_valid_coin(name), valid, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        let cases: [(&str, &[&str], &str, bool); 12] = [
+            ("https://api.hyperliquid.xyz/info", &["https"], "/info", true),
+            ("http://127.0.0.1:3001/info", &["http", "https"], "/info", true),
+            ("http://[::1]:3001/info", &["http"], "/info", true),
+            ("wss://api.hyperliquid.xyz/ws", &["wss"], "", true),
+            ("ws://localhost:3001", &["ws", "wss"], "", true),
+            ("http://api.hyperliquid.xyz/info", &["https"], "/info", false),
+            ("https://api.hyperliquid.xyz", &["https"], "/info", false),
+            ("https:///info", &["https"], "/info", false),
+            ("https://host:99999/info", &["https"], "/info", false),
+            ("https://user:pw@host/info", &["https"], "/info", false),
+            ("https://host/info?x=1", &["https"], "/info", false),
+            ("api.hyperliquid.xyz/info", &["https"], "/info", false),
+        ];
+        for (url, schemes, suffix, valid) in cases {
+            assert_eq!(check_url(url, schemes, suffix).is_ok(), valid, "{url}");
+        }
+    }
+
+    #[test]
+    fn addresses() {
+        assert!(check_address("0x00000000000000000000000000000000000000aB").is_ok());
+        assert!(check_address("0x0000000000000000000000000000000000000000").is_err());
+        assert!(check_address("0x123").is_err());
+        assert!(check_address("00000000000000000000000000000000000000aa00").is_err());
+        assert!(check_address("0x00000000000000000000000000000000000000ag").is_err());
+    }
+}
