@@ -17,6 +17,7 @@
 //! | [`engine`] | the four threads, their wiring, pinning and shutdown | all |
 //! | [`telemetry`] | per-stage latency histograms and counters | all, recorded without allocation |
 //! | [`sim`] | the Hyperliquid-compatible venue simulator: the default venue | its own tokio runtime |
+//! | [`venue`] | HTTP and WebSocket clients of the exchange (sim, testnet, mainnet) | startup, exec, side |
 //! | [`config`] | the engine and per-symbol configuration, `validate()` | main, side |
 //!
 //! Dependencies point inward: `engine → core → types`, `engine → wire → types`. Nothing in
@@ -29,4 +30,5 @@ pub mod ring;
 pub mod sim;
 pub mod telemetry;
 pub mod types;
+pub mod venue;
 pub mod wire;

@@ -1,0 +1,167 @@
+//! The execution thread: a tokio runtime that turns intents into venue actions and reports
+//! every outcome back to the quote thread.
+//!
+//! It polls the intent ring without parking (a parked consumer costs microseconds to wake): a
+//! loop that drains the ring, then yields to the runtime so socket I/O progresses, then spins
+//! or yields per the idle policy. Intents are gathered into a batch per block window and handed
+//! to an [`OrderGateway`]: the venue-specific part (signing, WebSocket `post`, REST fallback).
+//! Every command ends in exactly one [`CommandOutcome`], which goes back on the lossless
+//! outcome ring.
+//!
+//! Never does: drop an intent (a full outcome ring is counted as a fault), block the quote
+//! thread, or log on the send path.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::clock::wall_now;
+use super::idle::Idler;
+use super::quote::Intent;
+use super::shutdown::{Phase, Shutdown};
+use super::side::Heartbeats;
+use crate::core::commands::Command;
+use crate::core::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
+use crate::ring::{LosslessRx, LosslessTx};
+use crate::telemetry::Counters;
+
+/// The venue side of execution: sends a batch of commands and reports one outcome per command.
+///
+/// Implementations own their sockets and signer. `submit` may await I/O; it must resolve every
+/// command: `Accepted`, `Rejected`, `NotSent` (nothing left the process) or `Ambiguous` (sent,
+/// answer unknown), in the order of `batch`.
+pub trait OrderGateway: Send {
+    /// A short name for logs (`"sim-paper"`, `"hyperliquid"`, …).
+    fn name(&self) -> &'static str;
+
+    /// Sends `batch` and pushes exactly one outcome per command into `out`.
+    fn submit<'a>(
+        &'a mut self,
+        batch: &'a [Intent],
+        out: &'a mut Vec<OutcomeEvent>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+}
+
+/// A gateway with no venue behind it: every command is `NotSent(NoConnection)`. The engine uses
+/// it when no venue connection is configured, so the core sees honest outcomes.
+#[derive(Debug, Default)]
+pub struct DisconnectedGateway;
+
+impl OrderGateway for DisconnectedGateway {
+    fn name(&self) -> &'static str {
+        "disconnected"
+    }
+
+    fn submit<'a>(
+        &'a mut self,
+        batch: &'a [Intent],
+        out: &'a mut Vec<OutcomeEvent>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        Box::pin(async move {
+            for intent in batch {
+                out.push(OutcomeEvent::for_command(
+                    &intent.command,
+                    CommandOutcome::NotSent(NotSentReason::NoConnection),
+                ));
+            }
+        })
+    }
+}
+
+/// Settings of the exec thread.
+#[derive(Debug, Clone, Copy)]
+pub struct ExecSettings {
+    /// How long the first intent of a batch waits for more before the batch goes out. The
+    /// venue builds a block about every 0.1–0.5 s and advises batching about every 0.1 s;
+    /// we keep it much shorter than a block so latency stays low while bursts still batch.
+    pub batch_window: Duration,
+    /// Most commands in one batch.
+    pub max_batch: usize,
+}
+
+/// The exec thread's ring ends.
+#[derive(Debug)]
+pub struct ExecRings {
+    /// Intents from the quote thread.
+    pub intents: LosslessRx<Intent>,
+    /// Outcomes back to the quote thread.
+    pub outcomes: LosslessTx<OutcomeEvent>,
+}
+
+/// Shared state the exec thread reports into.
+#[derive(Debug, Clone)]
+pub struct ExecShared {
+    /// Engine counters.
+    pub counters: Arc<Counters>,
+    /// Loop heartbeats for the watchdog.
+    pub heartbeats: Arc<Heartbeats>,
+    /// Shutdown state.
+    pub shutdown: Shutdown,
+}
+
+/// Runs the exec loop on a current-thread runtime until shutdown reaches [`Phase::DrainExec`]
+/// and the intent ring is empty; then moves shutdown to [`Phase::Done`].
+pub fn run(
+    settings: ExecSettings,
+    mut gateway: Box<dyn OrderGateway>,
+    mut rings: ExecRings,
+    shared: ExecShared,
+    mut idler: Idler,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "Exec thread cannot build its runtime");
+            shared.shutdown.request();
+            shared.shutdown.advance(Phase::Done);
+            return;
+        }
+    };
+    tracing::info!(gateway = gateway.name(), "Exec thread started");
+    runtime.block_on(async {
+        let mut batch: Vec<Intent> = Vec::with_capacity(settings.max_batch);
+        let mut outcomes: Vec<OutcomeEvent> = Vec::with_capacity(settings.max_batch);
+        let window_ns = settings.batch_window.as_nanos() as u64;
+        let mut batch_started = None;
+        loop {
+            Heartbeats::beat(&shared.heartbeats.exec);
+            let mut got = false;
+            while batch.len() < settings.max_batch {
+                let Some(intent) = rings.intents.pop() else { break };
+                if batch.is_empty() {
+                    batch_started = Some(wall_now());
+                }
+                batch.push(intent);
+                got = true;
+            }
+            let due = batch_started.is_some_and(|t| wall_now().saturating_since(t) >= window_ns);
+            let draining = shared.shutdown.reached(Phase::DrainExec);
+            if !batch.is_empty() && (due || batch.len() == settings.max_batch || draining) {
+                outcomes.clear();
+                gateway.submit(&batch, &mut outcomes).await;
+                for outcome in outcomes.drain(..) {
+                    if rings.outcomes.push(outcome).is_err() {
+                        Counters::bump(&shared.counters.lossless_ring_full);
+                    }
+                }
+                Counters::add(&shared.counters.intents_sent, batch.len() as u64);
+                batch.clear();
+                batch_started = None;
+                continue;
+            }
+            if draining && batch.is_empty() && rings.intents.is_empty() {
+                break;
+            }
+            if got {
+                idler.reset();
+            } else {
+                // Let the runtime drive sockets and timers, then wait per policy.
+                tokio::task::yield_now().await;
+                idler.idle();
+            }
+        }
+    });
+    shared.shutdown.advance(Phase::Done);
+}
+
+/// The command kinds, for outcome routing (re-exported for gateways).
+pub type ExecCommand = Command;

@@ -1,0 +1,233 @@
+//! The quoting thread: pinned, busy-polling, drives the pure core.
+//!
+//! Each loop iteration drains, in order of importance: the user-stream ring (fills, order
+//! updates: lossless), the outcome ring from exec (lossless), the config ring from the side
+//! thread (lossless), then the market-data ring (conflating). Every input becomes one
+//! `core.on_event(event, now, &mut commands)` call; the commands go to the exec ring stamped
+//! with the receive time of the frame that caused them, so exec can measure frame → intent.
+//!
+//! Never does, in steady state: allocate (the command buffer is preallocated), lock, log, or
+//! make a syscall (the clock is the vDSO). When its input is empty it waits per the
+//! [`IdlePolicy`](super::idle::IdlePolicy); only then does it run timers and publish histograms.
+//!
+//! A full lossless output ring is a fault: the core is killed (cancel everything, halt), the
+//! fault is counted, and quoting stays halted until an operator resumes.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::clock::wall_now;
+use super::health::FeedHealth;
+use super::idle::Idler;
+use super::msg::Stamped;
+use super::shutdown::{Phase, Shutdown};
+use super::side::Heartbeats;
+use crate::core::commands::Command;
+use crate::core::outcome::OutcomeEvent;
+use crate::core::{CoreEvent, QuotingCore};
+use crate::ring::{ConflatingRx, LosslessRx, LosslessTx};
+use crate::telemetry::{Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::types::Nanos;
+
+/// An order command on its way to the exec thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intent {
+    /// What to do.
+    pub command: Command,
+    /// Receive time of the frame that caused it (`Nanos(0)` for timer-driven commands).
+    pub frame_recv: Nanos,
+    /// When the core decided.
+    pub decided: Nanos,
+}
+
+/// Preallocated room for the commands of one event. Ten coins re-quoting both sides with
+/// cancel + place is 40 commands; a kill switch over many coins is more, so leave headroom.
+const COMMAND_CAPACITY: usize = 512;
+
+/// How often timers run while idle, ns.
+const TIMER_INTERVAL_NS: u64 = 10_000_000;
+
+/// The quote thread's ring ends.
+#[derive(Debug)]
+pub struct QuoteRings {
+    /// Market data from the feed (conflating).
+    pub md: ConflatingRx<Stamped>,
+    /// User stream from the feed (lossless).
+    pub user: LosslessRx<Stamped>,
+    /// Outcomes and venue-resolved facts from exec (lossless).
+    pub outcomes: LosslessRx<OutcomeEvent>,
+    /// Control from the side thread: config updates, kill, resume (lossless).
+    pub control: LosslessRx<CoreEvent>,
+    /// Intents to exec (lossless).
+    pub intents: LosslessTx<Intent>,
+}
+
+/// Shared state the quote thread reads and reports into.
+#[derive(Debug, Clone)]
+pub struct QuoteShared {
+    /// Engine counters.
+    pub counters: Arc<Counters>,
+    /// Where histograms are published while idle.
+    pub histograms: Arc<SharedStageHistograms>,
+    /// Feed health (connection state).
+    pub health: Arc<FeedHealth>,
+    /// Loop heartbeats for the watchdog.
+    pub heartbeats: Arc<Heartbeats>,
+    /// Set by the side thread's watchdog when a loop stalls.
+    pub stalled: Arc<AtomicBool>,
+    /// Shutdown state.
+    pub shutdown: Shutdown,
+}
+
+/// The quoting loop.
+#[derive(Debug)]
+pub struct QuoteLoop {
+    core: QuotingCore,
+    rings: QuoteRings,
+    shared: QuoteShared,
+    idler: Idler,
+    recorder: StageRecorder,
+    commands: Vec<Command>,
+    /// Whether the feed was connected at the last check: a drop is told to the core at once.
+    feed_connected: bool,
+    /// Last lossless-ring-full count seen; a rise halts quoting.
+    lossless_full_seen: u64,
+    /// When timers last ran.
+    last_timer: Nanos,
+}
+
+impl QuoteLoop {
+    /// A quote loop around `core`.
+    pub fn new(core: QuotingCore, rings: QuoteRings, shared: QuoteShared, idler: Idler) -> Self {
+        Self {
+            core,
+            rings,
+            shared,
+            idler,
+            recorder: StageRecorder::new(),
+            commands: Vec::with_capacity(COMMAND_CAPACITY),
+            feed_connected: false,
+            lossless_full_seen: 0,
+            last_timer: Nanos(0),
+        }
+    }
+
+    /// Runs until shutdown reaches [`Phase::DrainQuote`] and every input ring is empty; then
+    /// cancels everything through the core, and moves the shutdown to [`Phase::DrainExec`].
+    pub fn run(mut self) -> QuotingCore {
+        loop {
+            Heartbeats::beat(&self.shared.heartbeats.quote);
+            let worked = self.poll_once();
+            if worked {
+                self.idler.reset();
+                continue;
+            }
+            if self.shared.shutdown.reached(Phase::DrainQuote) {
+                break;
+            }
+            self.idle_work();
+            self.idler.idle();
+        }
+        // Drained: the last act of the core is to pull every quote.
+        let now = wall_now();
+        self.decide(&CoreEvent::Kill, now, Nanos(0));
+        self.recorder.publish(&self.shared.histograms);
+        self.shared.shutdown.advance(Phase::DrainExec);
+        self.core
+    }
+
+    /// Drains what is waiting, most important first. Returns whether anything was processed.
+    fn poll_once(&mut self) -> bool {
+        let mut worked = false;
+        while let Some(msg) = self.rings.user.pop() {
+            self.on_feed(msg);
+            worked = true;
+        }
+        while let Some(outcome) = self.rings.outcomes.pop() {
+            self.decide(&CoreEvent::Outcome(outcome), wall_now(), Nanos(0));
+            worked = true;
+        }
+        while let Some(control) = self.rings.control.pop() {
+            self.decide(&control, wall_now(), Nanos(0));
+            worked = true;
+        }
+        // One market-data message per iteration, so lossless input is never starved behind a
+        // burst of books.
+        if let Some(msg) = self.rings.md.pop() {
+            self.on_feed(msg);
+            worked = true;
+        }
+        worked
+    }
+
+    /// The hot path: a feed event in, intents out.
+    #[inline]
+    fn on_feed(&mut self, msg: Stamped) {
+        let now = wall_now();
+        self.recorder.record(Stage::RingWait, now.saturating_since(msg.parsed));
+        self.decide(&CoreEvent::Feed(msg.event), now, msg.recv);
+    }
+
+    fn decide(&mut self, event: &CoreEvent, now: Nanos, frame_recv: Nanos) {
+        self.commands.clear();
+        self.core.on_event(event, now, &mut self.commands);
+        self.send_commands(now, frame_recv);
+    }
+
+    fn send_commands(&mut self, now: Nanos, frame_recv: Nanos) {
+        if self.commands.is_empty() {
+            return;
+        }
+        let decided = wall_now();
+        self.recorder.record(Stage::Decide, decided.saturating_since(now));
+        let mut overflow = false;
+        for &command in &self.commands {
+            let intent = Intent { command, frame_recv, decided };
+            if self.rings.intents.push(intent).is_err() {
+                overflow = true;
+                break;
+            }
+        }
+        let pushed = wall_now();
+        self.recorder.record(Stage::IntentPush, pushed.saturating_since(decided));
+        if frame_recv.0 != 0 {
+            self.recorder.record(Stage::FrameToIntent, pushed.saturating_since(frame_recv));
+        }
+        if overflow {
+            // The exec ring is lossless: an intent that does not fit is a fault, not a drop.
+            Counters::bump(&self.shared.counters.lossless_ring_full);
+        }
+    }
+
+    /// Work that must never delay a frame: runs only when the input rings were empty.
+    fn idle_work(&mut self) {
+        let now = wall_now();
+        let connected = self.shared.health.is_connected();
+        if connected != self.feed_connected {
+            self.feed_connected = connected;
+            if !connected {
+                // Every book from the dropped socket is invalid at once (fault case 1).
+                self.decide(&CoreEvent::FeedDisconnected, now, Nanos(0));
+            }
+        }
+        let full = self.shared.counters.lossless_ring_full.load(Ordering::Relaxed);
+        if full != self.lossless_full_seen {
+            self.lossless_full_seen = full;
+            // A lossless ring overflowed somewhere: fills or intents may be missing. Halt and
+            // cancel; an operator must resume after reconciliation.
+            self.decide(&CoreEvent::Kill, now, Nanos(0));
+        }
+        if self.shared.stalled.load(Ordering::Relaxed) {
+            self.decide(&CoreEvent::Kill, now, Nanos(0));
+        }
+        if now.saturating_since(self.last_timer) >= TIMER_INTERVAL_NS {
+            self.last_timer = now;
+            self.commands.clear();
+            self.core.on_timer(now, &mut self.commands);
+            self.send_commands(now, Nanos(0));
+        }
+        if self.idler.is_quiet() {
+            self.recorder.publish(&self.shared.histograms);
+        }
+    }
+}
