@@ -4,9 +4,9 @@
 mod sim_matching_support;
 
 use hlmm::sim::accounts::FeeSchedule;
-use hlmm::sim::actions::{Action, ExchangeResponse, OrderStatusResp, SimEvent, Tif};
+use hlmm::sim::actions::{Action, ExchangeResponse, OrderRef, OrderStatusResp, SimEvent, Tif};
 use hlmm::sim::exchange::{Exchange, INVALID_LEVERAGE};
-use hlmm::types::{Rate, Sz, Usd};
+use hlmm::types::{Cloid, Rate, Sz, Usd};
 use serde_json::json;
 use sim_matching_support::*;
 
@@ -282,4 +282,23 @@ fn snapshot_round_trips_through_json_and_behaves_identically() {
     let b = send(&mut restored, TAKER, next, later(4));
     assert_eq!(a, b, "same state, same answer and events");
     assert!(Exchange::restore_json("{\"version\": 9}").is_err());
+}
+
+#[test]
+fn order_status_answers_open_then_the_terminal_status() {
+    let mut ex = venue();
+    let (placed, _) =
+        send(&mut ex, MAKER, with_cloid(order(BTC, false, "50000", "0.1", Tif::Alo), 9), T0);
+    let oid = oid_of(&placed);
+    let open = ex.order_status(MAKER, OrderRef::Oid(oid)).expect("known").order_status_json();
+    assert_eq!(open["status"], json!("order"));
+    assert_eq!(open["order"]["status"], json!("open"));
+    assert_eq!(open["order"]["order"]["tif"], json!("Alo"));
+    assert_eq!(open["order"]["order"]["cloid"], json!("0x00000000000000000000000000000009"));
+    send(&mut ex, TAKER, order(BTC, true, "50000", "0.1", Tif::Ioc), later(5));
+    let done = ex.order_status(MAKER, OrderRef::Cloid(Cloid(9))).expect("in history");
+    assert_eq!(done.order_status_json()["order"]["status"], json!("filled"));
+    assert_eq!(done.order_status_json()["order"]["statusTimestamp"], json!(later(5).as_millis()));
+    assert_eq!(ex.open_orders(MAKER).len(), 0);
+    assert!(ex.order_status(MAKER, OrderRef::Oid(hlmm::types::Oid(999))).is_none());
 }

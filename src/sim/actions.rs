@@ -466,6 +466,49 @@ impl OrderUpdateRecord {
                 "statusTimestamp": self.status_time.as_millis() })
     }
 
+    /// The `/info orderStatus` answer for this order (hyperliquid.md §5): limit orders only,
+    /// so the trigger fields carry the venue's values for a plain limit order.
+    pub fn order_status_json(&self) -> Value {
+        let s = &self.spec;
+        json!({ "status": "order", "order": {
+            "order": {
+                "coin": s.coin.as_str(),
+                "side": self.side.as_wire(),
+                "limitPx": s.px_wire(self.limit_px).as_str(),
+                "sz": s.sz_wire(self.sz).as_str(),
+                "oid": self.oid.0,
+                "timestamp": self.timestamp.as_millis(),
+                "triggerCondition": "N/A",
+                "isTrigger": false,
+                "triggerPx": "0.0",
+                "children": [],
+                "isPositionTpsl": false,
+                "reduceOnly": self.reduce_only,
+                "orderType": "Limit",
+                "origSz": s.sz_wire(self.orig_sz).as_str(),
+                "tif": self.tif.as_wire(),
+                "cloid": self.cloid.map(|c| c.to_string()),
+            },
+            "status": self.status.as_wire(),
+            "statusTimestamp": self.status_time.as_millis(),
+        }})
+    }
+
+    /// One `/info frontendOpenOrders` item.
+    pub fn frontend_open_order_json(&self) -> Value {
+        let mut v = self.order_json();
+        if let Value::Object(m) = &mut v {
+            m.insert("isPositionTpsl".into(), json!(false));
+            m.insert("isTrigger".into(), json!(false));
+            m.insert("orderType".into(), json!("Limit"));
+            m.insert("reduceOnly".into(), json!(self.reduce_only));
+            m.insert("triggerCondition".into(), json!("N/A"));
+            m.insert("triggerPx".into(), json!("0.0"));
+            m.insert("tif".into(), json!(self.tif.as_wire()));
+        }
+        v
+    }
+
     /// The `order` object (`orderUpdates`, `openOrders`).
     pub fn order_json(&self) -> Value {
         let s = &self.spec;
