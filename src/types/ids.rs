@@ -199,7 +199,7 @@ fn hex_val(b: u8) -> Option<u8> {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Coin {
     len: u8,
-    bytes: [u8; Coin::MAX_LEN],
+    bytes: [u8; Self::MAX_LEN],
 }
 
 impl Coin {

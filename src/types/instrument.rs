@@ -151,7 +151,7 @@ impl InstrumentSpec {
     /// or negative.
     pub fn sz_from_f64_down(&self, qty: f64) -> Option<Sz> {
         let v = qty * pow10(self.sz_decimals) as f64;
-        (v.is_finite() && v >= 0.0 && v < 9.0e15).then(|| Sz(v.floor() as i64))
+        (v.is_finite() && (0.0..9.0e15).contains(&v)).then(|| Sz(v.floor() as i64))
     }
 
     /// A price in USDC as `f64`, for strategy internals and display only.
