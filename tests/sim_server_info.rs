@@ -83,7 +83,15 @@ fn meta_and_asset_ctxs_pairs_each_coin_with_a_context_of_decimal_strings() {
         let what = format!("{} ctx", meta["name"]);
         assert_decimals(
             ctx,
-            &["dayNtlVlm", "funding", "markPx", "openInterest", "oraclePx", "prevDayPx", "dayBaseVlm"],
+            &[
+                "dayNtlVlm",
+                "funding",
+                "markPx",
+                "openInterest",
+                "oraclePx",
+                "prevDayPx",
+                "dayBaseVlm",
+            ],
             &what,
         );
         assert!(is_decimal(&ctx["midPx"]) || ctx["midPx"].is_null(), "{what}.midPx");
@@ -141,10 +149,8 @@ fn all_mids_has_a_price_string_for_every_coin() {
 #[test]
 fn funding_history_accepts_a_null_end_time_and_answers_hourly_records() {
     let sim = start();
-    let v = info(
-        sim.addr(),
-        r#"{"type":"fundingHistory","coin":"ETH","startTime":0,"endTime":null}"#,
-    );
+    let v =
+        info(sim.addr(), r#"{"type":"fundingHistory","coin":"ETH","startTime":0,"endTime":null}"#);
     let items = v.as_array().expect("array");
     assert!(items.len() >= 24, "a day of history");
     for item in items {

@@ -133,9 +133,15 @@ async fn bad_requests_get_error_frames_and_the_socket_survives() {
     let sim = start();
     let mut ws = connect_ready(&sim.ws_url()).await;
     let cases = [
-        (json!({"method": "subscribe", "subscription": {"type": "l2Book", "coin": "NOPE"}}), "Invalid subscription"),
+        (
+            json!({"method": "subscribe", "subscription": {"type": "l2Book", "coin": "NOPE"}}),
+            "Invalid subscription",
+        ),
         (json!({"method": "dance"}), "Error parsing JSON"),
-        (json!({"method": "unsubscribe", "subscription": {"type": "allMids"}}), "Already unsubscribed"),
+        (
+            json!({"method": "unsubscribe", "subscription": {"type": "allMids"}}),
+            "Already unsubscribed",
+        ),
     ];
     for (req, prefix) in cases {
         send(&mut ws, req.clone()).await;
@@ -186,7 +192,11 @@ async fn post_action_reaches_the_action_seam() {
     let sim = start();
     let mut ws = connect_ready(&sim.ws_url()).await;
     let action = json!({"action": {"type": "noop"}, "nonce": 1, "signature": {"r": "0x1", "s": "0x1", "v": 27}, "vaultAddress": null});
-    send(&mut ws, json!({"method": "post", "id": 9, "request": {"type": "action", "payload": action}})).await;
+    send(
+        &mut ws,
+        json!({"method": "post", "id": 9, "request": {"type": "action", "payload": action}}),
+    )
+    .await;
     let v = next_on(&mut ws, "post").await;
     assert_eq!(v["data"]["id"], 9);
     assert_eq!(v["data"]["response"]["type"], "action");
@@ -366,8 +376,17 @@ async fn maintenance_drops_connections_and_refuses_new_ones_for_the_outage() {
 
 fn paused_server(idle: Duration) -> SimServer {
     let cfg = SimConfig::ephemeral();
-    let opts = ServerOptions { idle_timeout: idle, start_time_ms: Some(1_760_000_000_000), ..ServerOptions::default() };
-    SimServer::new(cfg.market().expect("market"), opts, Arc::new(Faults::default()), Services::default())
+    let opts = ServerOptions {
+        idle_timeout: idle,
+        start_time_ms: Some(1_760_000_000_000),
+        ..ServerOptions::default()
+    };
+    SimServer::new(
+        cfg.market().expect("market"),
+        opts,
+        Arc::new(Faults::default()),
+        Services::default(),
+    )
 }
 
 async fn serve_paused(idle: Duration) -> String {

@@ -991,7 +991,9 @@ mod tests {
         m
     }
 
-    fn fingerprint(m: &Market) -> Vec<(String, Vec<Level>, Vec<Level>, usize, CoinCtx)> {
+    type Fingerprint = (String, Vec<Level>, Vec<Level>, usize, CoinCtx);
+
+    fn fingerprint(m: &Market) -> Vec<Fingerprint> {
         m.coins()
             .map(|c| {
                 (c.params.name.clone(), c.bids.to_vec(), c.asks.to_vec(), c.trades.len(), *c.ctx)
