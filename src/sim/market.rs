@@ -1122,6 +1122,19 @@ mod tests {
     }
 
     #[test]
+    fn the_generator_stays_pure() {
+        let source = include_str!("market.rs");
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let forbidden =
+            ["tokio", "std::net", "Instant::now", "SystemTime::now", "tracing::", "println!"];
+        for (i, line) in code.lines().enumerate() {
+            for word in forbidden {
+                assert!(!line.contains(word), "market.rs:{}: uses {word}", i + 1);
+            }
+        }
+    }
+
+    #[test]
     fn local_book_sweeps_at_most_the_allowed_levels() {
         let spec = InstrumentSpec::perp(AssetId(0), Coin::new(b"X").expect("coin"), 2);
         let mut v = LocalBooks::default();
