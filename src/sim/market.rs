@@ -1149,4 +1149,30 @@ mod tests {
         assert_eq!(v.side(AssetId(0), Side::Ask).len(), 3);
         assert_eq!(v.side(AssetId(0), Side::Ask)[0].px, Px(1020));
     }
+
+    mod property_tests {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(16))]
+
+            #[test]
+            fn any_seed_and_cadence_keeps_books_uncrossed_and_full(
+                seed in any::<u64>(),
+                block_ms in 1u64..5_000,
+            ) {
+                let mut m = Market::new(seed, default_coins(), Vec::new()).expect("valid market");
+                for b in 0..150 {
+                    m.step(Nanos(T0.0 + b * block_ms * 1_000_000));
+                    for c in m.coins() {
+                        prop_assert!(c.bids.len() >= MAX_BOOK_LEVELS);
+                        prop_assert!(c.asks.len() >= MAX_BOOK_LEVELS);
+                        prop_assert!(c.bids[0].px < c.asks[0].px);
+                        prop_assert!(c.bids.iter().chain(c.asks).all(|l| c.spec.is_valid_px(l.px)));
+                    }
+                }
+            }
+        }
+    }
 }
