@@ -236,7 +236,12 @@ mod tests {
             Case { name: "lone sign", text: "-", scale: 2, want: Err(DecimalError::Empty) },
             Case { name: "lone dot", text: ".", scale: 2, want: Err(DecimalError::Empty) },
             Case { name: "exponent", text: "1e5", scale: 2, want: Err(DecimalError::InvalidChar) },
-            Case { name: "two dots", text: "1.2.3", scale: 2, want: Err(DecimalError::InvalidChar) },
+            Case {
+                name: "two dots",
+                text: "1.2.3",
+                scale: 2,
+                want: Err(DecimalError::InvalidChar),
+            },
             Case { name: "plus sign", text: "+1", scale: 2, want: Err(DecimalError::InvalidChar) },
             Case { name: "space", text: " 1", scale: 2, want: Err(DecimalError::InvalidChar) },
             Case {

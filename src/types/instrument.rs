@@ -317,8 +317,14 @@ mod tests {
     #[test]
     fn model_prices_cross_into_ticks_in_the_named_direction() {
         let s = spec(4);
-        assert_eq!(s.bid_from_f64(2500.56).map(|p| s.px_wire(p).as_str().to_owned()), Some("2500.5".into()));
-        assert_eq!(s.ask_from_f64(2500.51).map(|p| s.px_wire(p).as_str().to_owned()), Some("2500.6".into()));
+        assert_eq!(
+            s.bid_from_f64(2500.56).map(|p| s.px_wire(p).as_str().to_owned()),
+            Some("2500.5".into())
+        );
+        assert_eq!(
+            s.ask_from_f64(2500.51).map(|p| s.px_wire(p).as_str().to_owned()),
+            Some("2500.6".into())
+        );
         assert_eq!(s.bid_from_f64(f64::NAN), None);
         assert_eq!(s.ask_from_f64(-1.0), None);
         assert_eq!(s.sz_from_f64_down(0.00459), Some(Sz(45)));
