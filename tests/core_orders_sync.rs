@@ -329,7 +329,11 @@ fn modify_updates_arrive_before_the_outcome_in_either_order() {
             h.update(old, old_oid, OrderStatus::Canceled);
         }
         assert_eq!(h.state(old), OrderState::Canceled);
-        assert_eq!(h.state(new), OrderState::PendingNew, "outcome still outstanding");
+        assert_eq!(
+            h.state(new),
+            OrderState::OpenPendingAck { oid: new_oid },
+            "outcome still outstanding"
+        );
         let acc = Accepted { oid: Some(new_oid), status: AcceptedStatus::Resting };
         h.outcome(old, CommandKind::Modify, CommandOutcome::Accepted(acc));
         assert_eq!(h.state(new), OrderState::Open { oid: new_oid });
@@ -436,7 +440,7 @@ fn a_fill_before_the_ack_is_applied_and_the_ack_still_opens_the_order() {
     let cloid = placed(&h.sync(bid_only(189_230), policy(true))[0]);
     let (_, d) = h.fill(cloid, Oid(42), 30);
     assert!(matches!(d, FillDisposition::Applied { complete: false, .. }));
-    assert_eq!(h.state(cloid), OrderState::PendingNew);
+    assert_eq!(h.state(cloid), OrderState::OpenPendingAck { oid: Oid(42) });
     let acc = Accepted { oid: Some(Oid(42)), status: AcceptedStatus::Resting };
     h.outcome(cloid, CommandKind::Place, CommandOutcome::Accepted(acc));
     assert_eq!(h.state(cloid), OrderState::Open { oid: Oid(42) });
