@@ -146,7 +146,7 @@ fn a_quote_older_than_force_quote_refresh_interval_is_refreshed() {
     h.advance_ms(1);
     let cmds = h.sync(bid_only(189_230), policy(false));
     assert_eq!(cmds[0], Command::Cancel { asset: ASSET, cloid });
-    assert_eq!(placed(&cmds[1]) == cloid, false);
+    assert_ne!(placed(&cmds[1]), cloid, "a fresh cloid for the refreshed quote");
     assert_eq!(h.state(cloid), OrderState::PendingCancel { oid: Some(oid) });
 }
 
