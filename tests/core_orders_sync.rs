@@ -391,19 +391,35 @@ fn a_whole_action_modify_reject_leaves_the_old_leg_open_and_it_is_requoted_again
 }
 
 #[test]
-fn an_ambiguous_modify_blocks_the_side_until_expiry_resolves_both_legs() {
+fn an_ambiguous_modify_that_never_landed_leaves_the_old_leg_open() {
     let mut h = H::new();
     let (old, old_oid, new) = modified(&mut h);
     h.outcome(old, CommandKind::Modify, CommandOutcome::Ambiguous(AmbiguousReason::ServerError));
     assert_eq!(h.state(old), OrderState::ModifyAmbiguous { oid: old_oid });
     assert_eq!(h.state(new), OrderState::NewAmbiguous);
-    assert!(h.sync(bid_only(189_300), policy(true)).is_empty());
     assert_eq!(h.om.pending_exposure(ASSET), (Sz(200), Sz(0)), "both legs may rest");
     assert!(h.om.on_expiry_passed(ASSET, new, h.now));
     assert_eq!(
         (h.state(old), h.state(new)),
         (OrderState::Open { oid: old_oid }, OrderState::NotPlaced)
     );
+}
+
+#[test]
+fn an_ambiguous_modify_pulls_the_old_leg_and_places_nothing_until_the_new_leg_resolves() {
+    let mut h = H::new();
+    let (old, old_oid, new) = modified(&mut h);
+    h.outcome(old, CommandKind::Modify, CommandOutcome::Ambiguous(AmbiguousReason::Timeout));
+    assert_eq!(
+        h.sync(bid_only(189_300), policy(true)),
+        vec![Command::Cancel { asset: ASSET, cloid: old }]
+    );
+    assert_eq!(h.state(old), OrderState::PendingCancel { oid: Some(old_oid) });
+    assert!(h.sync(bid_only(189_300), policy(true)).is_empty(), "new leg unresolved: wait");
+    h.outcome(old, CommandKind::Cancel, CommandOutcome::Rejected(RejectReason::CancelUnknownOrder));
+    assert_eq!(h.state(old), OrderState::Canceled, "the modify had landed: old leg already gone");
+    h.update(new, Oid(77), OrderStatus::Open);
+    assert_eq!(h.state(new), OrderState::Open { oid: Oid(77) });
 }
 
 #[test]

@@ -48,7 +48,8 @@ pub struct QuoteTarget {
     pub sz: Sz,
     /// Send reduce-only.
     pub reduce_only: bool,
-    /// Time in force (quotes: `Alo`).
+    /// Time in force (quotes: `Alo`). An `Ioc` target is sent whenever its side has no live
+    /// order, so the caller clears it once the hedge is done.
     pub tif: Tif,
 }
 
@@ -313,8 +314,9 @@ impl OrderManager {
     /// `force_refresh_ns`; a moved quote is re-quoted by `Modify` or `Cancel` + `Place`; a side
     /// without a target is cancelled. Never a second action while one is in flight, never a
     /// new order on a side whose earlier placement is still ambiguous, and extra live orders on
-    /// a side are cancelled. Orders marked by [`Self::cancel_all`] are cancelled as soon as
-    /// possible.
+    /// a side are cancelled. Orders marked by [`Self::cancel_all`] and the old leg of an
+    /// ambiguous modify are cancelled as soon as possible; an ambiguous cancel is re-sent after
+    /// `cancel_retry_ns`.
     pub fn sync(
         &mut self,
         spec: &InstrumentSpec,
@@ -336,6 +338,10 @@ impl OrderManager {
                 && now.saturating_since(s.action_at) >= policy.cancel_retry_ns;
             if retry_due {
                 self.stats.cancel_retries += 1;
+                self.send_cancel(i, now, out);
+            } else if matches!(s.view.state, OrderState::ModifyAmbiguous { .. }) {
+                // We meant to replace it: if the modify landed it is gone already ("never
+                // placed" is then the normal reply), else the cancel pulls a stale quote.
                 self.send_cancel(i, now, out);
             } else if s.cancel_requested && cancellable(s.view.state) {
                 self.send_cancel(i, now, out);
