@@ -257,3 +257,12 @@ fn temporary_and_fatal_reject_classes() {
     }
     assert!(!R::CancelUnknownOrder.is_temporary() && !R::CancelUnknownOrder.is_our_bug());
 }
+
+#[test]
+fn ring_messages_stay_small() {
+    use hlmm::core::commands::Command;
+    use hlmm::core::outcome::OutcomeEvent;
+    use std::mem::size_of;
+    assert!(size_of::<Command>() <= 128, "a command is at most two cache lines");
+    assert!(size_of::<OutcomeEvent>() <= 64, "an outcome is at most one cache line");
+}
