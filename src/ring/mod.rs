@@ -1,1 +1,3 @@
-//! ring (placeholder until its module lands)
+//! Bounded single-producer single-consumer rings between the engine's threads.
+
+pub mod padded;
