@@ -22,7 +22,7 @@ use super::side::Heartbeats;
 use crate::core::commands::Command;
 use crate::core::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
 use crate::ring::{LosslessRx, LosslessTx};
-use crate::telemetry::Counters;
+use crate::telemetry::{Counter, Counters};
 
 /// The venue side of execution: sends a batch of commands and reports one outcome per command.
 ///
@@ -140,10 +140,10 @@ pub fn run(
                 gateway.submit(&batch, &mut outcomes).await;
                 for outcome in outcomes.drain(..) {
                     if rings.outcomes.push(outcome).is_err() {
-                        Counters::bump(&shared.counters.lossless_ring_full);
+                        shared.counters.incr(Counter::LosslessRingFull);
                     }
                 }
-                Counters::add(&shared.counters.intents_sent, batch.len() as u64);
+                shared.counters.add(Counter::IntentsSent, batch.len() as u64);
                 batch.clear();
                 batch_started = None;
                 continue;

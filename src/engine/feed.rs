@@ -25,7 +25,7 @@ use super::health::{FeedHealth, Stream};
 use super::msg::{AssetIndex, Stamped};
 use super::shutdown::{Phase, Shutdown};
 use crate::ring::{ConflatingTx, LosslessTx};
-use crate::telemetry::{Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::{InstrumentSpec, Nanos};
 use crate::wire::events::FeedEvent;
 use crate::wire::feed::FeedParser;
@@ -161,7 +161,7 @@ impl FeedHandler {
                 SessionEnd::Lost(reason) => {
                     self.shared.health.set_connected(false);
                     self.shared.health.mark_all_stale();
-                    Counters::bump(&self.shared.counters.reconnects);
+                    self.shared.counters.incr(Counter::Reconnects);
                     let delay = backoff.next_delay_ms();
                     tracing::warn!(
                         url = %self.settings.ws_url,
@@ -207,7 +207,7 @@ impl FeedHandler {
             if let Err(e) = ws.send(Message::text(frame.as_str())).await {
                 return SessionEnd::Lost(format!("subscribe failed: {e}"));
             }
-            Counters::bump(&self.shared.counters.subscriptions);
+            self.shared.counters.incr(Counter::Subscriptions);
         }
         self.shared.health.set_connected(true);
         tracing::info!(
@@ -287,12 +287,9 @@ impl FeedHandler {
             self.settings.user_stale_after.as_nanos() as u64,
         );
         if newly_stale > 0 {
-            Counters::add(&self.shared.counters.stale_flags, newly_stale);
+            self.shared.counters.add(Counter::StaleFlags, newly_stale);
         }
-        self.shared.counters.conflated_books.store(
-            self.rings.md.conflated(),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        self.shared.counters.set_conflated_books(self.rings.md.conflated());
         self.recorder.publish(&self.shared.histograms);
     }
 
@@ -302,7 +299,7 @@ impl FeedHandler {
         let recv = wall_now();
         self.frame.clear();
         self.frame.extend_from_slice(bytes);
-        Counters::bump(&self.shared.counters.frames);
+        self.shared.counters.incr(Counter::Frames);
 
         let Self { parser, index, rings, shared, recorder, frame, .. } = self;
         let mut parsed_at: Option<Nanos> = None;
@@ -313,7 +310,7 @@ impl FeedHandler {
                 shared.health.touch(Stream::User, recv);
                 if rings.user.push(msg).is_err() {
                     // Never dropped silently: the quote thread halts on this counter.
-                    Counters::bump(&shared.counters.lossless_ring_full);
+                    shared.counters.incr(Counter::LosslessRingFull);
                 }
             } else {
                 if let Some(i) = AssetIndex::market_asset(&event).and_then(|a| index.get(a)) {
@@ -329,7 +326,7 @@ impl FeedHandler {
                     recorder.record(Stage::Parse, parsed.saturating_since(recv));
                 }
             }
-            Err(_) => Counters::bump(&shared.counters.bad_frames),
+            Err(_) => shared.counters.incr(Counter::BadFrames),
         }
     }
 }

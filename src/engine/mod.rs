@@ -7,10 +7,13 @@
 //! - [`health`]: per-stream liveness and staleness.
 
 pub mod backoff;
+pub mod clock;
 pub mod health;
 pub mod idle;
+pub mod msg;
 pub mod pin;
 pub mod shutdown;
+pub mod side;
 
 /// Errors that stop the engine.
 #[derive(Debug, thiserror::Error)]

@@ -26,7 +26,7 @@ use crate::core::commands::Command;
 use crate::core::outcome::OutcomeEvent;
 use crate::core::{CoreEvent, QuotingCore};
 use crate::ring::{ConflatingRx, LosslessRx, LosslessTx};
-use crate::telemetry::{Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::Nanos;
 
 /// An order command on its way to the exec thread.
@@ -195,7 +195,7 @@ impl QuoteLoop {
         }
         if overflow {
             // The exec ring is lossless: an intent that does not fit is a fault, not a drop.
-            Counters::bump(&self.shared.counters.lossless_ring_full);
+            self.shared.counters.incr(Counter::LosslessRingFull);
         }
     }
 
@@ -210,7 +210,7 @@ impl QuoteLoop {
                 self.decide(&CoreEvent::FeedDisconnected, now, Nanos(0));
             }
         }
-        let full = self.shared.counters.lossless_ring_full.load(Ordering::Relaxed);
+        let full = self.shared.counters.get(Counter::LosslessRingFull);
         if full != self.lossless_full_seen {
             self.lossless_full_seen = full;
             // A lossless ring overflowed somewhere: fills or intents may be missing. Halt and

@@ -92,8 +92,8 @@ fn log_summary(shared: &SideShared) {
     let stale = (0..shared.health.market_streams())
         .filter(|&i| shared.health.is_stale(Stream::Market(i)))
         .count();
-    let f2i = s.stage(Stage::FrameToIntent);
-    let parse = s.stage(Stage::Parse);
+    let f2i = s.get(Stage::FrameToIntent);
+    let parse = s.get(Stage::Parse);
     tracing::info!(
         connected = shared.health.is_connected(),
         stale_books = stale,
@@ -102,10 +102,11 @@ fn log_summary(shared: &SideShared) {
         conflated = c.conflated_books,
         reconnects = c.reconnects,
         lossless_full = c.lossless_ring_full,
-        parse_p50_ns = parse.p50,
-        parse_p99_ns = parse.p99,
-        frame_to_intent_p50_ns = f2i.p50,
-        frame_to_intent_p99_ns = f2i.p99,
+        intents_sent = c.intents_sent,
+        parse_p50_ns = parse.p50_ns,
+        parse_p99_ns = parse.p99_ns,
+        frame_to_intent_p50_ns = f2i.p50_ns,
+        frame_to_intent_p99_ns = f2i.p99_ns,
         "Engine summary"
     );
 }

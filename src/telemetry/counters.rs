@@ -40,11 +40,13 @@ pub enum Counter {
     StaleFlags,
     /// Subscriptions acknowledged by the venue (feed).
     Subscriptions,
+    /// Intents handed to the venue gateway by the exec thread.
+    IntentsSent,
 }
 
 impl Counter {
     /// Number of counters.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
 
     /// Every counter, in index order.
     pub const ALL: [Self; Self::COUNT] = [
@@ -56,6 +58,7 @@ impl Counter {
         Self::LosslessRingFull,
         Self::StaleFlags,
         Self::Subscriptions,
+        Self::IntentsSent,
     ];
 
     const fn index(self) -> usize {
@@ -125,6 +128,7 @@ impl Counters {
             lossless_ring_full: self.get(Counter::LosslessRingFull),
             stale_flags: self.get(Counter::StaleFlags),
             subscriptions: self.get(Counter::Subscriptions),
+            intents_sent: self.get(Counter::IntentsSent),
             bad_frames_by_channel: ChannelCounts(Channel::ALL.map(|c| self.bad_frames_on(c))),
         }
     }
@@ -149,6 +153,8 @@ pub struct CountersSnapshot {
     pub stale_flags: u64,
     /// [`Counter::Subscriptions`].
     pub subscriptions: u64,
+    /// [`Counter::IntentsSent`].
+    pub intents_sent: u64,
     /// Bad frames per channel.
     pub bad_frames_by_channel: ChannelCounts,
 }
