@@ -12,6 +12,8 @@ use std::time::Duration;
 use super::health::{FeedHealth, Stream};
 use super::pin::lower_current_thread_priority;
 use super::shutdown::{Phase, Shutdown};
+use crate::core::CoreEvent;
+use crate::ring::LosslessTx;
 use crate::telemetry::{Counters, SharedStageHistograms, Stage};
 
 /// Loop counters the busy threads bump so the watchdog can tell a stalled loop from an idle one.
@@ -63,16 +65,27 @@ pub struct SideShared {
 const TICK: Duration = Duration::from_millis(50);
 
 /// Runs the side thread until the shutdown reaches [`Phase::Done`].
-pub fn run(settings: SideSettings, shared: SideShared) {
+///
+/// It owns the control ring into the quote thread. Its first duty there is the startup gate:
+/// the core starts halted, and the side thread sends [`CoreEvent::Resume`] once the feed is
+/// connected and every quoted coin's book is fresh (fail closed: never quote on no data).
+pub fn run(settings: SideSettings, shared: SideShared, mut control: LosslessTx<CoreEvent>) {
     match lower_current_thread_priority(settings.nice) {
         Ok(()) => tracing::info!(nice = settings.nice, "Side thread priority lowered"),
         Err(e) => tracing::warn!(nice = settings.nice, error = %e, "Side thread priority unchanged"),
     }
     let mut watchdog = Watchdog::new(settings.stall_after);
     let mut since_summary = Duration::ZERO;
+    let mut resumed = false;
     loop {
         std::thread::sleep(TICK);
         since_summary += TICK;
+        if !resumed && all_books_fresh(&shared.health) && !shared.shutdown.is_requested() {
+            resumed = control.push(CoreEvent::Resume).is_ok();
+            if resumed {
+                tracing::info!("Every book is fresh: quoting enabled");
+            }
+        }
         let stalled = watchdog.check(&shared.heartbeats, TICK, shared.shutdown.is_requested());
         shared.stalled.store(stalled, Ordering::Relaxed);
         if since_summary >= settings.summary_interval {
@@ -84,6 +97,13 @@ pub fn run(settings: SideSettings, shared: SideShared) {
             return;
         }
     }
+}
+
+/// Whether the feed is connected and no quoted coin's book stream is stale.
+fn all_books_fresh(health: &FeedHealth) -> bool {
+    health.is_connected()
+        && health.market_streams() > 0
+        && (0..health.market_streams()).all(|i| !health.is_stale(Stream::Market(i)))
 }
 
 fn log_summary(shared: &SideShared) {
