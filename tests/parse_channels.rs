@@ -501,7 +501,10 @@ fn user_data_on_an_unknown_coin_is_reported_in_band_and_counted() {
         .expect("utf8")
         .replace("SOL", "DOGE");
     let (_, events) = parse(&mut p, cancels.as_bytes());
-    assert_eq!(events.last(), Some(&FeedEvent::UnknownCoinUserData { channel: Channel::User, items: 1 }));
+    assert_eq!(
+        events.last(),
+        Some(&FeedEvent::UnknownCoinUserData { channel: Channel::User, items: 1 })
+    );
     assert_eq!(p.counters().unknown_coin_user, 2);
 }
 
@@ -533,40 +536,209 @@ fn malformed_frames() -> Vec<(&'static str, String, ParseError, Channel)> {
         ("no channel", r#"{"data":{}}"#.into(), MissingField("channel"), Unknown),
         ("channel is a number", r#"{"channel":5,"data":{}}"#.into(), WrongType("channel"), Unknown),
         ("l2Book without data", r#"{"channel":"l2Book"}"#.into(), MissingField("data"), L2Book),
-        ("l2Book without time", fixture_with("l2book_btc.json", &format!(r#""time":{T},"#), ""), MissingField("time"), L2Book),
-        ("time as a string", fixture_with("l2book_btc.json", &format!(r#""time":{T}"#), r#""time":"1""#), WrongType("time"), L2Book),
-        ("negative time", fixture_with("l2book_btc.json", &format!(r#""time":{T}"#), r#""time":-1"#), BadNumber { field: "time", err: DecimalError::Negative }, L2Book),
-        ("px as a JSON number", fixture_with("l2book_btc.json", r#""px":"97012.0""#, r#""px":97012.0"#), WrongType("px"), L2Book),
-        ("px finer than the BTC tick", fixture_with("l2book_btc.json", r#""px":"97012.0""#, r#""px":"97012.05""#), BadNumber { field: "px", err: DecimalError::TooPrecise { scale: 1 } }, L2Book),
-        ("px with an exponent", fixture_with("l2book_btc.json", r#""px":"97012.0""#, r#""px":"9.7e4""#), BadNumber { field: "px", err: DecimalError::InvalidChar }, L2Book),
-        ("empty sz", fixture_with("l2book_btc.json", r#""sz":"0.5""#, r#""sz":"""#), BadNumber { field: "sz", err: DecimalError::Empty }, L2Book),
-        ("negative sz", fixture_with("l2book_btc.json", r#""sz":"0.5""#, r#""sz":"-0.5""#), BadNumber { field: "sz", err: DecimalError::Negative }, L2Book),
-        ("level count beyond u32", fixture_with("l2book_btc.json", r#""n":7"#, r#""n":5000000000"#), BadNumber { field: "n", err: DecimalError::Overflow }, L2Book),
-        ("level count as a float", fixture_with("l2book_btc.json", r#""n":7"#, r#""n":7.5"#), WrongType("n"), L2Book),
+        (
+            "l2Book without time",
+            fixture_with("l2book_btc.json", &format!(r#""time":{T},"#), ""),
+            MissingField("time"),
+            L2Book,
+        ),
+        (
+            "time as a string",
+            fixture_with("l2book_btc.json", &format!(r#""time":{T}"#), r#""time":"1""#),
+            WrongType("time"),
+            L2Book,
+        ),
+        (
+            "negative time",
+            fixture_with("l2book_btc.json", &format!(r#""time":{T}"#), r#""time":-1"#),
+            BadNumber { field: "time", err: DecimalError::Negative },
+            L2Book,
+        ),
+        (
+            "px as a JSON number",
+            fixture_with("l2book_btc.json", r#""px":"97012.0""#, r#""px":97012.0"#),
+            WrongType("px"),
+            L2Book,
+        ),
+        (
+            "px finer than the BTC tick",
+            fixture_with("l2book_btc.json", r#""px":"97012.0""#, r#""px":"97012.05""#),
+            BadNumber { field: "px", err: DecimalError::TooPrecise { scale: 1 } },
+            L2Book,
+        ),
+        (
+            "px with an exponent",
+            fixture_with("l2book_btc.json", r#""px":"97012.0""#, r#""px":"9.7e4""#),
+            BadNumber { field: "px", err: DecimalError::InvalidChar },
+            L2Book,
+        ),
+        (
+            "empty sz",
+            fixture_with("l2book_btc.json", r#""sz":"0.5""#, r#""sz":"""#),
+            BadNumber { field: "sz", err: DecimalError::Empty },
+            L2Book,
+        ),
+        (
+            "negative sz",
+            fixture_with("l2book_btc.json", r#""sz":"0.5""#, r#""sz":"-0.5""#),
+            BadNumber { field: "sz", err: DecimalError::Negative },
+            L2Book,
+        ),
+        (
+            "level count beyond u32",
+            fixture_with("l2book_btc.json", r#""n":7"#, r#""n":5000000000"#),
+            BadNumber { field: "n", err: DecimalError::Overflow },
+            L2Book,
+        ),
+        (
+            "level count as a float",
+            fixture_with("l2book_btc.json", r#""n":7"#, r#""n":7.5"#),
+            WrongType("n"),
+            L2Book,
+        ),
         ("21 bids", book(&format!("[{},[]]", side(21))), TooManyLevels, L2Book),
         ("21 asks", book(&format!("[[],{}]", side(21))), TooManyLevels, L2Book),
         ("three sides", book("[[],[],[]]"), BadValue("levels"), L2Book),
         ("levels is an object", book("{}"), WrongType("levels"), L2Book),
         ("a level is an array", book(r#"[[["97012.0","1.0",1]],[]]"#), WrongType("level"), L2Book),
-        ("bbo with one entry", fixture_with("bbo_sol_no_ask.json", ",null]", "]"), BadValue("bbo"), Bbo),
-        ("trade side S", fixture_with("trades_sol.json", r#""side":"B""#, r#""side":"S""#), BadSide, Trades),
-        ("trade without tid", fixture_with("trades_sol.json", r#","tid":118906512037719"#, ""), MissingField("tid"), Trades),
-        ("trades data is an object", r#"{"channel":"trades","data":{}}"#.into(), WrongType("data"), Trades),
-        ("allMids without mids", r#"{"channel":"allMids","data":{}}"#.into(), MissingField("mids"), AllMids),
-        ("mid that is not a number", fixture_with("all_mids.json", r#""BTC":"97012.5""#, r#""BTC":"abc""#), BadNumber { field: "mids", err: DecimalError::InvalidChar }, AllMids),
-        ("cloid of 31 hex digits", fixture_with("order_updates.json", "0xdaab908dcafc015a9e26e15a0ef8cc35", "0xdaab908dcafc015a9e26e15a0ef8cc3"), BadId("cloid"), OrderUpdates),
-        ("order without order", fixture_with("order_updates.json", r#"{"order":{"coin":"ETH""#, r#"{"o":{"coin":"ETH""#), MissingField("order"), OrderUpdates),
-        ("fill hash too short", fixture_with("user_fills.json", "0x53329b3a3ee48d243dac7046444e2fec3a4a305de06fd03f0dd151adb9fdd22f", "0x53329b"), BadId("hash"), UserFills),
-        ("isSnapshot as a string", fixture_with("user_fills_snapshot.json", r#""isSnapshot":true"#, r#""isSnapshot":"yes""#), WrongType("isSnapshot"), UserFills),
-        ("fill without crossed", fixture_with("user_fills.json", r#""crossed":false,"#, ""), MissingField("crossed"), UserFills),
-        ("fee finer than a micro-dollar", fixture_with("user_fills.json", r#""fee":"-0.023131""#, r#""fee":"-0.0231312""#), BadNumber { field: "fee", err: DecimalError::TooPrecise { scale: 6 } }, UserFills),
-        ("funding rate with an exponent", fixture_with("user_event_funding.json", r#""fundingRate":"0.0000125""#, r#""fundingRate":"1.25e-5""#), BadNumber { field: "fundingRate", err: DecimalError::InvalidChar }, User),
-        ("liquidation without lid", fixture_with("user_event_liquidation.json", r#""lid":123456789,"#, ""), MissingField("lid"), User),
-        ("ctx without markPx", fixture_with("active_asset_ctx_btc.json", r#""markPx":"97010.0","#, ""), MissingField("markPx"), ActiveAssetCtx),
-        ("subscription method unknown", fixture_with("subscription_response.json", r#""method":"subscribe""#, r#""method":"resubscribe""#), BadValue("method"), SubscriptionResponse),
-        ("post reply of an unknown type", fixture_with("post_error.json", r#""type":"error""#, r#""type":"oops""#), BadValue("type"), Post),
-        ("post reply with a negative id", fixture_with("post_error.json", r#""id":9"#, r#""id":-9"#), BadNumber { field: "id", err: DecimalError::Negative }, Post),
-        ("error frame with object data", r#"{"channel":"error","data":{}}"#.into(), WrongType("data"), Error),
+        (
+            "bbo with one entry",
+            fixture_with("bbo_sol_no_ask.json", ",null]", "]"),
+            BadValue("bbo"),
+            Bbo,
+        ),
+        (
+            "trade side S",
+            fixture_with("trades_sol.json", r#""side":"B""#, r#""side":"S""#),
+            BadSide,
+            Trades,
+        ),
+        (
+            "trade without tid",
+            fixture_with("trades_sol.json", r#","tid":118906512037719"#, ""),
+            MissingField("tid"),
+            Trades,
+        ),
+        (
+            "trades data is an object",
+            r#"{"channel":"trades","data":{}}"#.into(),
+            WrongType("data"),
+            Trades,
+        ),
+        (
+            "allMids without mids",
+            r#"{"channel":"allMids","data":{}}"#.into(),
+            MissingField("mids"),
+            AllMids,
+        ),
+        (
+            "mid that is not a number",
+            fixture_with("all_mids.json", r#""BTC":"97012.5""#, r#""BTC":"abc""#),
+            BadNumber { field: "mids", err: DecimalError::InvalidChar },
+            AllMids,
+        ),
+        (
+            "cloid of 31 hex digits",
+            fixture_with(
+                "order_updates.json",
+                "0xdaab908dcafc015a9e26e15a0ef8cc35",
+                "0xdaab908dcafc015a9e26e15a0ef8cc3",
+            ),
+            BadId("cloid"),
+            OrderUpdates,
+        ),
+        (
+            "order without order",
+            fixture_with(
+                "order_updates.json",
+                r#"{"order":{"coin":"ETH""#,
+                r#"{"o":{"coin":"ETH""#,
+            ),
+            MissingField("order"),
+            OrderUpdates,
+        ),
+        (
+            "fill hash too short",
+            fixture_with(
+                "user_fills.json",
+                "0x53329b3a3ee48d243dac7046444e2fec3a4a305de06fd03f0dd151adb9fdd22f",
+                "0x53329b",
+            ),
+            BadId("hash"),
+            UserFills,
+        ),
+        (
+            "isSnapshot as a string",
+            fixture_with(
+                "user_fills_snapshot.json",
+                r#""isSnapshot":true"#,
+                r#""isSnapshot":"yes""#,
+            ),
+            WrongType("isSnapshot"),
+            UserFills,
+        ),
+        (
+            "fill without crossed",
+            fixture_with("user_fills.json", r#""crossed":false,"#, ""),
+            MissingField("crossed"),
+            UserFills,
+        ),
+        (
+            "fee finer than a micro-dollar",
+            fixture_with("user_fills.json", r#""fee":"-0.023131""#, r#""fee":"-0.0231312""#),
+            BadNumber { field: "fee", err: DecimalError::TooPrecise { scale: 6 } },
+            UserFills,
+        ),
+        (
+            "funding rate with an exponent",
+            fixture_with(
+                "user_event_funding.json",
+                r#""fundingRate":"0.0000125""#,
+                r#""fundingRate":"1.25e-5""#,
+            ),
+            BadNumber { field: "fundingRate", err: DecimalError::InvalidChar },
+            User,
+        ),
+        (
+            "liquidation without lid",
+            fixture_with("user_event_liquidation.json", r#""lid":123456789,"#, ""),
+            MissingField("lid"),
+            User,
+        ),
+        (
+            "ctx without markPx",
+            fixture_with("active_asset_ctx_btc.json", r#""markPx":"97010.0","#, ""),
+            MissingField("markPx"),
+            ActiveAssetCtx,
+        ),
+        (
+            "subscription method unknown",
+            fixture_with(
+                "subscription_response.json",
+                r#""method":"subscribe""#,
+                r#""method":"resubscribe""#,
+            ),
+            BadValue("method"),
+            SubscriptionResponse,
+        ),
+        (
+            "post reply of an unknown type",
+            fixture_with("post_error.json", r#""type":"error""#, r#""type":"oops""#),
+            BadValue("type"),
+            Post,
+        ),
+        (
+            "post reply with a negative id",
+            fixture_with("post_error.json", r#""id":9"#, r#""id":-9"#),
+            BadNumber { field: "id", err: DecimalError::Negative },
+            Post,
+        ),
+        (
+            "error frame with object data",
+            r#"{"channel":"error","data":{}}"#.into(),
+            WrongType("data"),
+            Error,
+        ),
     ]
 }
 
@@ -632,4 +804,39 @@ fn unknown_fields_are_ignored_everywhere() {
     assert_eq!(result, Ok(Channel::L2Book));
     let (_, expected) = parse(&mut parser(), &fixture("l2book_btc.json"));
     assert_eq!(events, expected);
+}
+
+#[test]
+fn level_keys_in_another_order_parse_the_same() {
+    let frame = String::from_utf8(fixture("l2book_btc.json")).expect("utf8").replace(
+        r#"{"px":"97012.0","sz":"1.23456","n":7}"#,
+        r#"{"n":7,"sz":"1.23456","px":"97012.0"}"#,
+    );
+    assert!(frame.contains(r#""n":7,"sz""#));
+    let (_, expected) = parse(&mut parser(), &fixture("l2book_btc.json"));
+    assert_eq!(parse(&mut parser(), frame.as_bytes()), (Ok(Channel::L2Book), expected));
+}
+
+#[test]
+fn padded_parse_gives_the_same_events_and_leaves_the_padding_alone() {
+    use hlmm::wire::feed::FRAME_PADDING;
+    for name in JSON_FIXTURES {
+        let frame = fixture(name);
+        let (want, want_events) = parse(&mut parser(), &frame);
+        let mut buf = frame.clone();
+        buf.extend(std::iter::repeat_n(b'#', FRAME_PADDING));
+        let mut events = Vec::new();
+        let got = parser().parse_padded(&mut buf, frame.len(), &mut |e| events.push(e));
+        assert_eq!((got, events), (want, want_events), "{name}");
+        assert!(buf[frame.len()..].iter().all(|&b| b == b'#'), "{name}: padding changed");
+    }
+}
+
+#[test]
+fn padded_parse_without_enough_padding_is_rejected() {
+    let frame = fixture("pong.json");
+    let mut buf = frame.clone();
+    let mut p = parser();
+    assert_eq!(p.parse_padded(&mut buf, frame.len(), &mut |_| {}), Err(ParseError::Json));
+    assert_eq!(p.counters().bad_frames[Channel::Unknown.index()], 1);
 }

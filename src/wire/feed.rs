@@ -231,13 +231,44 @@ impl FeedParser {
         frame: &mut [u8],
         out: &mut impl FnMut(FeedEvent),
     ) -> Result<Channel, ParseError> {
+        let len = frame.len();
+        self.parse_inner(frame, len, false, out)
+    }
+
+    /// Like [`FeedParser::parse`] for a frame in `buf[..len]` followed by at least
+    /// [`FRAME_PADDING`] bytes of any content (left unchanged). This spares simd-json its own
+    /// padded copy of the frame: the feed thread already copies each received frame into a
+    /// reusable buffer (parsing is destructive), so it can keep the padding there. A `buf`
+    /// with less padding is rejected as [`ParseError::Json`].
+    pub fn parse_padded(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+        out: &mut impl FnMut(FeedEvent),
+    ) -> Result<Channel, ParseError> {
+        self.parse_inner(buf, len, true, out)
+    }
+
+    fn parse_inner(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+        padded: bool,
+        out: &mut impl FnMut(FeedEvent),
+    ) -> Result<Channel, ParseError> {
+        let frame = buf.get(..len).unwrap_or(&[]);
         // The venue's greeting is plain text; anything not opening a JSON container is text.
         if !matches!(frame.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')) {
             self.counters.text_frames += 1;
             return Err(ParseError::NotJson);
         }
         let mut tape = mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-        let result = match simd_json::fill_tape(frame, &mut self.buffers, &mut tape) {
+        let filled = if padded {
+            simd_json::fill_tape_padded(buf, len, &mut self.buffers, &mut tape)
+        } else {
+            simd_json::fill_tape(buf, &mut self.buffers, &mut tape)
+        };
+        let result = match filled {
             Ok(()) => parse_frame(&self.instruments, &tape.0, out),
             Err(_) => Err((Channel::Unknown, ParseError::Json)),
         };
@@ -257,6 +288,9 @@ impl FeedParser {
         }
     }
 }
+
+/// Bytes [`FeedParser::parse_padded`] needs after the frame.
+pub const FRAME_PADDING: usize = simd_json::INPUT_PADDING;
 
 /// Items a well-formed frame skipped, for the counters.
 #[derive(Debug, Clone, Copy, Default)]
@@ -359,12 +393,16 @@ fn signed_sz(spec: &InstrumentSpec, v: Val<'_, '_>, field: &'static str) -> Resu
 
 #[inline]
 fn usd(v: Val<'_, '_>, field: &'static str) -> Result<Usd, ParseError> {
-    parse_fixed(v.bytes(field)?, Usd::SCALE).map(Usd).map_err(|err| ParseError::BadNumber { field, err })
+    parse_fixed(v.bytes(field)?, Usd::SCALE)
+        .map(Usd)
+        .map_err(|err| ParseError::BadNumber { field, err })
 }
 
 #[inline]
 fn rate(v: Val<'_, '_>, field: &'static str) -> Result<Rate, ParseError> {
-    parse_fixed(v.bytes(field)?, Rate::SCALE).map(Rate).map_err(|err| ParseError::BadNumber { field, err })
+    parse_fixed(v.bytes(field)?, Rate::SCALE)
+        .map(Rate)
+        .map_err(|err| ParseError::BadNumber { field, err })
 }
 
 /// A reference price (mid, mark, oracle), rounded half up to the instrument's price scale.
@@ -428,20 +466,29 @@ fn tx_hash(v: Val<'_, '_>) -> Result<TxHash, ParseError> {
 
 #[inline]
 fn level(spec: &InstrumentSpec, v: Val<'_, '_>) -> Result<Level, ParseError> {
-    let (mut px_v, mut sz_v, mut n_v) = (None, None, None);
-    for (key, val) in v.obj("level")? {
-        match key {
-            b"px" => px_v = Some(val),
-            b"sz" => sz_v = Some(val),
-            b"n" => n_v = Some(val),
-            _ => {}
+    // Up to 40 levels a frame: take the venue's exact `{px, sz, n}` shape without a key scan
+    // (measured: ~4 % of an l2Book parse).
+    let [px_v, sz_v, n_v] = match v.exact_fields([b"px", b"sz", b"n"]) {
+        Some(vals) => vals.map(Some),
+        None => {
+            let (mut px_v, mut sz_v, mut n_v) = (None, None, None);
+            for (key, val) in v.obj("level")? {
+                match key {
+                    b"px" => px_v = Some(val),
+                    b"sz" => sz_v = Some(val),
+                    b"n" => n_v = Some(val),
+                    _ => {}
+                }
+            }
+            [px_v, sz_v, n_v]
         }
-    }
+    };
     let n = req(n_v, "n")?.u64("n")?;
     Ok(Level {
         px: px(spec, req(px_v, "px")?, "px")?,
         sz: sz(spec, req(sz_v, "sz")?, "sz")?,
-        n: u32::try_from(n).map_err(|_| ParseError::BadNumber { field: "n", err: DecimalError::Overflow })?,
+        n: u32::try_from(n)
+            .map_err(|_| ParseError::BadNumber { field: "n", err: DecimalError::Overflow })?,
     })
 }
 
@@ -613,7 +660,8 @@ fn trades(
 
 #[inline]
 fn trade(t: &InstrumentTable, v: Val<'_, '_>) -> Result<Option<Trade>, ParseError> {
-    let (mut coin, mut side_v, mut px_v, mut sz_v, mut time, mut tid) = (None, None, None, None, None, None);
+    let (mut coin, mut side_v, mut px_v, mut sz_v, mut time, mut tid) =
+        (None, None, None, None, None, None);
     for (key, val) in v.obj("trade")? {
         match key {
             b"coin" => coin = Some(val),
@@ -664,12 +712,8 @@ fn order_updates(
     data: Val<'_, '_>,
     out: &mut impl FnMut(FeedEvent),
 ) -> Result<Skipped, ParseError> {
-    let done = emit_batches(
-        data.arr("data")?,
-        |v| order_update(t, v),
-        FeedEvent::OrderUpdates,
-        out,
-    )?;
+    let done =
+        emit_batches(data.arr("data")?, |v| order_update(t, v), FeedEvent::OrderUpdates, out)?;
     Ok(report_unknown_user(Channel::OrderUpdates, done.skipped, out))
 }
 
@@ -685,8 +729,16 @@ fn order_update(t: &InstrumentTable, v: Val<'_, '_>) -> Result<Option<OrderUpdat
     }
     let status = OrderStatus::from_wire(req(status, "status")?.bytes("status")?);
     let status_time = millis(req(status_time, "statusTimestamp")?, "statusTimestamp")?;
-    let (mut coin, mut side_v, mut limit_px, mut sz_v, mut oid, mut timestamp, mut orig_sz, mut cloid_v) =
-        (None, None, None, None, None, None, None, None);
+    let (
+        mut coin,
+        mut side_v,
+        mut limit_px,
+        mut sz_v,
+        mut oid,
+        mut timestamp,
+        mut orig_sz,
+        mut cloid_v,
+    ) = (None, None, None, None, None, None, None, None);
     for (key, val) in req(order, "order")?.obj("order")? {
         match key {
             b"coin" => coin = Some(val),
@@ -829,7 +881,12 @@ fn user_event(
     let mut skipped = 0;
     if let Some(cancels) = cancels {
         // Checked first; emitted after the fills below.
-        emit_batches(cancels.arr("nonUserCancel")?, |v| non_user_cancel(t, v), FeedEvent::NonUserCancels, &mut |_| {})?;
+        emit_batches(
+            cancels.arr("nonUserCancel")?,
+            |v| non_user_cancel(t, v),
+            FeedEvent::NonUserCancels,
+            &mut |_| {},
+        )?;
     }
     if let Some(fills) = fills {
         skipped += emit_fills(t, fills.arr("fills")?, false, FillSource::UserEvents, out)?.skipped;
@@ -844,7 +901,8 @@ fn user_event(
     }
     if let Some(cancels) = cancels {
         let arr = cancels.arr("nonUserCancel")?;
-        skipped += emit_batches(arr, |v| non_user_cancel(t, v), FeedEvent::NonUserCancels, out)?.skipped;
+        skipped +=
+            emit_batches(arr, |v| non_user_cancel(t, v), FeedEvent::NonUserCancels, out)?.skipped;
     }
     Ok(report_unknown_user(Channel::User, skipped, out))
 }
@@ -893,7 +951,10 @@ fn liquidation_event(v: Val<'_, '_>) -> Result<Liquidation, ParseError> {
     })
 }
 
-fn non_user_cancel(t: &InstrumentTable, v: Val<'_, '_>) -> Result<Option<NonUserCancel>, ParseError> {
+fn non_user_cancel(
+    t: &InstrumentTable,
+    v: Val<'_, '_>,
+) -> Result<Option<NonUserCancel>, ParseError> {
     let (mut coin, mut oid) = (None, None);
     for (key, val) in v.obj("nonUserCancel")? {
         match key {
@@ -927,8 +988,15 @@ fn active_asset_ctx(
     let Some(spec) = t.get(coin) else {
         return Ok(Skipped { market: 1, ..Skipped::default() });
     };
-    let (mut day_ntl_vlm, mut prev_day_px, mut mark_px, mut mid_px, mut funding_v, mut oi, mut oracle_px) =
-        (None, None, None, None, None, None, None);
+    let (
+        mut day_ntl_vlm,
+        mut prev_day_px,
+        mut mark_px,
+        mut mid_px,
+        mut funding_v,
+        mut oi,
+        mut oracle_px,
+    ) = (None, None, None, None, None, None, None);
     for (key, val) in ctx {
         match key {
             b"dayNtlVlm" => day_ntl_vlm = Some(val),
@@ -1052,7 +1120,12 @@ mod tests {
             ("several extra digits", "14.3216999", 4, Ok(143_217)),
             ("negative rounds away from zero", "-0.05", 1, Ok(-1)),
             ("no dot is an integer", "97012", 1, Ok(970_120)),
-            ("garbage after the scale is still an error", "1.2345x", 2, Err(DecimalError::InvalidChar)),
+            (
+                "garbage after the scale is still an error",
+                "1.2345x",
+                2,
+                Err(DecimalError::InvalidChar),
+            ),
         ];
         for (name, text, scale, want) in cases {
             assert_eq!(parse_nearest(text.as_bytes(), scale), want, "{name}");
@@ -1062,7 +1135,10 @@ mod tests {
     #[test]
     fn venue_errors_are_classified_by_prefix() {
         let cases: [(&str, VenueErrorKind); 6] = [
-            (r#"Already subscribed: {"type":"l2Book","coin":"BTC"}"#, VenueErrorKind::AlreadySubscribed),
+            (
+                r#"Already subscribed: {"type":"l2Book","coin":"BTC"}"#,
+                VenueErrorKind::AlreadySubscribed,
+            ),
             ("Cannot track more than 10 total users.", VenueErrorKind::TooManyUsers),
             ("Cannot subscribe to more than 1000 channels.", VenueErrorKind::TooManyChannels),
             ("Cannot send more than 2000 messages per minute.", VenueErrorKind::TooManyMessages),

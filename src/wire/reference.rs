@@ -124,8 +124,12 @@ fn spec_of<'t>(
 }
 
 /// Parses an `l2Book` frame the idiomatic serde way (`Vec` per side).
-pub fn parse_l2_book(frame: &[u8], table: &InstrumentTable) -> Result<BookSnapshot, ReferenceError> {
-    let f: Frame<'_, VecBook<'_>> = serde_json::from_slice(frame).map_err(|_| ReferenceError::Json)?;
+pub fn parse_l2_book(
+    frame: &[u8],
+    table: &InstrumentTable,
+) -> Result<BookSnapshot, ReferenceError> {
+    let f: Frame<'_, VecBook<'_>> =
+        serde_json::from_slice(frame).map_err(|_| ReferenceError::Json)?;
     let spec = spec_of(table, f.channel, f.data.coin)?;
     let [bids, asks] = &f.data.levels;
     let mut book = BookSnapshot {

@@ -54,7 +54,10 @@ pub(crate) fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// Parses a copy of `frame` and returns the result with every emitted event.
-pub(crate) fn parse(parser: &mut FeedParser, frame: &[u8]) -> (Result<Channel, ParseError>, Vec<FeedEvent>) {
+pub(crate) fn parse(
+    parser: &mut FeedParser,
+    frame: &[u8],
+) -> (Result<Channel, ParseError>, Vec<FeedEvent>) {
     let mut buf = frame.to_vec();
     let mut events = Vec::new();
     let result = parser.parse(&mut buf, &mut |e| events.push(e));

@@ -251,7 +251,11 @@ mod tests {
     #[test]
     fn address_rejects_wrong_lengths_and_digits() {
         for bad in ["", "0x", ME.trim_start_matches("0x"), "0x8c967e73", &ME.replace('8', "g")] {
-            assert_eq!(Address::parse(bad.as_bytes()), Err(IdError::BadHex { expected: 40 }), "{bad}");
+            assert_eq!(
+                Address::parse(bad.as_bytes()),
+                Err(IdError::BadHex { expected: 40 }),
+                "{bad}"
+            );
         }
     }
 
@@ -259,7 +263,10 @@ mod tests {
     fn strange_coin_names_are_escaped() {
         let mut buf = String::new();
         subscribe_message(&Subscription::Trades { coin: coin("a\"b\\c") }, &mut buf);
-        assert_eq!(buf, r#"{"method":"subscribe","subscription":{"type":"trades","coin":"a\"b\\c"}}"#);
+        assert_eq!(
+            buf,
+            r#"{"method":"subscribe","subscription":{"type":"trades","coin":"a\"b\\c"}}"#
+        );
         assert!(serde_json::from_str::<serde_json::Value>(&buf).is_ok());
     }
 }

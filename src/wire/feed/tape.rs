@@ -45,6 +45,26 @@ impl<'t, 'i> Val<'t, 'i> {
         matches!(self.head(), Node::Static(StaticNode::Null))
     }
 
+    /// The values of an object holding exactly `keys`, in that order, each with a scalar
+    /// value: how the venue writes small objects such as book levels. `None` for any other
+    /// shape; the caller then scans the keys with [`Val::obj`].
+    #[inline]
+    pub(super) fn exact_fields<const N: usize>(self, keys: [&[u8]; N]) -> Option<[Self; N]> {
+        // N members with scalar values occupy exactly 2N nodes below the head.
+        if !matches!(self.head(), Node::Object { len, count } if len == N && count == 2 * N) {
+            return None;
+        }
+        let mut vals = [Self(&[]); N];
+        for (i, (key, slot)) in keys.iter().zip(vals.iter_mut()).enumerate() {
+            match self.0.get(1 + 2 * i) {
+                Some(Node::String(k)) if k.as_bytes() == *key => {}
+                _ => return None,
+            }
+            *slot = Self(self.0.get(2 + 2 * i..3 + 2 * i)?);
+        }
+        Some(vals)
+    }
+
     /// The value as an object.
     #[inline]
     pub(super) fn obj(self, field: &'static str) -> Result<Obj<'t, 'i>, ParseError> {
@@ -149,7 +169,10 @@ impl<'t, 'i> Iterator for Arr<'t, 'i> {
 
 /// A required field, or [`ParseError::MissingField`].
 #[inline]
-pub(super) fn req<'t, 'i>(v: Option<Val<'t, 'i>>, field: &'static str) -> Result<Val<'t, 'i>, ParseError> {
+pub(super) fn req<'t, 'i>(
+    v: Option<Val<'t, 'i>>,
+    field: &'static str,
+) -> Result<Val<'t, 'i>, ParseError> {
     v.ok_or(ParseError::MissingField(field))
 }
 
