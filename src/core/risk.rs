@@ -16,10 +16,12 @@
 //! | kill switch | Halted (`Kill`) | an explicit resume |
 //! | not started (startup) | Halted (`Startup`) | the engine's first resume, after reconciliation |
 //! | no fresh book within `stale_book_after` | Halted (`StaleBook`) | a fresh book |
+//! | a tick or lot reject (our bug) | Halted (`RejectHalt`) | a resume |
 //! | a stop fired and a position remains | Reducing, flattening (`TrailingStop`, `DailyStop`, `GlobalDailyStop`) | flat (or, for daily stops, the UTC day ends) |
 //! | daily PnL ≤ `−daily_pnl_stop_loss`, flat | Halted (`DailyStop`) | 00:00 UTC |
 //! | global daily PnL ≤ `−global_daily_pnl_stop_loss`, flat | Halted (`GlobalDailyStop`) | 00:00 UTC |
 //! | unrealised PnL ≥ `trailing_take_profit` × notional | Reducing (`TakeProfit`) | flat |
+//! | a margin or max-position reject | Reducing (`RejectReduce`) | flat |
 //! | `hedge_only_mode` configured | Reducing (`HedgeOnlyConfig`) | config clears it |
 //! | none of the above | Active (`Clear`) | |
 //!
@@ -117,6 +119,11 @@ pub enum Reason {
     Kill,
     /// Not yet resumed after startup.
     Startup,
+    /// The venue refused an order for a tick or lot error: our rounding or metadata is wrong
+    /// (`fault-cases.md` case 7). Halted until resumed.
+    RejectHalt,
+    /// The venue refused an order for margin or maximum position: reduce until flat.
+    RejectReduce,
 }
 
 /// One audit record: a symbol changed state (or the reason for it).
@@ -241,6 +248,10 @@ pub struct RiskInputs {
     pub startup: bool,
     /// The global daily stop fired today.
     pub global_stop: bool,
+    /// A tick or lot reject since the last resume.
+    pub reject_halt: bool,
+    /// A margin or max-position reject while the current position is open.
+    pub reject_reduce: bool,
 }
 
 /// One symbol's risk state.
@@ -353,6 +364,8 @@ impl SymbolRisk {
             (Halted, Reason::Startup)
         } else if !i.book_fresh {
             (Halted, Reason::StaleBook)
+        } else if i.reject_halt {
+            (Halted, Reason::RejectHalt)
         } else if let Some(e) = self.exit {
             (Reducing, e.reason)
         } else if self.day_stop.is_some() {
@@ -361,6 +374,8 @@ impl SymbolRisk {
             (Halted, Reason::GlobalDailyStop)
         } else if self.take_profit {
             (Reducing, Reason::TakeProfit)
+        } else if i.reject_reduce {
+            (Reducing, Reason::RejectReduce)
         } else if p.hedge_only_mode {
             (Reducing, Reason::HedgeOnlyConfig)
         } else {
@@ -455,6 +470,8 @@ mod tests {
             kill: false,
             startup: false,
             global_stop: false,
+            reject_halt: false,
+            reject_reduce: false,
         }
     }
 
