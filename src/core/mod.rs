@@ -573,6 +573,7 @@ impl QuotingCore {
         let fills_per_day = s.fill_rate.per_day(now, &p);
         s.model = ModelSnapshot { fair, sigma, fills_per_day, half_spread: None };
         let position = s.position.size();
+        let position_usd = s.position.notional();
         let Some(touch) = touch else { return Targets::NONE };
         let reducing_side = match position.0.signum() {
             1 => Some(Side::Ask),
@@ -581,7 +582,7 @@ impl QuotingCore {
         };
         let model = match (fair, sigma) {
             (Some(fair), Some(sigma)) => {
-                let inputs = QuoteInputs { fair, sigma, fills_per_day, position_usd: s.position.notional(), touch };
+                let inputs = QuoteInputs { fair, sigma, fills_per_day, position_usd, touch };
                 let (q, hs) = strategy::two_sided(&spec, &p, &inputs);
                 s.model.half_spread = Some(hs);
                 Some(q)
@@ -594,7 +595,7 @@ impl QuotingCore {
                 let Some(q) = model else { return Targets::NONE };
                 let clip = |side, quote: Option<(Px, Sz)>, other| {
                     let (px, sz) = quote?;
-                    let sz = risk::clip_to_limit(&spec, side, px, sz, position, other, &p);
+                    let sz = risk::clip_to_limit(&spec, side, px, sz, position_usd, other, &p);
                     strategy::valid_size(&spec, px, sz).map(|sz| alo(px, sz, false))
                 };
                 Targets { bid: clip(Side::Bid, q.bid, bid_other), ask: clip(Side::Ask, q.ask, ask_other) }

@@ -425,17 +425,19 @@ impl SymbolRisk {
 }
 
 /// The largest size of a new order on `side` at `px` that keeps the position within its limit,
-/// counting the position and `other` (every other live or in-flight order on that side, lots,
-/// positive), capped at `want`. Zero when at or past the limit.
+/// capped at `want`; zero when at or past the limit.
 ///
-/// Long: `(position + other + sz) × px ≤ max_long_usd`; short: `(−position + other + sz) × px ≤
-/// max_short_usd`. Integer arithmetic on lots: `floor(limit / value of one lot)`.
+/// Counted: the position at the mark (`position_usd`, signed, long positive), every other live
+/// or in-flight order on that side (`other`, lots, valued at `px`) and the new order itself
+/// (valued at `px`). Long: `position_usd + (other + sz) × px ≤ max_long_usd`; short:
+/// `−position_usd + (other + sz) × px ≤ max_short_usd`. Integer arithmetic: the headroom in
+/// micro-dollars divided by the value of one lot, rounded down.
 pub fn clip_to_limit(
     spec: &InstrumentSpec,
     side: Side,
     px: Px,
     want: Sz,
-    position: Sz,
+    position_usd: Usd,
     other: Sz,
     p: &SymbolParams,
 ) -> Sz {
@@ -444,11 +446,14 @@ pub fn clip_to_limit(
         return Sz::ZERO;
     }
     let (limit, toward) = match side {
-        Side::Bid => (p.max_long_usd.0, position.0),
-        Side::Ask => (p.max_short_usd.0, -position.0),
+        Side::Bid => (p.max_long_usd.0, position_usd.0),
+        Side::Ask => (p.max_short_usd.0, -position_usd.0),
     };
-    let cap_lots = limit.max(0) / per_lot;
-    let headroom = cap_lots - toward - other.0.max(0);
+    let room = limit.max(0).saturating_sub(toward);
+    if room <= 0 {
+        return Sz::ZERO;
+    }
+    let headroom = room / per_lot - other.0.max(0);
     Sz(want.0.min(headroom).max(0))
 }
 
@@ -675,16 +680,19 @@ mod tests {
         let spec = InstrumentSpec::perp(AssetId(1), Coin::new(b"ETH").expect("coin"), 4);
         let p = SymbolParams { max_long_usd: Usd::from_dollars(1_000), max_short_usd: Usd::from_dollars(500), ..SymbolParams::default() };
         let px = Px(200_000); // $2000: a lot is $0.20, $1000 is 5000 lots
-        let cases: [(&str, Side, i64, i64, i64, i64); 6] = [
+        // (name, side, position in dollars at the mark, other lots, wanted lots, allowed lots)
+        let cases: [(&str, Side, i64, i64, i64, i64); 7] = [
             ("flat, full bid fits", Side::Bid, 0, 0, 1_000, 1_000),
-            ("long near the limit clips the bid", Side::Bid, 4_500, 0, 1_000, 500),
-            ("in-flight bids count", Side::Bid, 4_000, 800, 1_000, 200),
-            ("at the long limit no bid", Side::Bid, 5_000, 0, 1_000, 0),
-            ("past the limit no bid", Side::Bid, 6_000, 0, 1_000, 0),
-            ("long position leaves room to sell through to the short limit", Side::Ask, 1_000, 0, 9_000, 3_500),
+            ("long near the limit clips the bid", Side::Bid, 900, 0, 1_000, 500),
+            ("in-flight bids count", Side::Bid, 800, 800, 1_000, 200),
+            ("at the long limit no bid", Side::Bid, 1_000, 0, 1_000, 0),
+            ("past the limit no bid", Side::Bid, 1_200, 0, 1_000, 0),
+            ("long position leaves room to sell through to the short limit", Side::Ask, 200, 0, 9_000, 3_500),
+            ("short at its limit no ask", Side::Ask, -500, 0, 1_000, 0),
         ];
         for (name, side, pos, other, want, got) in cases {
-            assert_eq!(clip_to_limit(&spec, side, px, Sz(want), Sz(pos), Sz(other), &p), Sz(got), "{name}");
+            let pos = Usd::from_dollars(pos);
+            assert_eq!(clip_to_limit(&spec, side, px, Sz(want), pos, Sz(other), &p), Sz(got), "{name}");
         }
     }
 }
