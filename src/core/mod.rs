@@ -193,6 +193,9 @@ pub struct QuotingCore {
     global_stop_day: Option<u64>,
     /// UTC day of the last event, to roll positions at 00:00 UTC.
     day: u64,
+    /// When `OrderManager::cancel_all` last ran (the kill switch). Every order placed up to then
+    /// is being cancelled, so none of them is the quote a new target replaces.
+    cancel_all_at: Option<Nanos>,
     counters: CoreCounters,
 }
 
@@ -238,6 +241,7 @@ impl QuotingCore {
             started: false,
             global_stop_day: None,
             day: utc_day(now),
+            cancel_all_at: None,
             counters: CoreCounters::default(),
         })
     }
@@ -254,6 +258,7 @@ impl QuotingCore {
             CoreEvent::Kill => {
                 self.kill = true;
                 self.orders.cancel_all(None, now, out);
+                self.cancel_all_at = Some(now);
                 self.refresh_all(now, out);
             }
             CoreEvent::Resume => {
@@ -635,14 +640,23 @@ impl QuotingCore {
 
     /// Live and in-flight exposure per side of symbol `i`, not counting the one quote per side
     /// that the next `sync` keeps or replaces (its replacement is what is being sized). Both
-    /// legs of an in-flight modify, orders being cancelled and ambiguous placements all count.
+    /// legs of an in-flight modify, orders being cancelled, orders marked by the kill switch and
+    /// ambiguous placements all count.
+    ///
+    /// The replaced quote is found as the order manager picks it: the newest live order of the
+    /// side that is not on its way out. Orders placed before the last kill switch are on their
+    /// way out even while their placement is still in flight (the manager marks them), so they
+    /// are never taken for it; at worst a real quote is counted twice, which only shrinks the
+    /// target.
     fn other_exposure(&self, i: usize) -> (Sz, Sz) {
         let asset = self.symbols[i].spec.asset;
         let (bid, ask) = self.orders.pending_exposure(asset);
+        let marked_until = self.cancel_all_at;
         let quote = |side: Side| {
             self.orders
                 .open_orders(asset)
                 .filter(|v| v.side == side && !v.state.is_leaving())
+                .filter(|v| marked_until.is_none_or(|t| v.placed_at > t))
                 .max_by_key(|v| v.placed_at)
                 .map_or(0, |v| v.remaining().0)
         };
