@@ -25,7 +25,11 @@ const MS: u64 = 1_000_000;
 const START: u64 = 20_514 * 86_400 * 1_000_000_000;
 
 fn spec(asset: u32) -> InstrumentSpec {
-    InstrumentSpec::perp(AssetId(asset), Coin::new(format!("C{asset}").as_bytes()).expect("coin"), 4)
+    InstrumentSpec::perp(
+        AssetId(asset),
+        Coin::new(format!("C{asset}").as_bytes()).expect("coin"),
+        4,
+    )
 }
 
 /// The prior volatility throughout and a constant fill rate, so an unchanged book really
@@ -51,7 +55,13 @@ fn snapshot(asset: AssetId, bid: i64) -> BookSnapshot {
 }
 
 /// Acknowledges every command in `cmds` (placements rest, cancels succeed).
-fn ack(core: &mut QuotingCore, cmds: &[Command], now: Nanos, oid: &mut u64, scratch: &mut Vec<Command>) {
+fn ack(
+    core: &mut QuotingCore,
+    cmds: &[Command],
+    now: Nanos,
+    oid: &mut u64,
+    scratch: &mut Vec<Command>,
+) {
     for c in cmds {
         let (asset, cloid, kind) = match *c {
             Command::Place(r) => (r.asset, r.cloid, CommandKind::Place),
@@ -60,8 +70,17 @@ fn ack(core: &mut QuotingCore, cmds: &[Command], now: Nanos, oid: &mut u64, scra
             Command::CancelAll { .. } => continue,
         };
         *oid += 1;
-        let status = if kind == CommandKind::Cancel { AcceptedStatus::Canceled } else { AcceptedStatus::Resting };
-        let ev = OutcomeEvent::new(asset, cloid, kind, CommandOutcome::Accepted(Accepted { oid: Some(Oid(*oid)), status }));
+        let status = if kind == CommandKind::Cancel {
+            AcceptedStatus::Canceled
+        } else {
+            AcceptedStatus::Resting
+        };
+        let ev = OutcomeEvent::new(
+            asset,
+            cloid,
+            kind,
+            CommandOutcome::Accepted(Accepted { oid: Some(Oid(*oid)), status }),
+        );
         scratch.clear();
         core.on_event(&CoreEvent::Outcome(ev), now, scratch).expect("outcome");
     }
@@ -110,7 +129,9 @@ impl Rig {
         let mut snap = snapshot(self.assets[k], bid);
         snap.time = Nanos::from_millis(self.ms);
         self.out.clear();
-        self.core.on_event(black_box(&CoreEvent::Feed(FeedEvent::Book(snap))), self.now, &mut self.out).expect("book");
+        self.core
+            .on_event(black_box(&CoreEvent::Feed(FeedEvent::Book(snap))), self.now, &mut self.out)
+            .expect("book");
     }
 
     fn settle(&mut self) {

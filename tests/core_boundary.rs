@@ -40,13 +40,19 @@ fn core_never_names_io_threads_clocks_or_logging() {
     assert!(files.len() >= 10, "expected the core's files under {}", root.display());
     let mut offences = Vec::new();
     for file in &files {
-        let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
+        let text =
+            fs::read_to_string(file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
         for (n, line) in text.lines().enumerate() {
             // Prose may mention what the core avoids; code may not use it.
             let code = line.split("//").next().unwrap_or("");
             for word in FORBIDDEN {
                 if code.contains(word) {
-                    offences.push(format!("{}:{}: `{word}` in `{}`", file.display(), n + 1, line.trim()));
+                    offences.push(format!(
+                        "{}:{}: `{word}` in `{}`",
+                        file.display(),
+                        n + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
@@ -56,6 +62,7 @@ fn core_never_names_io_threads_clocks_or_logging() {
 
 #[test]
 fn core_forbids_unsafe_code() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core/mod.rs")).expect("mod.rs");
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core/mod.rs"))
+        .expect("mod.rs");
     assert!(text.contains("#![forbid(unsafe_code)]"));
 }

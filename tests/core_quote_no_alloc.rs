@@ -61,8 +61,17 @@ fn answers(cmds: &[Command], oid: &mut u64, into: &mut Vec<CoreEvent>) {
             Command::CancelAll { .. } => continue,
         };
         *oid += 1;
-        let status = if kind == CommandKind::Cancel { AcceptedStatus::Canceled } else { AcceptedStatus::Resting };
-        let ev = OutcomeEvent::new(asset, cloid, kind, CommandOutcome::Accepted(Accepted { oid: Some(Oid(*oid)), status }));
+        let status = if kind == CommandKind::Cancel {
+            AcceptedStatus::Canceled
+        } else {
+            AcceptedStatus::Resting
+        };
+        let ev = OutcomeEvent::new(
+            asset,
+            cloid,
+            kind,
+            CommandOutcome::Accepted(Accepted { oid: Some(Oid(*oid)), status }),
+        );
         into.push(CoreEvent::Outcome(ev));
     }
 }
@@ -93,7 +102,9 @@ fn zero_allocations_per_event_in_steady_state() {
                 core.on_event(&book(a, ms, bid), now, &mut core_out).expect("book");
                 COUNTING.store(false, Ordering::SeqCst);
                 if counting {
-                    requotes += core_out.iter().filter(|c| matches!(c, Command::Modify { .. })).count() as u64;
+                    requotes +=
+                        core_out.iter().filter(|c| matches!(c, Command::Modify { .. })).count()
+                            as u64;
                 }
                 acks.clear();
                 answers(&core_out, &mut oid, &mut acks);

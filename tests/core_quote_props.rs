@@ -11,8 +11,10 @@ use std::collections::HashSet;
 
 use core_quote_support::*;
 use hlmm::core::commands::{Command, CommandKind};
-use hlmm::core::outcome::{Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason};
 use hlmm::core::orders::OrderState;
+use hlmm::core::outcome::{
+    Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason,
+};
 use hlmm::core::params::SymbolParams;
 use hlmm::core::risk::TradingState;
 use hlmm::core::CoreEvent;
@@ -60,8 +62,13 @@ fn outcome(cmd: &Command, kind: u8, oid: u64) -> Option<OutcomeEvent> {
         Command::CancelAll { .. } => return None,
     };
     let o = match (kind, ck) {
-        (0, CommandKind::Cancel) => CommandOutcome::Accepted(Accepted { oid: None, status: AcceptedStatus::Canceled }),
-        (0, _) => CommandOutcome::Accepted(Accepted { oid: Some(Oid(oid)), status: AcceptedStatus::Resting }),
+        (0, CommandKind::Cancel) => {
+            CommandOutcome::Accepted(Accepted { oid: None, status: AcceptedStatus::Canceled })
+        }
+        (0, _) => CommandOutcome::Accepted(Accepted {
+            oid: Some(Oid(oid)),
+            status: AcceptedStatus::Resting,
+        }),
         (1, _) => CommandOutcome::Rejected(RejectReason::Other),
         (2, _) => CommandOutcome::Ambiguous(AmbiguousReason::Timeout),
         _ => CommandOutcome::Rejected(RejectReason::Margin),
@@ -144,7 +151,8 @@ impl World {
                     .filter(|v| matches!(v.state, OrderState::Open { .. }))
                     .map(|v| (v.cloid, v.oid, v.side, v.px, v.remaining()))
                     .collect();
-                let Some(&(cloid, oid, side, px, rem)) = resting.get(i % resting.len().max(1)) else {
+                let Some(&(cloid, oid, side, px, rem)) = resting.get(i % resting.len().max(1))
+                else {
                     return Ok(Vec::new());
                 };
                 let sz = (rem.0 * i64::from(per_mille) / 1000).max(1);

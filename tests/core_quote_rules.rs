@@ -20,21 +20,35 @@ fn spread(cmds: &[Command]) -> i64 {
 #[test]
 fn nothing_is_quoted_before_the_first_resume() {
     let specs = [eth(1)];
-    let mut core = hlmm::core::QuotingCore::new(&specs, &[params()], global(), hlmm::types::Nanos(START))
-        .expect("core");
+    let mut core =
+        hlmm::core::QuotingCore::new(&specs, &[params()], global(), hlmm::types::Nanos(START))
+            .expect("core");
     let mut out = Vec::with_capacity(16);
     let mut h = Harness::new(params());
     // Same events into a core that was never resumed.
     let ev = {
-        let mut s = hlmm::wire::events::BookSnapshot { asset: A, time: hlmm::types::Nanos::from_millis(START / MS + 1), ..Default::default() };
-        let _ = s.bids.push(hlmm::wire::events::Level { px: hlmm::types::Px(200_000), sz: hlmm::types::Sz(100_000), n: 1 });
-        let _ = s.asks.push(hlmm::wire::events::Level { px: hlmm::types::Px(200_010), sz: hlmm::types::Sz(100_000), n: 1 });
+        let mut s = hlmm::wire::events::BookSnapshot {
+            asset: A,
+            time: hlmm::types::Nanos::from_millis(START / MS + 1),
+            ..Default::default()
+        };
+        let _ = s.bids.push(hlmm::wire::events::Level {
+            px: hlmm::types::Px(200_000),
+            sz: hlmm::types::Sz(100_000),
+            n: 1,
+        });
+        let _ = s.asks.push(hlmm::wire::events::Level {
+            px: hlmm::types::Px(200_010),
+            sz: hlmm::types::Sz(100_000),
+            n: 1,
+        });
         CoreEvent::Feed(hlmm::wire::events::FeedEvent::Book(s))
     };
     core.on_event(&ev, hlmm::types::Nanos(START + MS), &mut out).expect("book");
     assert!(out.is_empty(), "{out:?}");
     assert_eq!(core.state(A), Some((TradingState::Halted, Reason::Startup)));
-    core.on_event(&CoreEvent::Resume, hlmm::types::Nanos(START + 2 * MS), &mut out).expect("resume");
+    core.on_event(&CoreEvent::Resume, hlmm::types::Nanos(START + 2 * MS), &mut out)
+        .expect("resume");
     assert_eq!(new_orders(&out).len(), 2);
     // The harness resumes at construction.
     assert_eq!(new_orders(&h.book(200_000, 200_010)).len(), 2);
@@ -60,7 +74,9 @@ fn estimator_does_not_quote_before_warm_up() {
 fn higher_volatility_widens_the_spread() {
     let widths: Vec<i64> = [1e-5, 1e-4, 5e-4]
         .iter()
-        .map(|&v| Harness::new(SymbolParams { vol_prior: Some(v), ..params() }).book(200_000, 200_010))
+        .map(|&v| {
+            Harness::new(SymbolParams { vol_prior: Some(v), ..params() }).book(200_000, 200_010)
+        })
         .map(|cmds| spread(&cmds))
         .collect();
     assert!(widths.windows(2).all(|w| w[1] > w[0]), "{widths:?}");
@@ -105,7 +121,10 @@ fn at_max_long_usd_no_bid_is_quoted() {
     assert!(on_side(&cmds, Side::Bid).is_none(), "{cmds:?}");
     let open_bids = h.core.orders().open_orders(A).filter(|o| o.side == Side::Bid).count();
     assert_eq!(open_bids, 0);
-    assert!(h.core.orders().open_orders(A).any(|o| o.side == Side::Ask), "the reducing side is still quoted");
+    assert!(
+        h.core.orders().open_orders(A).any(|o| o.side == Side::Ask),
+        "the reducing side is still quoted"
+    );
 }
 
 #[test]
@@ -183,9 +202,16 @@ fn kill_switch_needs_an_explicit_resume() {
     h.book(200_000, 200_010);
     let cmds = h.send(CoreEvent::Resume).expect("resume");
     assert_eq!(new_orders(&cmds).len(), 2);
-    let audit: Vec<_> = std::iter::from_fn(|| h.core.pop_audit()).map(|t| (t.from, t.to, t.reason)).collect();
-    assert!(audit.contains(&(TradingState::Active, TradingState::Halted, Reason::Kill)), "{audit:?}");
-    assert!(audit.ends_with(&[(TradingState::Halted, TradingState::Active, Reason::Clear)]), "{audit:?}");
+    let audit: Vec<_> =
+        std::iter::from_fn(|| h.core.pop_audit()).map(|t| (t.from, t.to, t.reason)).collect();
+    assert!(
+        audit.contains(&(TradingState::Active, TradingState::Halted, Reason::Kill)),
+        "{audit:?}"
+    );
+    assert!(
+        audit.ends_with(&[(TradingState::Halted, TradingState::Active, Reason::Clear)]),
+        "{audit:?}"
+    );
 }
 
 #[test]
@@ -218,7 +244,10 @@ fn a_rejected_config_changes_nothing() {
         ..before
     };
     h.out.clear();
-    let err = h.core.on_event(&CoreEvent::Config { asset: A, params: bad }, h.now, &mut h.out).expect_err("rejected");
+    let err = h
+        .core
+        .on_event(&CoreEvent::Config { asset: A, params: bad }, h.now, &mut h.out)
+        .expect_err("rejected");
     let CoreError::ConfigRejected { errors, .. } = err else { panic!("{err:?}") };
     assert_eq!(errors.len(), 2, "{errors}");
     assert_eq!(
@@ -247,16 +276,24 @@ fn a_config_is_applied_at_once_and_limits_are_rechecked() {
 
 #[test]
 fn daily_stop_halts_until_the_next_utc_day() {
-    let p = SymbolParams { daily_pnl_stop_loss: Usd::from_dollars(100), flatten_ioc_after: 10 * SEC, ..params() };
+    let p = SymbolParams {
+        daily_pnl_stop_loss: Usd::from_dollars(100),
+        flatten_ioc_after: 10 * SEC,
+        ..params()
+    };
     let mut h = Harness::new(p);
     h.auto_ack = true;
     h.book(200_000, 200_010);
     h.fill(Side::Bid, 200_000, 10_000); // 1 ETH at $2000
-    // $2000 → $1890: −$110 unrealised, past the $100 stop.
+                                        // $2000 → $1890: −$110 unrealised, past the $100 stop.
     let cmds = h.book(189_000, 189_010);
     assert_eq!(h.core.state(A), Some((TradingState::Reducing, Reason::DailyStop)));
     let ask = on_side(&cmds, Side::Ask).expect("a flattening ask");
-    assert_eq!((ask.px.0, ask.sz.0, ask.reduce_only, ask.tif), (189_010, 10_000, true, Tif::Alo), "at the touch");
+    assert_eq!(
+        (ask.px.0, ask.sz.0, ask.reduce_only, ask.tif),
+        (189_010, 10_000, true, Tif::Alo),
+        "at the touch"
+    );
     assert!(on_side(&cmds, Side::Bid).is_none());
     // Passive for flatten_ioc_after, then a reduce-only IOC through the book.
     let mut ioc = None;
@@ -298,7 +335,11 @@ fn global_daily_stop_flattens_every_symbol() {
     assert_eq!(h.core.state(AssetId(1)).map(|s| s.0), Some(TradingState::Active));
     h.book_on(2, 191_995, 192_005);
     for a in [1, 2] {
-        assert_eq!(h.core.state(AssetId(a)), Some((TradingState::Reducing, Reason::GlobalDailyStop)), "asset {a}");
+        assert_eq!(
+            h.core.state(AssetId(a)),
+            Some((TradingState::Reducing, Reason::GlobalDailyStop)),
+            "asset {a}"
+        );
     }
 }
 
@@ -309,7 +350,7 @@ fn trailing_stop_exits_after_a_retrace_of_more_than_trailing_stop_loss_from_the_
     h.auto_ack = true;
     h.book(200_000, 200_010);
     h.fill(Side::Bid, 200_005, 10_000); // 1 ETH at the mid
-    // Up $50 (the peak), back to +$15: a $35 retrace, under 2 % of ~$2015.
+                                        // Up $50 (the peak), back to +$15: a $35 retrace, under 2 % of ~$2015.
     h.book(205_000, 205_010);
     h.book(201_500, 201_510);
     assert_eq!(h.core.state(A), Some((TradingState::Active, Reason::Clear)));

@@ -193,7 +193,11 @@ mod tests {
     }
 
     fn snapshot(time_ms: u64, bids: &[(i64, i64)], asks: &[(i64, i64)]) -> BookSnapshot {
-        let mut s = BookSnapshot { asset: AssetId(0), time: Nanos::from_millis(time_ms), ..Default::default() };
+        let mut s = BookSnapshot {
+            asset: AssetId(0),
+            time: Nanos::from_millis(time_ms),
+            ..Default::default()
+        };
         for &(p, q) in bids {
             let _ = s.bids.push(level(p, q));
         }
@@ -210,9 +214,18 @@ mod tests {
     #[test]
     fn older_or_equal_snapshots_are_dropped() {
         let mut book = Book::new();
-        assert_eq!(book.apply_snapshot(&snapshot(2, &[(100, 1)], &[(102, 1)]), Nanos(10)), BookUpdate::Applied);
-        assert_eq!(book.apply_snapshot(&snapshot(1, &[(90, 1)], &[(92, 1)]), Nanos(11)), BookUpdate::Dropped);
-        assert_eq!(book.apply_snapshot(&snapshot(2, &[(90, 1)], &[(92, 1)]), Nanos(12)), BookUpdate::Dropped);
+        assert_eq!(
+            book.apply_snapshot(&snapshot(2, &[(100, 1)], &[(102, 1)]), Nanos(10)),
+            BookUpdate::Applied
+        );
+        assert_eq!(
+            book.apply_snapshot(&snapshot(1, &[(90, 1)], &[(92, 1)]), Nanos(11)),
+            BookUpdate::Dropped
+        );
+        assert_eq!(
+            book.apply_snapshot(&snapshot(2, &[(90, 1)], &[(92, 1)]), Nanos(12)),
+            BookUpdate::Dropped
+        );
         assert_eq!(book.best_bid().map(|l| l.px), Some(Px(100)));
         // The duplicate still proves the stream alive.
         assert_eq!(book.last_seen(), Some(Nanos(12)));
@@ -221,7 +234,10 @@ mod tests {
     #[test]
     fn bbo_replaces_the_top_and_drops_superseded_levels() {
         let mut book = Book::new();
-        book.apply_snapshot(&snapshot(1, &[(100, 1), (99, 1), (98, 1)], &[(102, 1), (103, 1)]), Nanos(1));
+        book.apply_snapshot(
+            &snapshot(1, &[(100, 1), (99, 1), (98, 1)], &[(102, 1), (103, 1)]),
+            Nanos(1),
+        );
         let bbo = Bbo {
             asset: AssetId(0),
             time: Nanos::from_millis(2),
@@ -235,7 +251,10 @@ mod tests {
         assert_eq!(asks, [101, 102, 103]);
         assert_eq!(book.best_bid().map(|l| l.sz), Some(Sz(5)));
         // A snapshot older than the bbo is dropped.
-        assert_eq!(book.apply_snapshot(&snapshot(1, &[(1, 1)], &[(2, 1)]), Nanos(3)), BookUpdate::Dropped);
+        assert_eq!(
+            book.apply_snapshot(&snapshot(1, &[(1, 1)], &[(2, 1)]), Nanos(3)),
+            BookUpdate::Dropped
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ use orders::{OrderManager, QuoteTarget, RequotePolicy, Targets};
 use outcome::{CommandOutcome, OutcomeEvent};
 use params::{GlobalParams, ParamErrors, SymbolParams};
 use positions::{FillApplied, Position, PositionSnapshot};
-use risk::{utc_day, AuditRing, QuoteMode, Reason, RiskInputs, SymbolRisk, TradingState, Transition};
+use risk::{
+    utc_day, AuditRing, QuoteMode, Reason, RiskInputs, SymbolRisk, TradingState, Transition,
+};
 use strategy::{FillRate, HalfSpread, QuoteInputs};
 use volatility::Volatility;
 
@@ -49,6 +51,9 @@ use crate::wire::events::{FeedEvent, Fill, Level};
 pub const AUDIT_CAPACITY: usize = 1_024;
 
 /// Everything the quote thread feeds the core.
+// `Feed` carries a whole book (about 1 KiB) inline, like the feed ring's messages: events are
+// passed by reference and copied only through fixed-size rings, never boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy)]
 pub enum CoreEvent {
     /// Market data or user-stream data from the feed thread.
@@ -73,6 +78,8 @@ pub enum CoreEvent {
 
 /// Errors the core reports to its caller. None is fatal to the core: the event is dropped
 /// and nothing changed.
+// `ConfigRejected` holds every reason inline (see `ParamErrors`): rare, and never allocating.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum CoreError {
     /// A config for a symbol the core does not trade.
@@ -203,6 +210,7 @@ impl QuotingCore {
     /// A core for `instruments`, with `params[i]` for `instruments[i]`. Every symbol starts
     /// `Halted` (reason `Startup`) until the first [`CoreEvent::Resume`]. Allocates everything
     /// it will use.
+    #[allow(clippy::result_large_err)] // see `CoreError`
     pub fn new(
         instruments: &[InstrumentSpec],
         params: &[SymbolParams],
@@ -210,7 +218,10 @@ impl QuotingCore {
         now: Nanos,
     ) -> Result<Self, CoreError> {
         if instruments.len() != params.len() {
-            return Err(CoreError::CountMismatch { instruments: instruments.len(), params: params.len() });
+            return Err(CoreError::CountMismatch {
+                instruments: instruments.len(),
+                params: params.len(),
+            });
         }
         let mut symbols = Vec::with_capacity(instruments.len());
         for (spec, p) in instruments.iter().zip(params) {
@@ -249,12 +260,20 @@ impl QuotingCore {
     /// Handles one event and pushes the commands it calls for into `out` (which should have
     /// spare capacity: a full buffer is counted by the order manager, never grown). An `Err`
     /// means the event was refused and nothing changed.
-    pub fn on_event(&mut self, ev: &CoreEvent, now: Nanos, out: &mut Vec<Command>) -> Result<(), CoreError> {
+    #[allow(clippy::result_large_err)] // see `CoreError`
+    pub fn on_event(
+        &mut self,
+        ev: &CoreEvent,
+        now: Nanos,
+        out: &mut Vec<Command>,
+    ) -> Result<(), CoreError> {
         self.roll_day(now);
         match ev {
             CoreEvent::Feed(f) => self.on_feed(f, now, out),
             CoreEvent::Outcome(o) => self.on_outcome(o, now, out),
-            CoreEvent::Config { asset, params } => return self.apply_config(*asset, params, now, out),
+            CoreEvent::Config { asset, params } => {
+                return self.apply_config(*asset, params, now, out)
+            }
             CoreEvent::Kill => {
                 self.kill = true;
                 self.orders.cancel_all(None, now, out);
@@ -476,6 +495,7 @@ impl QuotingCore {
         self.refresh(i, now, out);
     }
 
+    #[allow(clippy::result_large_err)] // see `CoreError`
     fn apply_config(
         &mut self,
         asset: AssetId,
@@ -553,13 +573,17 @@ impl QuotingCore {
         let mode = s.risk.mode(now, &p);
         let targets = self.targets(i, mode, now);
         let s = &self.symbols[i];
-        let policy = RequotePolicy::new(p.requote_tolerance_ticks, p.force_quote_refresh_interval, p.prefer_modify);
+        let policy = RequotePolicy::new(
+            p.requote_tolerance_ticks,
+            p.force_quote_refresh_interval,
+            p.prefer_modify,
+        );
         let before = out.len();
         self.orders.sync(&s.spec, &targets, &policy, now, out);
         let asset = s.spec.asset;
-        let ioc_sent = out[before..].iter().any(|c| {
-            matches!(c, Command::Place(r) if r.asset == asset && r.tif == Tif::Ioc)
-        });
+        let ioc_sent = out[before..]
+            .iter()
+            .any(|c| matches!(c, Command::Place(r) if r.asset == asset && r.tif == Tif::Ioc));
         if ioc_sent {
             self.symbols[i].risk.ioc_sent(now);
             self.counters.flatten_iocs += 1;
@@ -603,7 +627,10 @@ impl QuotingCore {
                     let sz = risk::clip_to_limit(&spec, side, px, sz, position_usd, other, &p);
                     strategy::valid_size(&spec, px, sz).map(|sz| alo(px, sz, false))
                 };
-                Targets { bid: clip(Side::Bid, q.bid, bid_other), ask: clip(Side::Ask, q.ask, ask_other) }
+                Targets {
+                    bid: clip(Side::Bid, q.bid, bid_other),
+                    ask: clip(Side::Ask, q.ask, ask_other),
+                }
             }
             QuoteMode::ReduceOnly => {
                 let Some(side) = reducing_side else { return Targets::NONE };
@@ -624,7 +651,12 @@ impl QuotingCore {
                 let sz = position.abs();
                 let target = if ioc {
                     ioc_price(&spec, side, touch, p.flatten_ioc_slippage_bps).and_then(|px| {
-                        strategy::valid_size(&spec, px, sz).map(|sz| QuoteTarget { px, sz, reduce_only: true, tif: Tif::Ioc })
+                        strategy::valid_size(&spec, px, sz).map(|sz| QuoteTarget {
+                            px,
+                            sz,
+                            reduce_only: true,
+                            tif: Tif::Ioc,
+                        })
                     })
                 } else {
                     let px = match side {
@@ -678,7 +710,12 @@ fn one_side(side: Side, t: Option<QuoteTarget>) -> Targets {
 /// A flattening IOC's limit: through the opposite touch by `slippage_bps`. A buy rounds up and
 /// a sell rounds down, both away from the touch, so the order is at least as aggressive as the
 /// model price.
-fn ioc_price(spec: &InstrumentSpec, side: Side, touch: (Level, Level), slippage_bps: f64) -> Option<Px> {
+fn ioc_price(
+    spec: &InstrumentSpec,
+    side: Side,
+    touch: (Level, Level),
+    slippage_bps: f64,
+) -> Option<Px> {
     let slip = slippage_bps * 1e-4;
     match side {
         Side::Bid => spec.ask_from_f64(spec.px_to_f64(touch.1.px) * (1.0 + slip)),

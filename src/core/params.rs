@@ -279,6 +279,9 @@ impl fmt::Display for ParamErrors {
 
 impl SymbolParams {
     /// Checks the whole set; returns every error found, or `Ok` if the set may be applied.
+    // The error list is inline (about 1 KiB) on purpose: a rejection happens on the quote
+    // thread, rarely, and must not allocate there; it is not on the per-event path.
+    #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<(), ParamErrors> {
         let mut errs = ParamErrors::new();
         if self.notional_per_side < Usd::MIN_ORDER_VALUE {
@@ -287,7 +290,9 @@ impl SymbolParams {
         if self.daily_pnl_stop_loss <= Usd::ZERO {
             errs.push(ParamError::DailyStopNotPositive(self.daily_pnl_stop_loss.to_f64()));
         }
-        for (field, v) in [("max_long_usd", self.max_long_usd), ("max_short_usd", self.max_short_usd)] {
+        for (field, v) in
+            [("max_long_usd", self.max_long_usd), ("max_short_usd", self.max_short_usd)]
+        {
             if v < Usd::ZERO {
                 errs.push(ParamError::NegativeLimit { field, value: v.to_f64() });
             }

@@ -81,10 +81,7 @@ impl TidSet {
     /// oldest tid when the window is full.
     pub fn insert(&mut self, tid: Tid) -> bool {
         let key = tid.0.wrapping_add(1);
-        let empty = match self.find(key) {
-            Ok(_) => return false,
-            Err(i) => i,
-        };
+        let Err(empty) = self.find(key) else { return false };
         if self.fifo_len == self.fifo.len() {
             let oldest = self.fifo[self.fifo_head];
             self.remove(oldest);
@@ -127,7 +124,8 @@ impl TidSet {
             }
             let home = self.slot(k);
             // Move `k` into the hole if its home is not in the cyclic range (hole, i].
-            let between = if hole <= i { hole < home && home <= i } else { hole < home || home <= i };
+            let between =
+                if hole <= i { hole < home && home <= i } else { hole < home || home <= i };
             if !between {
                 self.table[hole] = k;
                 hole = i;
@@ -231,7 +229,11 @@ impl Position {
     /// `ticks × lots` to USD micro-dollars (exact for perps, where `D + szDecimals = 6`).
     fn usd(&self, raw: i128) -> Usd {
         let scale = i32::from(self.spec.px_decimals()) + i32::from(self.spec.sz_decimals) - 6;
-        let v = if scale >= 0 { raw / 10i128.pow(scale as u32) } else { raw * 10i128.pow((-scale) as u32) };
+        let v = if scale >= 0 {
+            raw / 10i128.pow(scale as u32)
+        } else {
+            raw * 10i128.pow((-scale) as u32)
+        };
         Usd(v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
     }
 
@@ -303,7 +305,9 @@ impl Position {
     /// Unrealised PnL at the mark (zero without a mark).
     pub fn unrealised(&self) -> Usd {
         match self.mark {
-            Some(m) if self.size.0 != 0 => self.usd(i128::from(self.size.0) * i128::from(m.0) - self.cost),
+            Some(m) if self.size.0 != 0 => {
+                self.usd(i128::from(self.size.0) * i128::from(m.0) - self.cost)
+            }
             _ => Usd::ZERO,
         }
     }
@@ -342,7 +346,8 @@ impl Position {
     /// day started.
     pub fn daily_pnl(&self) -> Usd {
         let (r0, u0, f0, fu0) = self.day_start;
-        self.usd(self.realised - r0) + (self.unrealised() - u0) - (self.fees - f0) + (self.funding - fu0)
+        self.usd(self.realised - r0) + (self.unrealised() - u0) - (self.fees - f0)
+            + (self.funding - fu0)
     }
 
     /// Fills counted and duplicates ignored.
@@ -393,7 +398,15 @@ mod tests {
     }
 
     fn fill(tid: u64, side: Side, px: i64, sz: i64, fee: i64) -> Fill {
-        Fill { asset: AssetId(1), side, px: Px(px), sz: Sz(sz), tid: Tid(tid), fee: Usd(fee), ..Fill::default() }
+        Fill {
+            asset: AssetId(1),
+            side,
+            px: Px(px),
+            sz: Sz(sz),
+            tid: Tid(tid),
+            fee: Usd(fee),
+            ..Fill::default()
+        }
     }
 
     #[test]
@@ -406,18 +419,47 @@ mod tests {
         }
         // $100.00 = 10_000 ticks; 1.0 ETH = 10_000 lots. Realised in micro-dollars.
         let steps = [
-            Step { fill: fill(1, Side::Bid, 10_000, 10_000, 0), size: 10_000, avg: Some(10_000), realised: 0 },
-            Step { fill: fill(2, Side::Bid, 10_200, 10_000, 0), size: 20_000, avg: Some(10_100), realised: 0 },
+            Step {
+                fill: fill(1, Side::Bid, 10_000, 10_000, 0),
+                size: 10_000,
+                avg: Some(10_000),
+                realised: 0,
+            },
+            Step {
+                fill: fill(2, Side::Bid, 10_200, 10_000, 0),
+                size: 20_000,
+                avg: Some(10_100),
+                realised: 0,
+            },
             // Sell 0.5 at $103: (103 − 101) × 0.5 = $1.
-            Step { fill: fill(3, Side::Ask, 10_300, 5_000, 0), size: 15_000, avg: Some(10_100), realised: 1_000_000 },
+            Step {
+                fill: fill(3, Side::Ask, 10_300, 5_000, 0),
+                size: 15_000,
+                avg: Some(10_100),
+                realised: 1_000_000,
+            },
             // Sell 2.5 at $99: closes 1.5 at (99 − 101) = −$3, opens 1.0 short at $99.
-            Step { fill: fill(4, Side::Ask, 9_900, 25_000, 0), size: -10_000, avg: Some(9_900), realised: -2_000_000 },
+            Step {
+                fill: fill(4, Side::Ask, 9_900, 25_000, 0),
+                size: -10_000,
+                avg: Some(9_900),
+                realised: -2_000_000,
+            },
             // Buy 1.0 at $98: short closed at +$1.
-            Step { fill: fill(5, Side::Bid, 9_800, 10_000, 0), size: 0, avg: None, realised: -1_000_000 },
+            Step {
+                fill: fill(5, Side::Bid, 9_800, 10_000, 0),
+                size: 0,
+                avg: None,
+                realised: -1_000_000,
+            },
         ];
         let mut p = Position::new(spec(), Nanos(0));
         for (k, s) in steps.iter().enumerate() {
-            assert_eq!(p.on_fill(&s.fill), FillApplied::New(spec().notional(s.fill.px, s.fill.sz)), "step {k}");
+            assert_eq!(
+                p.on_fill(&s.fill),
+                FillApplied::New(spec().notional(s.fill.px, s.fill.sz)),
+                "step {k}"
+            );
             assert_eq!(p.size(), Sz(s.size), "step {k} size");
             assert_eq!(p.avg_entry(), s.avg.map(Px), "step {k} avg");
             assert_eq!(p.realised(), Usd(s.realised), "step {k} realised");
@@ -438,7 +480,12 @@ mod tests {
     #[test]
     fn funding_enters_pnl_once_per_payment() {
         let mut p = Position::new(spec(), Nanos(0));
-        let pay = Funding { asset: AssetId(1), time: Nanos(5), usdc: Usd(-250_000), ..Funding::default() };
+        let pay = Funding {
+            asset: AssetId(1),
+            time: Nanos(5),
+            usdc: Usd(-250_000),
+            ..Funding::default()
+        };
         assert!(p.on_funding(&pay));
         assert!(!p.on_funding(&pay), "a replayed payment is ignored");
         assert!(p.on_funding(&Funding { time: Nanos(6), usdc: Usd(100_000), ..pay }));

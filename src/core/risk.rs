@@ -157,7 +157,12 @@ pub struct AuditRing {
 impl AuditRing {
     /// A ring holding up to `capacity` records (at least one).
     pub fn new(capacity: usize) -> Self {
-        Self { slots: vec![None; capacity.max(1)].into_boxed_slice(), head: 0, len: 0, overwritten: 0 }
+        Self {
+            slots: vec![None; capacity.max(1)].into_boxed_slice(),
+            head: 0,
+            len: 0,
+            overwritten: 0,
+        }
     }
 
     /// Appends a record, overwriting the oldest when full.
@@ -325,14 +330,19 @@ impl SymbolRisk {
             let peak = self.peak_upnl.map_or(i.upnl, |pk| pk.max(i.upnl));
             self.peak_upnl = Some(peak);
             let notional = i.notional.to_f64();
-            if p.trailing_stop_loss > 0.0 && (peak - i.upnl).to_f64() > p.trailing_stop_loss * notional {
+            if p.trailing_stop_loss > 0.0
+                && (peak - i.upnl).to_f64() > p.trailing_stop_loss * notional
+            {
                 self.start_exit(Reason::TrailingStop, i.now);
             }
-            if p.trailing_take_profit > 0.0 && i.upnl.to_f64() >= p.trailing_take_profit * notional {
+            if p.trailing_take_profit > 0.0 && i.upnl.to_f64() >= p.trailing_take_profit * notional
+            {
                 self.take_profit = true;
             }
         }
-        if self.exit.is_some_and(|e| e.reason != Reason::TrailingStop && self.day_stop.is_none() && !i.global_stop) {
+        if self.exit.is_some_and(|e| {
+            e.reason != Reason::TrailingStop && self.day_stop.is_none() && !i.global_stop
+        }) {
             // A daily-stop exit ends with its UTC day.
             self.exit = None;
         }
@@ -514,7 +524,11 @@ mod tests {
             want: (TradingState, Reason),
         }
         let cases = [
-            Case { name: "nothing set is active", edit: |_, _| {}, want: (TradingState::Active, Reason::Clear) },
+            Case {
+                name: "nothing set is active",
+                edit: |_, _| {},
+                want: (TradingState::Active, Reason::Clear),
+            },
             Case {
                 name: "hedge-only config reduces",
                 edit: |_, p| p.hedge_only_mode = true,
@@ -595,7 +609,11 @@ mod tests {
     #[test]
     fn trailing_stop_exits_after_a_retrace_of_more_than_trailing_stop_loss_from_the_peak() {
         // 2 % of a $1000 position is $20.
-        let p = SymbolParams { trailing_stop_loss: 0.02, trailing_take_profit: 0.0, ..SymbolParams::default() };
+        let p = SymbolParams {
+            trailing_stop_loss: 0.02,
+            trailing_take_profit: 0.0,
+            ..SymbolParams::default()
+        };
         let cases: [(&str, &[i64], Reason); 4] = [
             ("rising PnL never exits", &[0, 10, 30, 50], Reason::Clear),
             ("a retrace of exactly 2 % stays", &[0, 30, 10], Reason::Clear),
@@ -620,10 +638,17 @@ mod tests {
 
     #[test]
     fn take_profit_stops_adding_until_flat() {
-        let p = SymbolParams { trailing_take_profit: 0.05, trailing_stop_loss: 0.5, ..SymbolParams::default() };
+        let p = SymbolParams {
+            trailing_take_profit: 0.05,
+            trailing_stop_loss: 0.5,
+            ..SymbolParams::default()
+        };
         let mut r = SymbolRisk::new(AssetId(1));
         assert_eq!(eval(&mut r, long(SEC, 1_000, 49), &p).0, TradingState::Active);
-        assert_eq!(eval(&mut r, long(2 * SEC, 1_000, 50), &p), (TradingState::Reducing, Reason::TakeProfit));
+        assert_eq!(
+            eval(&mut r, long(2 * SEC, 1_000, 50), &p),
+            (TradingState::Reducing, Reason::TakeProfit)
+        );
         assert_eq!(r.mode(Nanos(2 * SEC), &p), QuoteMode::ReduceOnly);
         // Still reducing after PnL eases, until the position is closed.
         assert_eq!(eval(&mut r, long(3 * SEC, 1_000, 40), &p).0, TradingState::Reducing);
@@ -656,8 +681,20 @@ mod tests {
         assert_eq!(
             got,
             [
-                Transition { asset: AssetId(7), from: TradingState::Halted, to: TradingState::Active, reason: Reason::Clear, time: Nanos(SEC) },
-                Transition { asset: AssetId(7), from: TradingState::Active, to: TradingState::Halted, reason: Reason::Kill, time: Nanos(3 * SEC) },
+                Transition {
+                    asset: AssetId(7),
+                    from: TradingState::Halted,
+                    to: TradingState::Active,
+                    reason: Reason::Clear,
+                    time: Nanos(SEC)
+                },
+                Transition {
+                    asset: AssetId(7),
+                    from: TradingState::Active,
+                    to: TradingState::Halted,
+                    reason: Reason::Kill,
+                    time: Nanos(3 * SEC)
+                },
             ]
         );
     }
@@ -665,7 +702,13 @@ mod tests {
     #[test]
     fn audit_ring_overwrites_the_oldest_and_counts_it() {
         let mut ring = AuditRing::new(2);
-        let t = |s| Transition { asset: AssetId(0), from: TradingState::Halted, to: TradingState::Active, reason: Reason::Clear, time: Nanos(s) };
+        let t = |s| Transition {
+            asset: AssetId(0),
+            from: TradingState::Halted,
+            to: TradingState::Active,
+            reason: Reason::Clear,
+            time: Nanos(s),
+        };
         for s in 1..=3 {
             ring.push(t(s));
         }
@@ -678,21 +721,36 @@ mod tests {
     #[test]
     fn limits_count_position_and_other_orders() {
         let spec = InstrumentSpec::perp(AssetId(1), Coin::new(b"ETH").expect("coin"), 4);
-        let p = SymbolParams { max_long_usd: Usd::from_dollars(1_000), max_short_usd: Usd::from_dollars(500), ..SymbolParams::default() };
+        let p = SymbolParams {
+            max_long_usd: Usd::from_dollars(1_000),
+            max_short_usd: Usd::from_dollars(500),
+            ..SymbolParams::default()
+        };
         let px = Px(200_000); // $2000: a lot is $0.20, $1000 is 5000 lots
-        // (name, side, position in dollars at the mark, other lots, wanted lots, allowed lots)
+                              // (name, side, position in dollars at the mark, other lots, wanted lots, allowed lots)
         let cases: [(&str, Side, i64, i64, i64, i64); 7] = [
             ("flat, full bid fits", Side::Bid, 0, 0, 1_000, 1_000),
             ("long near the limit clips the bid", Side::Bid, 900, 0, 1_000, 500),
             ("in-flight bids count", Side::Bid, 800, 800, 1_000, 200),
             ("at the long limit no bid", Side::Bid, 1_000, 0, 1_000, 0),
             ("past the limit no bid", Side::Bid, 1_200, 0, 1_000, 0),
-            ("long position leaves room to sell through to the short limit", Side::Ask, 200, 0, 9_000, 3_500),
+            (
+                "long position leaves room to sell through to the short limit",
+                Side::Ask,
+                200,
+                0,
+                9_000,
+                3_500,
+            ),
             ("short at its limit no ask", Side::Ask, -500, 0, 1_000, 0),
         ];
         for (name, side, pos, other, want, got) in cases {
             let pos = Usd::from_dollars(pos);
-            assert_eq!(clip_to_limit(&spec, side, px, Sz(want), pos, Sz(other), &p), Sz(got), "{name}");
+            assert_eq!(
+                clip_to_limit(&spec, side, px, Sz(want), pos, Sz(other), &p),
+                Sz(got),
+                "{name}"
+            );
         }
     }
 }

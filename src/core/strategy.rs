@@ -199,7 +199,11 @@ pub struct QuoteInputs {
 
 /// The market-making quote: prices from fair value, spread and skew, sizes from
 /// `notional_per_side`. Limits and trading state are applied afterwards by `risk`.
-pub fn two_sided(spec: &InstrumentSpec, p: &SymbolParams, i: &QuoteInputs) -> (TwoSided, HalfSpread) {
+pub fn two_sided(
+    spec: &InstrumentSpec,
+    p: &SymbolParams,
+    i: &QuoteInputs,
+) -> (TwoSided, HalfSpread) {
     let fair_px = Px((i.fair * 10f64.powi(i32::from(spec.px_decimals()))) as i64);
     let tick_frac = spec.px_to_f64(Px(spec.tick_at(fair_px))) / i.fair;
     let hs = half_spread(p, i.sigma, i.fills_per_day, tick_frac);
@@ -247,7 +251,8 @@ mod tests {
     fn higher_volatility_widens_the_spread() {
         let p = params();
         let sigmas = [1e-5, 1e-4, 5e-4, 1e-3];
-        let widths: Vec<i64> = sigmas.iter().map(|&s| width(&two_sided(&eth(), &p, &inputs(s, 0)).0)).collect();
+        let widths: Vec<i64> =
+            sigmas.iter().map(|&s| width(&two_sided(&eth(), &p, &inputs(s, 0)).0)).collect();
         assert!(widths.windows(2).all(|w| w[1] > w[0]), "{widths:?}");
     }
 
@@ -285,10 +290,38 @@ mod tests {
             expect: fn(&HalfSpread) -> f64,
         }
         let cases = [
-            Case { name: "tick dominates", sigma: 0.0, fills: 1e9, tick: 0.01, floor_bps: 1.0, expect: |h| h.tick },
-            Case { name: "floor dominates", sigma: 0.0, fills: 1e9, tick: 0.0, floor_bps: 5.0, expect: |h| h.floor },
-            Case { name: "volatility dominates", sigma: 1e-3, fills: 1e9, tick: 0.0, floor_bps: 0.0, expect: |h| h.vol },
-            Case { name: "return dominates", sigma: 0.0, fills: 10.0, tick: 0.0, floor_bps: 0.0, expect: |h| h.ret },
+            Case {
+                name: "tick dominates",
+                sigma: 0.0,
+                fills: 1e9,
+                tick: 0.01,
+                floor_bps: 1.0,
+                expect: |h| h.tick,
+            },
+            Case {
+                name: "floor dominates",
+                sigma: 0.0,
+                fills: 1e9,
+                tick: 0.0,
+                floor_bps: 5.0,
+                expect: |h| h.floor,
+            },
+            Case {
+                name: "volatility dominates",
+                sigma: 1e-3,
+                fills: 1e9,
+                tick: 0.0,
+                floor_bps: 0.0,
+                expect: |h| h.vol,
+            },
+            Case {
+                name: "return dominates",
+                sigma: 0.0,
+                fills: 10.0,
+                tick: 0.0,
+                floor_bps: 0.0,
+                expect: |h| h.ret,
+            },
         ];
         for c in cases {
             let p = SymbolParams { min_half_spread_bps: c.floor_bps, ..SymbolParams::default() };
@@ -300,7 +333,11 @@ mod tests {
     #[test]
     fn return_term_follows_its_formula_and_cap() {
         // 10 bps/day on 2N at 20 full-size fills/day: 2 · 10e-4 / 20 = 1e-4.
-        let p = SymbolParams { daily_return_bps: 10, fills_per_day_floor: 0.1, ..SymbolParams::default() };
+        let p = SymbolParams {
+            daily_return_bps: 10,
+            fills_per_day_floor: 0.1,
+            ..SymbolParams::default()
+        };
         assert!((half_spread(&p, 0.0, 20.0, 0.0).ret - 1e-4).abs() < 1e-15);
         // No fills: the floor on n, then the cap, bound it.
         let h = half_spread(&p, 0.0, 0.0, 0.0);
@@ -309,7 +346,11 @@ mod tests {
 
     #[test]
     fn fill_rate_starts_at_the_prior_and_follows_fills() {
-        let p = SymbolParams { fills_per_day_prior: 100.0, fill_rate_half_life: 3_600 * NANOS_PER_SEC, ..SymbolParams::default() };
+        let p = SymbolParams {
+            fills_per_day_prior: 100.0,
+            fill_rate_half_life: 3_600 * NANOS_PER_SEC,
+            ..SymbolParams::default()
+        };
         let mut r = FillRate::new(&p, Nanos(0));
         assert!((r.per_day(Nanos(0), &p) - 100.0).abs() < 1e-9);
         let hour = Nanos(3_600 * NANOS_PER_SEC);

@@ -49,7 +49,11 @@ impl EwmaVol {
                 let tau = half_life_ns as f64 / NANOS_PER_SEC as f64 / std::f64::consts::LN_2;
                 let w = 1.0 - (-dt / tau).exp();
                 let sample = r * r / dt;
-                self.var_rate = if self.samples == 0 { sample } else { self.var_rate + w * (sample - self.var_rate) };
+                self.var_rate = if self.samples == 0 {
+                    sample
+                } else {
+                    self.var_rate + w * (sample - self.var_rate)
+                };
                 self.samples = self.samples.saturating_add(1);
                 self.last = Some((ln, t));
             }
@@ -97,7 +101,9 @@ impl AtrVol {
                 self.close_bar(hi, lo, close, period);
                 self.bar = Some((minute, mid, mid, mid));
             }
-            Some((m, hi, lo, _)) if minute == m => self.bar = Some((m, hi.max(mid), lo.min(mid), mid)),
+            Some((m, hi, lo, _)) if minute == m => {
+                self.bar = Some((m, hi.max(mid), lo.min(mid), mid))
+            }
             Some(_) => {}
             None => self.bar = Some((minute, mid, mid, mid)),
         }
@@ -179,7 +185,12 @@ mod tests {
     #[test]
     fn estimators_report_nothing_before_warm_up() {
         let mut vol = Volatility::default();
-        let p = SymbolParams { vol_warmup_samples: 5, atr_bars: 3, vol_prior: None, ..SymbolParams::default() };
+        let p = SymbolParams {
+            vol_warmup_samples: 5,
+            atr_bars: 3,
+            vol_prior: None,
+            ..SymbolParams::default()
+        };
         for i in 0..5u64 {
             vol.update(100.0 + i as f64, Nanos(i * SEC), &p);
             assert_eq!(vol.sigma(&p), None, "sample {i}");

@@ -1,13 +1,13 @@
 //! A step-by-step harness around `QuotingCore`: a simulated clock, books built from two
 //! prices, and an exec stand-in that acknowledges commands. Shared by the `core_quote_*` tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::result_large_err)]
 
 use hlmm::core::commands::{Command, CommandKind, OrderRequest};
 use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::core::params::{GlobalParams, SymbolParams};
 use hlmm::core::{CoreError, CoreEvent, QuotingCore};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Side, Sz, Tid, Usd};
-use hlmm::wire::events::{BookSnapshot, Fill, FillBatch, FeedEvent, Level};
+use hlmm::wire::events::{BookSnapshot, FeedEvent, Fill, FillBatch, Level};
 
 pub const MS: u64 = 1_000_000;
 pub const SEC: u64 = 1_000_000_000;
@@ -18,7 +18,11 @@ pub const START: u64 = 20_514 * DAY + 10 * 3_600 * SEC;
 
 /// ETH-like: szDecimals 4, prices in cents (D = 2), a 0.1 tick near $2000.
 pub fn eth(asset: u32) -> InstrumentSpec {
-    InstrumentSpec::perp(AssetId(asset), Coin::new(format!("C{asset}").as_bytes()).expect("coin"), 4)
+    InstrumentSpec::perp(
+        AssetId(asset),
+        Coin::new(format!("C{asset}").as_bytes()).expect("coin"),
+        4,
+    )
 }
 
 /// Parameters that quote at once (a volatility prior) with round numbers.
@@ -105,7 +109,11 @@ impl Harness {
     pub fn book_on(&mut self, asset: u32, bid: i64, ask: i64) -> Vec<Command> {
         self.advance(100 * MS);
         self.book_ms = self.book_ms.max(self.now.0 / MS);
-        let mut s = BookSnapshot { asset: AssetId(asset), time: Nanos::from_millis(self.book_ms), ..Default::default() };
+        let mut s = BookSnapshot {
+            asset: AssetId(asset),
+            time: Nanos::from_millis(self.book_ms),
+            ..Default::default()
+        };
         let _ = s.bids.push(Level { px: Px(bid), sz: Sz(100_000), n: 3 });
         let _ = s.asks.push(Level { px: Px(ask), sz: Sz(100_000), n: 3 });
         self.send(CoreEvent::Feed(FeedEvent::Book(s))).expect("book")
@@ -120,13 +128,20 @@ impl Harness {
         let mut produced = Vec::new();
         for c in cmds {
             let ev = match *c {
-                Command::Place(r) => Some(self.accepted(r.asset, r.cloid, CommandKind::Place, r.tif)),
-                Command::Modify { asset, cloid, new, .. } => Some(self.accepted(asset, cloid, CommandKind::Modify, new.tif)),
+                Command::Place(r) => {
+                    Some(self.accepted(r.asset, r.cloid, CommandKind::Place, r.tif))
+                }
+                Command::Modify { asset, cloid, new, .. } => {
+                    Some(self.accepted(asset, cloid, CommandKind::Modify, new.tif))
+                }
                 Command::Cancel { asset, cloid } => Some(OutcomeEvent::new(
                     asset,
                     cloid,
                     CommandKind::Cancel,
-                    CommandOutcome::Accepted(Accepted { oid: None, status: AcceptedStatus::Canceled }),
+                    CommandOutcome::Accepted(Accepted {
+                        oid: None,
+                        status: AcceptedStatus::Canceled,
+                    }),
                 )),
                 Command::CancelAll { .. } => None,
             };
@@ -137,12 +152,27 @@ impl Harness {
         produced
     }
 
-    fn accepted(&mut self, asset: AssetId, cloid: hlmm::types::Cloid, kind: CommandKind, tif: hlmm::core::commands::Tif) -> OutcomeEvent {
+    fn accepted(
+        &mut self,
+        asset: AssetId,
+        cloid: hlmm::types::Cloid,
+        kind: CommandKind,
+        tif: hlmm::core::commands::Tif,
+    ) -> OutcomeEvent {
         let oid = Oid(self.next_oid);
         self.next_oid += 1;
         // An IOC that did not fill is cancelled at once; tests fill IOCs explicitly.
-        let status = if tif == hlmm::core::commands::Tif::Ioc { AcceptedStatus::Canceled } else { AcceptedStatus::Resting };
-        OutcomeEvent::new(asset, cloid, kind, CommandOutcome::Accepted(Accepted { oid: Some(oid), status }))
+        let status = if tif == hlmm::core::commands::Tif::Ioc {
+            AcceptedStatus::Canceled
+        } else {
+            AcceptedStatus::Resting
+        };
+        OutcomeEvent::new(
+            asset,
+            cloid,
+            kind,
+            CommandOutcome::Accepted(Accepted { oid: Some(oid), status }),
+        )
     }
 
     /// Acks until quiet (acks can lead to follow-up commands).
@@ -156,7 +186,14 @@ impl Harness {
     }
 
     /// A fill of ours (a fresh tid unless given).
-    pub fn fill_with(&mut self, asset: u32, side: Side, px: i64, sz: i64, tid: Option<u64>) -> Vec<Command> {
+    pub fn fill_with(
+        &mut self,
+        asset: u32,
+        side: Side,
+        px: i64,
+        sz: i64,
+        tid: Option<u64>,
+    ) -> Vec<Command> {
         let tid = tid.unwrap_or_else(|| {
             self.next_tid += 1;
             self.next_tid
