@@ -229,6 +229,10 @@ impl Position {
     /// `ticks × lots` to USD micro-dollars (exact for perps, where `D + szDecimals = 6`).
     fn usd(&self, raw: i128) -> Usd {
         let scale = i32::from(self.spec.px_decimals()) + i32::from(self.spec.sz_decimals) - 6;
+        if scale == 0 {
+            // Perps: already micro-dollars; no 128-bit division on the per-event path.
+            return Usd(raw.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64);
+        }
         let v = if scale >= 0 {
             raw / 10i128.pow(scale as u32)
         } else {
@@ -269,7 +273,7 @@ impl Position {
         }
         self.fees = self.fees + f.fee;
         self.fills += 1;
-        FillApplied::New(self.spec.notional(f.px, f.sz))
+        FillApplied::New(super::strategy::notional(&self.spec, f.px, f.sz))
     }
 
     /// Applies a funding payment unless one at the same or a later venue time was applied.
@@ -321,7 +325,7 @@ impl Position {
     pub fn notional(&self) -> Usd {
         match self.mark {
             Some(m) => {
-                let n = self.spec.notional(m, self.size);
+                let n = super::strategy::notional(&self.spec, m, self.size);
                 if self.size.0 < 0 {
                     -n
                 } else {

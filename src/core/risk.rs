@@ -451,7 +451,7 @@ pub fn clip_to_limit(
     other: Sz,
     p: &SymbolParams,
 ) -> Sz {
-    let per_lot = spec.notional(px, Sz(1)).0;
+    let per_lot = super::strategy::notional(spec, px, Sz(1)).0;
     if per_lot <= 0 {
         return Sz::ZERO;
     }

@@ -158,10 +158,24 @@ pub fn ask_on_grid(spec: &InstrumentSpec, model: f64, best_bid: Option<Level>) -
     })
 }
 
+/// `|sz| × px` in USD, exactly as [`InstrumentSpec::notional`] computes it (truncated to the
+/// micro-dollar), without its 128-bit division in the common case: for perps one tick times
+/// one lot is exactly one micro-dollar (`D + szDecimals = 6`), so the product is the answer
+/// whenever it fits in 64 bits.
+#[inline]
+pub fn notional(spec: &InstrumentSpec, px: Px, sz: Sz) -> Usd {
+    if u16::from(spec.px_decimals()) + u16::from(spec.sz_decimals) == 6 {
+        if let Some(v) = px.0.checked_mul(sz.0.abs()) {
+            return Usd(v);
+        }
+    }
+    spec.notional(px, sz)
+}
+
 /// The size worth `notional` at `px`, rounded down to lots; `None` if it is below the venue's
 /// $10 minimum order value (quote nothing rather than an invalid order).
 pub fn size_for(spec: &InstrumentSpec, px: Px, notional: Usd) -> Option<Sz> {
-    let per_lot = spec.notional(px, Sz(1)).0;
+    let per_lot = self::notional(spec, px, Sz(1)).0;
     if per_lot <= 0 || notional.0 <= 0 {
         return None;
     }
@@ -170,7 +184,7 @@ pub fn size_for(spec: &InstrumentSpec, px: Px, notional: Usd) -> Option<Sz> {
 
 /// `sz` if it is a valid order size at `px` (positive, at least $10), else `None`.
 pub fn valid_size(spec: &InstrumentSpec, px: Px, sz: Sz) -> Option<Sz> {
-    (sz.0 > 0 && spec.meets_min_notional(px, sz)).then_some(sz)
+    (sz.0 > 0 && notional(spec, px, sz) >= Usd::MIN_ORDER_VALUE).then_some(sz)
 }
 
 /// A two-sided quote before risk: prices on the grid and full sizes.
@@ -385,5 +399,25 @@ mod tests {
         assert_eq!(bid, Px(200_000));
         let ask = ask_on_grid(&s, 1999.0, Some(lvl(200_000))).expect("ask");
         assert_eq!(ask, Px(200_010));
+    }
+
+    mod property_tests {
+        use super::*;
+        use crate::types::MarketKind;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn fast_notional_equals_the_venue_rule(
+                szd in 0u8..=5,
+                spot in any::<bool>(),
+                px in 1i64..10_000_000_000,
+                sz in -10_000_000_000i64..10_000_000_000,
+            ) {
+                let kind = if spot { MarketKind::Spot } else { MarketKind::Perp };
+                let spec = InstrumentSpec { kind, ..InstrumentSpec::perp(AssetId(1), Coin::new(b"X").expect("coin"), szd) };
+                prop_assert_eq!(notional(&spec, Px(px), Sz(sz)), spec.notional(Px(px), Sz(sz)));
+            }
+        }
     }
 }
