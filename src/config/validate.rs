@@ -411,10 +411,10 @@ fn check_symbol_params(p: &SymbolParams, scope: Scope<'_>, errors: &mut Vec<Conf
         "must be in 1000..=86400000 ms".to_owned(),
     );
     c.finite_in(
-        "inventory_skew_bps",
-        p.inventory_skew_bps,
-        |v| (0.0..=1_000.0).contains(&v),
-        "must be in 0..=1000 bps",
+        "inventory_skew",
+        p.inventory_skew,
+        |v| (0.0..=10.0).contains(&v),
+        "must be in 0..=10 half-spreads",
     );
     c.check(
         p.requote_tolerance_ticks <= 10_000,

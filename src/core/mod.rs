@@ -71,6 +71,10 @@ pub enum CoreEvent {
     /// The kill switch: halt every symbol and cancel everything. Only [`CoreEvent::Resume`]
     /// ends it.
     Kill,
+    /// The feed's socket dropped: every book is stale at once, so every symbol's quotes are
+    /// pulled now rather than when the staleness timeout expires (fault case 1). Quoting
+    /// resumes per symbol with its next fresh book.
+    FeedDisconnected,
     /// Lift the kill switch, or start trading after startup reconciliation succeeded. Each
     /// symbol still needs a fresh book (and, to quote two-sided, a warm estimator).
     Resume,
@@ -274,6 +278,12 @@ impl QuotingCore {
             CoreEvent::Config { asset, params } => {
                 return self.apply_config(*asset, params, now, out)
             }
+            CoreEvent::FeedDisconnected => {
+                for symbol in &mut self.symbols {
+                    symbol.book.invalidate();
+                }
+                self.refresh_all(now, out);
+            }
             CoreEvent::Kill => {
                 self.kill = true;
                 self.orders.cancel_all(None, now, out);
@@ -450,7 +460,9 @@ impl QuotingCore {
             | FeedEvent::Subscribed { .. }
             | FeedEvent::Pong
             | FeedEvent::PostReply { .. }
-            | FeedEvent::VenueError(_) => {}
+            | FeedEvent::VenueError(_)
+            // Activity on a coin we do not manage: the feed counts it for reconciliation.
+            | FeedEvent::UnknownCoinUserData { .. } => {}
         }
     }
 

@@ -23,6 +23,7 @@ use crate::core::commands::Command;
 use crate::core::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
 use crate::ring::{LosslessRx, LosslessTx};
 use crate::telemetry::{Counter, Counters};
+use crate::types::Cloid;
 
 /// The venue side of execution: sends a batch of commands and reports one outcome per command.
 ///
@@ -58,7 +59,7 @@ impl OrderGateway for DisconnectedGateway {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
         Box::pin(async move {
             for intent in batch {
-                out.push(OutcomeEvent::for_command(
+                out.push(outcome_for(
                     &intent.command,
                     CommandOutcome::NotSent(NotSentReason::NoConnection),
                 ));
@@ -163,5 +164,14 @@ pub fn run(
     shared.shutdown.advance(Phase::Done);
 }
 
-/// The command kinds, for outcome routing (re-exported for gateways).
-pub type ExecCommand = Command;
+/// The outcome event answering `command`: keyed by the order's cloid (for a modify, the old
+/// leg's, as the order manager expects). A `CancelAll` has no single order; its outcome carries
+/// the default cloid and the order manager treats it as a sweep.
+pub fn outcome_for(command: &Command, outcome: CommandOutcome) -> OutcomeEvent {
+    let cloid = match command {
+        Command::Place(req) => req.cloid,
+        Command::Modify { cloid, .. } | Command::Cancel { cloid, .. } => *cloid,
+        Command::CancelAll { .. } => Cloid::default(),
+    };
+    OutcomeEvent::new(command.asset().unwrap_or_default(), cloid, command.kind(), outcome)
+}

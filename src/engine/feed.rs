@@ -27,8 +27,9 @@ use super::shutdown::{Phase, Shutdown};
 use crate::ring::{ConflatingTx, LosslessTx};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::{InstrumentSpec, Nanos};
+use crate::wire::events::Channel;
 use crate::wire::events::FeedEvent;
-use crate::wire::feed::FeedParser;
+use crate::wire::feed::{FeedCounters, FeedParser, FRAME_PADDING};
 
 /// What the feed thread needs to know, resolved from the config.
 #[derive(Debug, Clone)]
@@ -106,6 +107,8 @@ pub struct FeedHandler {
     recorder: StageRecorder,
     /// Reused copy of the current frame: simd-json parses in place and needs `&mut [u8]`.
     frame: Vec<u8>,
+    /// The parser counters already copied into the shared counters.
+    mirrored: FeedCounters,
 }
 
 impl FeedHandler {
@@ -124,6 +127,7 @@ impl FeedHandler {
             shared,
             recorder: StageRecorder::new(),
             frame: Vec::with_capacity(FRAME_BUFFER_BYTES),
+            mirrored: FeedCounters::default(),
         }
     }
 
@@ -290,7 +294,23 @@ impl FeedHandler {
             self.shared.counters.add(Counter::StaleFlags, newly_stale);
         }
         self.shared.counters.set_conflated_books(self.rings.md.conflated());
+        self.mirror_parser_counters();
         self.recorder.publish(&self.shared.histograms);
+    }
+
+    /// Copies the parser's per-channel bad-frame counts and unknown-channel count into the
+    /// shared counters (deltas since the last call).
+    fn mirror_parser_counters(&mut self) {
+        let seen = *self.parser.counters();
+        for channel in Channel::ALL {
+            let i = channel.index();
+            for _ in self.mirrored.bad_frames[i]..seen.bad_frames[i] {
+                self.shared.counters.bad_frame(channel);
+            }
+        }
+        let unknown = seen.unknown_channels().saturating_sub(self.mirrored.unknown_channels());
+        self.shared.counters.add(Counter::UnknownChannels, unknown);
+        self.mirrored = seen;
     }
 
     /// The hot path: one frame in, events out. No allocation once the buffer has grown to the
@@ -299,11 +319,14 @@ impl FeedHandler {
         let recv = wall_now();
         self.frame.clear();
         self.frame.extend_from_slice(bytes);
+        // simd-json reads up to FRAME_PADDING bytes past the frame; keeping them in our reused
+        // buffer spares the parser its own padded copy.
+        self.frame.resize(bytes.len() + FRAME_PADDING, b' ');
         self.shared.counters.incr(Counter::Frames);
 
         let Self { parser, index, rings, shared, recorder, frame, .. } = self;
         let mut parsed_at: Option<Nanos> = None;
-        let result = parser.parse(frame, &mut |event: FeedEvent| {
+        let result = parser.parse_padded(frame, bytes.len(), &mut |event: FeedEvent| {
             let parsed = *parsed_at.get_or_insert_with(wall_now);
             let msg = Stamped { recv, parsed, event };
             if event.is_lossless() {
@@ -320,13 +343,10 @@ impl FeedHandler {
             }
             recorder.record(Stage::FeedToRing, wall_now().saturating_since(parsed));
         });
-        match result {
-            Ok(_) => {
-                if let Some(parsed) = parsed_at {
-                    recorder.record(Stage::Parse, parsed.saturating_since(recv));
-                }
-            }
-            Err(_) => shared.counters.incr(Counter::BadFrames),
+        // A rejected frame is counted by the parser per channel (text greetings apart from
+        // malformed ones); housekeeping copies those counts into the shared counters.
+        if let (Ok(_), Some(parsed)) = (result, parsed_at) {
+            recorder.record(Stage::Parse, parsed.saturating_since(recv));
         }
     }
 }

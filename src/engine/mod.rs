@@ -80,7 +80,7 @@ pub enum EngineError {
 }
 
 /// What a finished run reports: the last counters and latency summary.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RunReport {
     /// Counters at the end.
     pub counters: CountersSnapshot,
@@ -129,7 +129,8 @@ fn start_venue(config: &Config) -> Result<VenueTarget, EngineError> {
             seed: config.venue.seed,
             ..SimConfig::ephemeral()
         };
-        let sim = SimHandle::start(sim_config).map_err(|e| EngineError::Simulator(e.to_string()))?;
+        let sim =
+            SimHandle::start(sim_config).map_err(|e| EngineError::Simulator(e.to_string()))?;
         tracing::info!(addr = %sim.addr(), seed = config.venue.seed, "Built-in simulator started");
         return Ok(VenueTarget { info_url: sim.info_url(), ws_url: sim.ws_url(), sim: Some(sim) });
     }
@@ -165,7 +166,7 @@ fn select_instruments(
             .find(|s| s.coin.as_str() == coin)
             .ok_or_else(|| EngineError::UnknownSymbol(coin.to_owned()))?;
         instruments.push(*spec);
-        params.push(self::params::core_params(&symbol, &config.feed));
+        params.push(params::core_params(&symbol, &config.feed));
     }
     if instruments.len() > msg::AssetIndex::MAX_ASSET_ID as usize {
         return Err(EngineError::Config("too many symbols".to_owned()));
@@ -179,7 +180,7 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
     let venue = start_venue(config)?;
     let (instruments, params) = select_instruments(config, &venue.info_url)?;
     let now = clock::wall_now();
-    let global = self::params::global_params(now);
+    let global = params::global_params(now);
     let core = QuotingCore::new(&instruments, &params, global, now)
         .map_err(|e| EngineError::Core(e.to_string()))?;
     tracing::info!(
@@ -336,7 +337,11 @@ fn spawn<T: Send + 'static>(
         .spawn(move || {
             if let Some(core) = core {
                 if !pin::pin_current_thread(core) {
-                    tracing::warn!(thread = thread.name(), core, "Pinning refused; running unpinned");
+                    tracing::warn!(
+                        thread = thread.name(),
+                        core,
+                        "Pinning refused; running unpinned"
+                    );
                 }
             }
             body()

@@ -170,7 +170,9 @@ impl QuoteLoop {
 
     fn decide(&mut self, event: &CoreEvent, now: Nanos, frame_recv: Nanos) {
         self.commands.clear();
-        self.core.on_event(event, now, &mut self.commands);
+        // A refused event (unknown asset, rejected config) changed nothing; the core counts
+        // it, and the side thread reports the counters.
+        let _ = self.core.on_event(event, now, &mut self.commands);
         self.send_commands(now, frame_recv);
     }
 
@@ -225,8 +227,6 @@ impl QuoteLoop {
             self.commands.clear();
             self.core.on_timer(now, &mut self.commands);
             self.send_commands(now, Nanos(0));
-        }
-        if self.idler.is_quiet() {
             self.recorder.publish(&self.shared.histograms);
         }
     }

@@ -72,7 +72,9 @@ const TICK: Duration = Duration::from_millis(50);
 pub fn run(settings: SideSettings, shared: SideShared, mut control: LosslessTx<CoreEvent>) {
     match lower_current_thread_priority(settings.nice) {
         Ok(()) => tracing::info!(nice = settings.nice, "Side thread priority lowered"),
-        Err(e) => tracing::warn!(nice = settings.nice, error = %e, "Side thread priority unchanged"),
+        Err(e) => {
+            tracing::warn!(nice = settings.nice, error = %e, "Side thread priority unchanged")
+        }
     }
     let mut watchdog = Watchdog::new(settings.stall_after);
     let mut since_summary = Duration::ZERO;
@@ -149,14 +151,16 @@ impl Watchdog {
     fn check(&mut self, beats: &Heartbeats, elapsed: Duration, stopping: bool) -> bool {
         let now = [beats.quote.load(Ordering::Relaxed), beats.exec.load(Ordering::Relaxed)];
         let mut stalled = false;
-        for i in 0..2 {
-            if now[i] == self.last[i] {
-                self.unchanged_for[i] += elapsed;
+        for ((beat, last), unchanged) in
+            now.iter().zip(self.last.iter_mut()).zip(self.unchanged_for.iter_mut())
+        {
+            if beat == last {
+                *unchanged += elapsed;
             } else {
-                self.unchanged_for[i] = Duration::ZERO;
-                self.last[i] = now[i];
+                *unchanged = Duration::ZERO;
+                *last = *beat;
             }
-            stalled |= self.unchanged_for[i] >= self.stall_after;
+            stalled |= *unchanged >= self.stall_after;
         }
         stalled && !stopping
     }
