@@ -5,7 +5,8 @@
 //! keep), walks the tape once per object (each key visited once, no repeated lookups) and
 //! emits events through a callback, in frame order. It never panics on venue input, and after
 //! a few frames of warm-up it never allocates: the simd-json buffers and the tape's `Vec` are
-//! kept across frames.
+//! kept across frames. [`FeedParser::parse_padded`] takes the frame in a buffer with
+//! [`FRAME_PADDING`] spare bytes, which spares simd-json a copy of its own.
 //!
 //! What happens to each kind of frame (every outcome is counted in [`FeedCounters`]):
 //!
