@@ -12,9 +12,10 @@
 //!
 //! Storage: each asset has [`SLOTS_PER_ASSET`] slots in one flat array. With two quotes per
 //! asset, their modify legs and a tail of recently closed orders kept for late fills, a few
-//! dozen slots suffice, and a linear scan over them (a contiguous run of small structs, found
-//! by comparing a `u128`) is as fast as hashing and needs no table to maintain or grow. Closed
-//! slots are reused oldest first.
+//! dozen slots suffice, and a linear scan over them (a contiguous run of structs, found by
+//! comparing a `u128`) is as fast as hashing and needs no table to maintain or grow. A bit mask
+//! of live slots per asset lets `sync` visit only the few live orders. Closed slots are reused
+//! oldest first.
 
 pub mod state;
 
@@ -29,11 +30,19 @@ use crate::wire::events::{Fill, OrderStatus, OrderUpdate};
 
 /// Order slots per asset: live quotes, modify legs and recently closed orders.
 pub const SLOTS_PER_ASSET: usize = 32;
+// The live mask of an asset is a `u32`.
+const _: () = assert!(SLOTS_PER_ASSET <= 32);
 
-/// How many recent `(asset, tid)` pairs are remembered to flag duplicate fills. A snapshot
-/// replay after a reconnect repeats at most the venue's recent fills; older duplicates are the
-/// positions module's concern (it deduplicates by `tid` for the position).
-pub const TID_MEMORY: usize = 1024;
+/// Sets of the memory of recent `(asset, tid)` pairs that flags duplicate fills; each set holds
+/// [`TID_WAYS`] pairs, so about 4 096 recent fills are remembered. A duplicate is missed only
+/// if four newer fills hashed into its set in between. A snapshot replay after a reconnect
+/// repeats recent fills; older duplicates are the positions module's concern (it deduplicates
+/// by `tid` for the position).
+pub const TID_SETS: usize = 1024;
+/// Pairs per set of the tid memory (replaced round-robin).
+pub const TID_WAYS: usize = 4;
+/// An empty entry of the tid memory (no venue asset id is `u32::MAX`).
+const NO_TID: (AssetId, Tid) = (AssetId(u32::MAX), Tid(u64::MAX));
 
 /// Default for [`RequotePolicy::cancel_retry_ns`]: 10 s, above a typical `expiresAfter`.
 pub const DEFAULT_CANCEL_RETRY_NS: u64 = 10_000_000_000;
@@ -48,7 +57,8 @@ pub struct QuoteTarget {
     pub sz: Sz,
     /// Send reduce-only.
     pub reduce_only: bool,
-    /// Time in force (quotes: `Alo`).
+    /// Time in force (quotes: `Alo`). An `Ioc` target is sent whenever its side has no live
+    /// order, so the caller clears it once the hedge is done.
     pub tif: Tif,
 }
 
@@ -274,10 +284,13 @@ pub struct OrderManager {
     assets: Vec<AssetId>,
     /// `max_assets * SLOTS_PER_ASSET` slots.
     slots: Vec<Slot>,
-    /// Ring of recent `(asset, tid)` pairs.
-    tids: Vec<(AssetId, Tid)>,
-    /// Next write position in `tids` once it is full.
-    tid_next: usize,
+    /// Per asset, bit `k` set iff slot `k` holds a live order: loops visit only live slots
+    /// (a handful) instead of all of them.
+    live: Vec<u32>,
+    /// Set-associative memory of recent `(asset, tid)` pairs: `TID_SETS` sets of `TID_WAYS`.
+    tids: Vec<[(AssetId, Tid); TID_WAYS]>,
+    /// Next way to replace, per set.
+    tid_way: Vec<u8>,
     stats: OrderStats,
 }
 
@@ -289,8 +302,9 @@ impl OrderManager {
             cloids: CloidGen::new(prefix, run_id),
             assets: Vec::with_capacity(max_assets),
             slots: vec![Slot::FREE; max_assets * SLOTS_PER_ASSET],
-            tids: Vec::with_capacity(TID_MEMORY),
-            tid_next: 0,
+            live: vec![0; max_assets],
+            tids: vec![[NO_TID; TID_WAYS]; TID_SETS],
+            tid_way: vec![0; TID_SETS],
             stats: OrderStats::default(),
         }
     }
@@ -313,8 +327,9 @@ impl OrderManager {
     /// `force_refresh_ns`; a moved quote is re-quoted by `Modify` or `Cancel` + `Place`; a side
     /// without a target is cancelled. Never a second action while one is in flight, never a
     /// new order on a side whose earlier placement is still ambiguous, and extra live orders on
-    /// a side are cancelled. Orders marked by [`Self::cancel_all`] are cancelled as soon as
-    /// possible.
+    /// a side are cancelled. Orders marked by [`Self::cancel_all`] and the old leg of an
+    /// ambiguous modify are cancelled as soon as possible; an ambiguous cancel is re-sent after
+    /// `cancel_retry_ns`.
     pub fn sync(
         &mut self,
         spec: &InstrumentSpec,
@@ -327,15 +342,16 @@ impl OrderManager {
             self.stats.assets_exhausted += 1;
             return;
         };
-        for i in a..a + SLOTS_PER_ASSET {
+        for i in self.live_slots(a) {
             let s = &self.slots[i];
-            if !s.live() {
-                continue;
-            }
             let retry_due = matches!(s.view.state, OrderState::CancelAmbiguous { .. })
                 && now.saturating_since(s.action_at) >= policy.cancel_retry_ns;
             if retry_due {
                 self.stats.cancel_retries += 1;
+                self.send_cancel(i, now, out);
+            } else if matches!(s.view.state, OrderState::ModifyAmbiguous { .. }) {
+                // We meant to replace it: if the modify landed it is gone already ("never
+                // placed" is then the normal reply), else the cancel pulls a stale quote.
                 self.send_cancel(i, now, out);
             } else if s.cancel_requested && cancellable(s.view.state) {
                 self.send_cancel(i, now, out);
@@ -373,9 +389,9 @@ impl OrderManager {
         // The newest candidate is the side's quote; any other is a leftover to cancel.
         let mut keep: Option<usize> = None;
         let mut blocked = false;
-        for i in a..a + SLOTS_PER_ASSET {
+        for i in self.live_slots(a) {
             let s = &self.slots[i];
-            if s.live() && s.view.side == side && s.view.state.is_unresolved_placement() {
+            if s.view.side == side && s.view.state.is_unresolved_placement() {
                 blocked = true;
             }
             if !s.candidate(side) {
@@ -386,7 +402,7 @@ impl OrderManager {
                 _ => Some(i),
             };
         }
-        for i in a..a + SLOTS_PER_ASSET {
+        for i in self.live_slots(a) {
             if Some(i) != keep
                 && self.slots[i].candidate(side)
                 && cancellable(self.slots[i].view.state)
@@ -532,6 +548,7 @@ impl OrderManager {
             replaced_by: None,
             action_at: now,
         };
+        self.mark(j);
         OrderRequest {
             asset,
             cloid,
@@ -577,10 +594,7 @@ impl OrderManager {
                 continue;
             }
             let base = a * SLOTS_PER_ASSET;
-            for i in base..base + SLOTS_PER_ASSET {
-                if !self.slots[i].live() {
-                    continue;
-                }
+            for i in self.live_slots(base) {
                 self.slots[i].cancel_requested = true;
                 if cancellable(self.slots[i].view.state) {
                     self.send_cancel(i, now, out);
@@ -702,16 +716,16 @@ impl OrderManager {
     /// Applies a fill to its order's state. Flags a repeated `(asset, tid)` as `Duplicate`.
     pub fn on_fill(&mut self, fill: &Fill, now: Nanos) -> FillDisposition {
         let key = (fill.asset, fill.tid);
-        if self.tids.contains(&key) {
+        // Tids are already hashes; the multiply mixes in the asset and spreads the low bits.
+        let h = (fill.tid.0 ^ u64::from(fill.asset.0)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let set = (h >> 54) as usize % TID_SETS;
+        if self.tids[set].contains(&key) {
             self.stats.duplicate_fills += 1;
             return FillDisposition::Duplicate;
         }
-        if self.tids.len() < TID_MEMORY {
-            self.tids.push(key);
-        } else {
-            self.tids[self.tid_next] = key;
-            self.tid_next = (self.tid_next + 1) % TID_MEMORY;
-        }
+        let way = usize::from(self.tid_way[set]) % TID_WAYS;
+        self.tids[set][way] = key;
+        self.tid_way[set] = ((way + 1) % TID_WAYS) as u8;
         let found = fill
             .cloid
             .and_then(|c| self.find_cloid(fill.asset, c))
@@ -846,6 +860,7 @@ impl OrderManager {
             replaced_by: None,
             action_at: now,
         };
+        self.mark(j);
         self.stats.adopted += 1;
         true
     }
@@ -862,6 +877,7 @@ impl OrderManager {
                     v.updated_at = now;
                 }
                 v.state = next;
+                self.mark(i);
                 Ok(())
             }
             Err(e) => {
@@ -869,6 +885,23 @@ impl OrderManager {
                 Err(e)
             }
         }
+    }
+
+    /// Records whether slot `i` is live in its asset's mask.
+    fn mark(&mut self, i: usize) {
+        let bit = 1u32 << (i % SLOTS_PER_ASSET);
+        let mask = &mut self.live[i / SLOTS_PER_ASSET];
+        if self.slots[i].live() {
+            *mask |= bit;
+        } else {
+            *mask &= !bit;
+        }
+    }
+
+    /// The live slots of the asset whose first slot is `base`, as a snapshot of the mask (the
+    /// caller may change slots while iterating).
+    fn live_slots(&self, base: usize) -> LiveSlots {
+        LiveSlots { mask: self.live[base / SLOTS_PER_ASSET], base }
     }
 
     fn asset_index(&self, asset: AssetId) -> Option<usize> {
@@ -914,5 +947,25 @@ impl OrderManager {
             }
         }
         closed
+    }
+}
+
+/// Iterates the set bits of a live mask as absolute slot indices.
+#[derive(Debug, Clone, Copy)]
+struct LiveSlots {
+    mask: u32,
+    base: usize,
+}
+
+impl Iterator for LiveSlots {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.mask == 0 {
+            return None;
+        }
+        let k = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + k)
     }
 }

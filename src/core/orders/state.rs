@@ -4,7 +4,8 @@
 //! `(state, event)` pair is an [`InvalidTransition`] error, returned (and counted by the
 //! manager), never a panic and never a silent no-op.
 //!
-//! In-flight rule: a command is outstanding exactly in the `Pending*` states, and the manager
+//! In-flight rule: a command is outstanding exactly in the `Pending*` states and in
+//! `OpenPendingAck` ([`OrderState::has_action_in_flight`]), and the manager
 //! only sends a command for an order in `Open`, `NewAmbiguous`, `ModifyAmbiguous` or
 //! `CancelAmbiguous`, so there is never more than one action in flight per order. A terminal
 //! state may be reached while an outcome is still outstanding (a fill beats the cancel ack);
@@ -18,6 +19,13 @@ use crate::types::Oid;
 pub enum OrderState {
     /// `Place` sent (or the new leg of a `Modify`), outcome not yet back. No oid yet.
     PendingNew,
+    /// `Place` outcome not yet back, but an update or a fill already showed the order
+    /// resting with this oid (the stream overtook the reply). Still in flight: nothing else is
+    /// sent until the outcome arrives, and an ambiguous outcome cannot undo what we saw.
+    OpenPendingAck {
+        /// The venue's order id.
+        oid: Oid,
+    },
     /// The placement's outcome was `Ambiguous`: it may rest at the venue. Never re-sent; waits
     /// for an update, a fill, `orderStatus` or reconciliation.
     NewAmbiguous,
@@ -138,9 +146,10 @@ impl OrderState {
     /// The venue's order id, when this state knows it.
     pub const fn oid(&self) -> Option<Oid> {
         match *self {
-            Self::Open { oid } | Self::PendingModify { oid } | Self::ModifyAmbiguous { oid } => {
-                Some(oid)
-            }
+            Self::Open { oid }
+            | Self::OpenPendingAck { oid }
+            | Self::PendingModify { oid }
+            | Self::ModifyAmbiguous { oid } => Some(oid),
             Self::PendingCancel { oid } | Self::CancelAmbiguous { oid } => oid,
             _ => None,
         }
@@ -153,7 +162,13 @@ impl OrderState {
 
     /// `true` while a command for this order awaits its outcome.
     pub const fn has_action_in_flight(&self) -> bool {
-        matches!(self, Self::PendingNew | Self::PendingCancel { .. } | Self::PendingModify { .. })
+        matches!(
+            self,
+            Self::PendingNew
+                | Self::OpenPendingAck { .. }
+                | Self::PendingCancel { .. }
+                | Self::PendingModify { .. }
+        )
     }
 
     /// `true` for an order on its way out (cancel or modify sent or unresolved).
@@ -190,12 +205,27 @@ impl OrderState {
             (Self::PendingNew, E::PlaceRejected(r)) => Self::Rejected(r),
             (Self::PendingNew, E::PlaceNotSent) => Self::NotPlaced,
             (Self::PendingNew, E::PlaceAmbiguous) => Self::NewAmbiguous,
-            (Self::PendingNew, E::VenueOpen { .. }) => Self::PendingNew,
+            (Self::PendingNew, E::VenueOpen { oid } | E::Fill { oid, complete: false }) => {
+                Self::OpenPendingAck { oid }
+            }
             (Self::PendingNew, E::VenueFilled) => Self::Filled,
             (Self::PendingNew, E::VenueCanceled) => Self::Canceled,
             (Self::PendingNew, E::VenueRejected) => Self::Rejected(RejectReason::Other),
-            (Self::PendingNew, E::Fill { complete: false, .. }) => Self::PendingNew,
             (Self::PendingNew, E::Fill { complete: true, .. }) => Self::Filled,
+
+            // Seen resting before the outcome: the outcome completes it, an ambiguous one too.
+            (Self::OpenPendingAck { oid }, E::PlaceAccepted { .. } | E::PlaceAmbiguous) => {
+                Self::Open { oid }
+            }
+            (
+                Self::OpenPendingAck { oid },
+                E::VenueOpen { .. } | E::Fill { complete: false, .. },
+            ) => Self::OpenPendingAck { oid },
+            (
+                Self::OpenPendingAck { .. },
+                E::PlaceFilled | E::VenueFilled | E::Fill { complete: true, .. },
+            ) => Self::Filled,
+            (Self::OpenPendingAck { .. }, E::VenueCanceled) => Self::Canceled,
 
             // Ambiguous placement: only the venue resolves it.
             (Self::NewAmbiguous, E::VenueOpen { oid }) => Self::Open { oid },
