@@ -4,66 +4,12 @@
 //! Built at connect time and every ~50 s for the ping, never per market-data frame, so writing
 //! into a caller's `String` is fine here.
 
-use std::fmt::{self, Write as _};
-use std::str::FromStr;
+use std::fmt::Write as _;
 
-use crate::types::{Coin, IdError};
+use crate::types::Coin;
 use crate::wire::events::Channel;
 
-/// A 20-byte account address: `0x` + 40 hex digits on the wire, sent lower case.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Address(pub [u8; 20]);
-
-impl Address {
-    /// Parses `0x` + exactly 40 hex digits (either case).
-    pub fn parse(s: &[u8]) -> Result<Self, IdError> {
-        let bad = IdError::BadHex { expected: 40 };
-        let hex = s.strip_prefix(b"0x").ok_or(bad)?;
-        if hex.len() != 40 {
-            return Err(bad);
-        }
-        let mut out = [0u8; 20];
-        for (slot, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-            *slot = (hex_val(pair[0]).ok_or(bad)? << 4) | hex_val(pair[1]).ok_or(bad)?;
-        }
-        Ok(Self(out))
-    }
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-impl FromStr for Address {
-    type Err = IdError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s.as_bytes())
-    }
-}
-
-impl fmt::Display for Address {
-    /// The wire form: `0x` + 40 lower-case hex digits (the venue's signing rules require lower
-    /// case).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("0x")?;
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Address({self})")
-    }
-}
+pub use crate::wire::keys::Address;
 
 /// One WebSocket subscription we make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,6 +147,7 @@ fn push_json_str(buf: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::IdError;
 
     const ME: &str = "0x8c967e73e7b15087c42a10d344cff4c96d877f1d";
 
