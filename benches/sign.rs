@@ -1,0 +1,223 @@
+//! Signing benches: the secp256k1 library choice (k256 vs libsecp256k1), keccak256, and the full
+//! L1 signing path (ours vs the SDK's way). Results and the choice: `perf/sign.md`.
+//!
+//! Run: `cargo bench --bench sign -- --warm-up-time 1 --measurement-time 3`.
+//! The machine is shared: read the ratios within one run, not the absolute numbers.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use hlmm::types::{AssetId, Cloid, Coin, InstrumentSpec, Px, Side, Sz};
+use hlmm::wire::action::{ActionRef, Grouping, OrderWire, Tif};
+use hlmm::wire::keys::AgentKey;
+use hlmm::wire::sign::{action_hash, agent_digest, recover_signer, sign_digest, Chain, L1Signer};
+
+/// The SDK's published test key.
+const KEY_HEX: &str = "e908f86dbb4d55ac876378565aafeabc187f6690f046459397b17d9b9a19688e";
+
+fn key_bytes() -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = u8::from_str_radix(&KEY_HEX[2 * i..2 * i + 2], 16).expect("hex");
+    }
+    out
+}
+
+fn digest() -> [u8; 32] {
+    let mut d = [0u8; 32];
+    for (i, b) in d.iter_mut().enumerate() {
+        *b = (i as u8).wrapping_mul(37).wrapping_add(11);
+    }
+    d
+}
+
+/// Sign one 32-byte digest, recoverable, RFC6979: the per-action cost on the exec thread.
+/// A regression here is directly added to every order's send latency.
+fn bench_sign_libs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ecdsa_sign_recoverable");
+    g.throughput(Throughput::Elements(1));
+    let sk = key_bytes();
+    let d = digest();
+
+    let k256_key = k256::ecdsa::SigningKey::from_bytes(&sk.into()).expect("k256 key");
+    g.bench_function("k256", |b| {
+        b.iter(|| k256_key.sign_prehash_recoverable(black_box(&d)).expect("sign"))
+    });
+
+    let secp_key = secp256k1::SecretKey::from_secret_bytes(sk).expect("secp key");
+    g.bench_function("libsecp256k1", |b| {
+        b.iter(|| {
+            secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+                secp256k1::Message::from_digest(black_box(d)),
+                &secp_key,
+            )
+        })
+    });
+    g.finish();
+}
+
+/// Recover the signer's public key from (digest, signature): the simulator's per-request
+/// authentication cost. A regression lowers the simulator's /exchange throughput.
+fn bench_recover_libs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ecdsa_recover");
+    g.throughput(Throughput::Elements(1));
+    let sk = key_bytes();
+    let d = digest();
+
+    let k256_key = k256::ecdsa::SigningKey::from_bytes(&sk.into()).expect("k256 key");
+    let (k_sig, k_rec) = k256_key.sign_prehash_recoverable(&d).expect("sign");
+    g.bench_function("k256", |b| {
+        b.iter(|| {
+            k256::ecdsa::VerifyingKey::recover_from_prehash(black_box(&d), &k_sig, k_rec)
+                .expect("recover")
+        })
+    });
+
+    let secp_key = secp256k1::SecretKey::from_secret_bytes(sk).expect("secp key");
+    let s_sig = secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+        secp256k1::Message::from_digest(d),
+        &secp_key,
+    );
+    g.bench_function("libsecp256k1", |b| {
+        b.iter(|| {
+            s_sig.recover_ecdsa(secp256k1::Message::from_digest(black_box(d))).expect("recover")
+        })
+    });
+    g.finish();
+}
+
+/// keccak256 of a typical 10-order batch encoding (~600 bytes); two more of 66 and 98 bytes
+/// follow per signature (domain-separated digest), so this is the hashing share of a sign.
+fn bench_keccak(c: &mut Criterion) {
+    let mut g = c.benchmark_group("keccak256_600B");
+    let data = vec![0xa5u8; 600];
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.bench_function("sha3", |b| {
+        b.iter(|| {
+            use sha3::Digest;
+            let out: [u8; 32] = sha3::Keccak256::digest(black_box(&data)).into();
+            out
+        })
+    });
+    g.bench_function("tiny-keccak", |b| {
+        b.iter(|| {
+            use tiny_keccak::Hasher;
+            let mut h = tiny_keccak::Keccak::v256();
+            h.update(black_box(&data));
+            let mut out = [0u8; 32];
+            h.finalize(&mut out);
+            out
+        })
+    });
+    g.finish();
+}
+
+fn orders(n: usize) -> Vec<OrderWire> {
+    let spec = InstrumentSpec::perp(AssetId(4), Coin::new(b"ETH").expect("coin"), 4);
+    (0..n)
+        .map(|i| {
+            let side = if i % 2 == 0 { Side::Bid } else { Side::Ask };
+            OrderWire::limit(
+                &spec,
+                side,
+                Px(189_230 + i as i64 * 10),
+                Sz(123 + i as i64),
+                Tif::Alo,
+                false,
+                Some(Cloid(0x1e60_610f_0b3d_4205_97c8_8c1f_ed2a_d500 + i as u128)),
+            )
+        })
+        .collect()
+}
+
+/// The whole L1 path for an order batch: canonical msgpack into a reused buffer, connection id,
+/// EIP-712 digest, sign. "ours" is what the exec thread runs; "sdk_way" is the SDK 0.6.0 path
+/// (rmp-serde of its `Actions`, ethers EIP-712 and `LocalWallet::sign_hash`), rebuilt from its
+/// public pieces. The gap is what writing our own encoder and signer buys per action.
+fn bench_l1_path(c: &mut Criterion) {
+    let key = AgentKey::from_hex(KEY_HEX).expect("key");
+    for n in [1usize, 10] {
+        let mut g = c.benchmark_group(format!("l1_sign_{n}_orders"));
+        g.throughput(Throughput::Elements(1));
+        let batch = orders(n);
+        let action = ActionRef::Order { orders: &batch, grouping: Grouping::Na, builder: None };
+        let mut signer = L1Signer::new(AgentKey::from_hex(KEY_HEX).expect("key"), Chain::Mainnet);
+        g.bench_function("ours", |b| {
+            b.iter(|| {
+                signer.sign(black_box(action), black_box(1_583_838), None, Some(1_700_000_000_000))
+            })
+        });
+        let mut buf = Vec::with_capacity(4096);
+        g.bench_function("ours_encode_and_hash_only", |b| {
+            b.iter(|| {
+                buf.clear();
+                black_box(action).write_msgpack(&mut buf);
+                agent_digest(&action_hash(&buf, 1_583_838, None, None), Chain::Mainnet)
+            })
+        });
+        let json = {
+            let mut j = Vec::new();
+            action.write_json(&mut j);
+            j
+        };
+        let sdk_action: hyperliquid_rust_sdk::Actions =
+            serde_json::from_slice(&json).expect("sdk parses our json");
+        let wallet: ethers::signers::LocalWallet = KEY_HEX.parse().expect("wallet");
+        g.bench_function("sdk_way", |b| {
+            b.iter_batched_ref(
+                || sdk_action.clone(),
+                |a| sdk_way::sign(a, 1_583_838, &wallet),
+                BatchSize::SmallInput,
+            )
+        });
+        g.finish();
+        let d = digest();
+        let sig = sign_digest(&key, &d).expect("sign");
+        assert_eq!(recover_signer(&d, &sig).expect("recover"), key.address());
+    }
+}
+
+/// The SDK's `Actions::hash` + `sign_l1_action`, which are `pub(crate)` in 0.6.0.
+mod sdk_way {
+    use ethers::types::transaction::eip712::{Eip712, TypedData};
+    use ethers::types::H256;
+
+    pub(super) fn sign(
+        action: &hyperliquid_rust_sdk::Actions,
+        nonce: u64,
+        wallet: &ethers::signers::LocalWallet,
+    ) -> ethers::types::Signature {
+        let mut bytes = rmp_serde::to_vec_named(action).expect("rmp");
+        bytes.extend(nonce.to_be_bytes());
+        bytes.push(0);
+        let connection_id = H256(ethers::utils::keccak256(bytes));
+        let typed: TypedData = serde_json::from_value(serde_json::json!({
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"}
+                ],
+                "Agent": [
+                    {"name": "source", "type": "string"},
+                    {"name": "connectionId", "type": "bytes32"}
+                ]
+            },
+            "primaryType": "Agent",
+            "domain": {
+                "name": "Exchange",
+                "version": "1",
+                "chainId": 1337,
+                "verifyingContract": "0x0000000000000000000000000000000000000000"
+            },
+            "message": {"source": "a", "connectionId": format!("{connection_id:?}")}
+        }))
+        .expect("typed data");
+        let digest = typed.encode_eip712().expect("eip712");
+        wallet.sign_hash(H256(digest)).expect("sign")
+    }
+}
+
+criterion_group!(benches, bench_sign_libs, bench_recover_libs, bench_keccak, bench_l1_path);
+criterion_main!(benches);

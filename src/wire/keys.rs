@@ -1,0 +1,347 @@
+//! The agent (API wallet) key and Ethereum addresses (fault-cases.md "Security rules").
+//!
+//! [`AgentKey`] is loaded once at startup from a secret file or, as a fallback, an environment
+//! variable, validated as 32 bytes of hex with errors that never echo the value, and wiped from
+//! memory on drop. It prints as `***redacted***` and is not `Clone`, so it exists once.
+//! The exec thread owns it (inside [`crate::wire::sign::L1Signer`]); nothing else needs it.
+//!
+//! Must never: log, format, serialise or copy the secret; keep it in a `String` that is not
+//! wiped; put it in an error message.
+
+use std::fmt;
+use std::path::Path;
+
+use k256::ecdsa::SigningKey;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use sha3::{Digest, Keccak256};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::types::IdError;
+
+/// A 20-byte Ethereum address: `0x` + 40 hex digits on the wire, written lower-case.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Address(pub [u8; 20]);
+
+impl Address {
+    /// Parses `0x` + 40 hex digits in any case (checksummed addresses are mixed case; the
+    /// checksum is not verified).
+    pub fn parse(s: &[u8]) -> Result<Self, IdError> {
+        let bad = IdError::BadHex { expected: 40 };
+        let hex = s.strip_prefix(b"0x").or_else(|| s.strip_prefix(b"0X")).ok_or(bad)?;
+        let mut out = [0u8; 20];
+        decode_hex(hex, &mut out).ok_or(bad)?;
+        Ok(Self(out))
+    }
+
+    /// The wire form on the stack: `0x` + 40 lower-case hex digits.
+    pub fn to_wire(self) -> [u8; 42] {
+        let mut out = [0u8; 42];
+        out[0] = b'0';
+        out[1] = b'x';
+        encode_hex(&self.0, &mut out[2..]);
+        out
+    }
+
+    /// The address of an uncompressed secp256k1 public key (`0x04 ‖ X ‖ Y`, 65 bytes): the last
+    /// 20 bytes of `keccak256(X ‖ Y)`.
+    pub fn from_uncompressed_pubkey(pubkey: &[u8; 65]) -> Self {
+        let hash: [u8; 32] = Keccak256::digest(&pubkey[1..]).into();
+        let mut out = [0u8; 20];
+        out.copy_from_slice(&hash[12..]);
+        Self(out)
+    }
+}
+
+impl std::str::FromStr for Address {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        Self::parse(s.as_bytes())
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let wire = self.to_wire();
+        // Only "0x" and hex digits.
+        f.write_str(std::str::from_utf8(&wire).unwrap_or_default())
+    }
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Address({self})")
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Address;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an address: 0x + 40 hex digits")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Address, E> {
+                Address::parse(s.as_bytes()).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Why a key could not be loaded. No variant carries any part of the secret.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The secret file could not be read.
+    #[error("agent key file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error (its message never contains file content).
+        source: std::io::Error,
+    },
+    /// The environment variable is not set.
+    #[error("agent key env var {name} is not set")]
+    EnvMissing {
+        /// The variable's name.
+        name: String,
+    },
+    /// The environment variable is not valid Unicode.
+    #[error("agent key env var {name} is not valid unicode")]
+    EnvNotUnicode {
+        /// The variable's name.
+        name: String,
+    },
+    /// Not 64 hex digits (after trimming whitespace and an optional `0x`).
+    #[error("agent key is not 32 bytes of hex (expected 64 hex digits, optionally 0x-prefixed)")]
+    BadFormat,
+    /// 32 bytes, but zero or not below the curve order.
+    #[error("agent key is not a valid secp256k1 secret key")]
+    NotOnCurve,
+}
+
+/// The agent (API wallet) private key. Zeroized on drop; prints `***redacted***`.
+pub struct AgentKey {
+    /// The secp256k1 signing key. `k256` wipes its scalar on drop.
+    signing: SigningKey,
+    /// Derived once at load: the address the venue recovers from our signatures.
+    address: Address,
+}
+
+impl AgentKey {
+    /// Parses 64 hex digits, with or without `0x`, surrounding whitespace trimmed.
+    pub fn from_hex(text: &str) -> Result<Self, KeyError> {
+        let t = text.trim();
+        let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        decode_hex(hex.as_bytes(), &mut bytes[..]).ok_or(KeyError::BadFormat)?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// From the raw 32 secret bytes (big-endian scalar).
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
+        let signing = SigningKey::from_bytes(bytes.into()).map_err(|_| KeyError::NotOnCurve)?;
+        let point = signing.verifying_key().to_encoded_point(false);
+        let mut pubkey = [0u8; 65];
+        pubkey.copy_from_slice(point.as_bytes());
+        let address = Address::from_uncompressed_pubkey(&pubkey);
+        Ok(Self { signing, address })
+    }
+
+    /// Reads the key from a secret file (compose `secrets:`); whitespace and `0x` allowed.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, KeyError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map(Zeroizing::new)
+            .map_err(|source| KeyError::Read { path: path.display().to_string(), source })?;
+        Self::from_hex(&text)
+    }
+
+    /// Reads the key from an environment variable: the fallback when no secret file exists.
+    pub fn from_env(name: &str) -> Result<Self, KeyError> {
+        let text = std::env::var(name).map(Zeroizing::new).map_err(|e| match e {
+            std::env::VarError::NotPresent => KeyError::EnvMissing { name: name.to_owned() },
+            std::env::VarError::NotUnicode(mut raw) => {
+                // The raw value is part of the secret: wipe it before dropping.
+                let mut bytes = std::mem::take(&mut raw).into_encoded_bytes();
+                bytes.zeroize();
+                KeyError::EnvNotUnicode { name: name.to_owned() }
+            }
+        })?;
+        Self::from_hex(&text)
+    }
+
+    /// The signer address the venue recovers (the agent's, not the trading account's).
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// The signing key, for [`crate::wire::sign`] only.
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+}
+
+impl fmt::Debug for AgentKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***redacted***")
+    }
+}
+
+impl fmt::Display for AgentKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***redacted***")
+    }
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes exactly `out.len()` bytes of hex; `None` on a wrong length or a non-hex digit.
+pub(crate) fn decode_hex(hex: &[u8], out: &mut [u8]) -> Option<()> {
+    if hex.len() != out.len() * 2 {
+        return None;
+    }
+    for (slot, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        *slot = (hex_val(pair[0])? << 4) | hex_val(pair[1])?;
+    }
+    Some(())
+}
+
+/// Writes `bytes` as lower-case hex into `out` (`out.len() == 2 * bytes.len()`).
+pub(crate) fn encode_hex(bytes: &[u8], out: &mut [u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0xf)];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Hyperliquid SDK's published test key (not a real wallet).
+    const SDK_KEY: &str = "e908f86dbb4d55ac876378565aafeabc187f6690f046459397b17d9b9a19688e";
+
+    #[test]
+    fn key_text_is_accepted_with_or_without_prefix_and_whitespace() {
+        let plain = AgentKey::from_hex(SDK_KEY).expect("plain");
+        for text in [
+            format!("0x{SDK_KEY}"),
+            format!("  {SDK_KEY}\n"),
+            format!("\t0x{}\r\n", SDK_KEY.to_uppercase()),
+        ] {
+            let k = AgentKey::from_hex(&text).expect("variant");
+            assert_eq!(k.address(), plain.address(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bad_key_text_is_rejected_without_echoing_it() {
+        struct Case {
+            name: &'static str,
+            text: String,
+        }
+        let cases = [
+            Case { name: "one digit short", text: SDK_KEY[1..].to_owned() },
+            Case { name: "one digit long", text: format!("{SDK_KEY}0") },
+            Case { name: "non-hex digit", text: format!("{}g", &SDK_KEY[1..]) },
+            Case {
+                name: "inner whitespace",
+                text: format!("{} {}", &SDK_KEY[..32], &SDK_KEY[32..]),
+            },
+            Case { name: "zero scalar", text: "0".repeat(64) },
+            Case { name: "above the curve order", text: "f".repeat(64) },
+        ];
+        for case in cases {
+            let err = AgentKey::from_hex(&case.text).expect_err(case.name);
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains(&case.text), "{}: error echoes the input", case.name);
+            assert!(!shown.contains(&SDK_KEY[..16]), "{}: error echoes key digits", case.name);
+        }
+    }
+
+    #[test]
+    fn key_formats_as_redacted_alone_and_inside_a_struct() {
+        #[derive(Debug)]
+        #[allow(dead_code)] // read only through Debug
+        struct Holder {
+            key: AgentKey,
+            label: &'static str,
+        }
+        let key = AgentKey::from_hex(SDK_KEY).expect("key");
+        let mut bytes = [0u8; 32];
+        decode_hex(SDK_KEY.as_bytes(), &mut bytes).expect("hex");
+        let byte_list = format!("{bytes:?}");
+        let holder = Holder { key, label: "exec" };
+        for shown in [
+            format!("{:?}", holder.key),
+            format!("{}", holder.key),
+            format!("{holder:?}"),
+            format!("{holder:#?}"),
+        ] {
+            assert!(shown.contains("***redacted***"), "{shown}");
+            assert!(!shown.to_lowercase().contains(SDK_KEY), "hex leaked: {shown}");
+            assert!(!shown.contains(&byte_list[1..byte_list.len() - 1]), "bytes leaked: {shown}");
+        }
+    }
+
+    #[test]
+    fn sdk_key_derives_the_sdk_wallet_address() {
+        // ethers `LocalWallet::from_str(SDK_KEY).address()`, cross-checked in
+        // tests/sign_sdk_vectors.rs against the SDK's own wallet.
+        let key = AgentKey::from_hex(SDK_KEY).expect("key");
+        assert_eq!(key.address().to_string().len(), 42);
+        assert!(key.address().to_string().starts_with("0x"));
+    }
+
+    #[test]
+    fn address_parses_any_case_and_displays_lower_case() {
+        let lower = "0x0d1d9635d0640821d15e323ac8adadfa9c111414";
+        let mixed = "0x0D1d9635D0640821d15e323ac8AdADfA9c111414";
+        let a: Address = mixed.parse().expect("mixed");
+        assert_eq!(a, lower.parse().expect("lower"));
+        assert_eq!(a.to_string(), lower);
+        assert_eq!(format!("{a:?}"), format!("Address({lower})"));
+    }
+
+    #[test]
+    fn malformed_addresses_are_rejected() {
+        for s in [
+            "",
+            "0x",
+            "0d1d9635d0640821d15e323ac8adadfa9c111414",
+            "0x0d1d",
+            "0xzz1d9635d0640821d15e323ac8adadfa9c111414",
+        ] {
+            assert!(Address::parse(s.as_bytes()).is_err(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn key_loads_from_a_file_and_from_env() {
+        let dir = std::env::temp_dir().join(format!("hlmm-key-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("agent_key");
+        std::fs::write(&path, format!("0x{SDK_KEY}\n")).expect("write");
+        let from_file = AgentKey::from_file(&path).expect("file");
+        std::fs::remove_file(&path).expect("cleanup");
+        let missing = AgentKey::from_file(&path).expect_err("gone");
+        assert!(matches!(missing, KeyError::Read { .. }));
+
+        let var = format!("HLMM_TEST_AGENT_KEY_{}", std::process::id());
+        assert!(matches!(AgentKey::from_env(&var), Err(KeyError::EnvMissing { .. })));
+        std::env::set_var(&var, SDK_KEY);
+        let from_env = AgentKey::from_env(&var).expect("env");
+        std::env::remove_var(&var);
+        assert_eq!(from_file.address(), from_env.address());
+    }
+}
