@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use hlmm::sim::accounts::Address;
 use hlmm::sim::handle::FundAccount;
-use hlmm::sim::server::auth::Authenticator;
+use hlmm::sim::server::auth::{AuthError, Authenticator};
 use hlmm::sim::server::body::ExchangeBody;
 use hlmm::sim::{SimConfig, SimHandle};
 use serde_json::{json, Value};
@@ -34,8 +34,10 @@ pub const STRANGER: &str = "0x00000000000000000000000000000000000000c1";
 pub struct TrustSignatureR;
 
 impl Authenticator for TrustSignatureR {
-    fn signer(&self, body: &ExchangeBody) -> Result<Address, String> {
-        Address::parse(body.signature.r.as_bytes()).map_err(|_| "bad test signature".to_owned())
+    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError> {
+        Address::parse(body.signature.r.as_bytes())
+            .map(|a| vec![a])
+            .map_err(|_| AuthError::Refused("bad test signature".to_owned()))
     }
 }
 

@@ -5,40 +5,85 @@
 //! nonce per signer. A bad signature recovers some other address, which is then an unknown
 //! user: the venue's `User or API Wallet 0x… does not exist.`.
 //!
-//! The production verifier (canonical msgpack re-encoding, `action_hash` with
-//! nonce/vault/expiresAfter, EIP-712 `Agent` digest with source `"b"` then `"a"`, ecrecover)
-//! comes from the `signer` branch (`crate::wire::sign`); until it is merged
-//! [`SignatureUnavailable`] refuses every action. Tests plug in their own authenticator
-//! through [`crate::sim::SimHandle::start_with_auth`]; there is no bypass in this module.
+//! [`SignatureVerifier`] is the production check, built on [`crate::wire::sign`] and
+//! [`crate::wire::action`]. Tests may plug in their own authenticator through
+//! [`crate::sim::SimHandle::start_with_auth`]; there is no bypass in this module.
 //!
 //! Runs on a request task; must not block for long (one signature recovery).
 
+use serde::Deserialize;
+
 use super::body::ExchangeBody;
 use crate::sim::accounts::Address;
+use crate::wire::action::Action as SignedAction;
+use crate::wire::keys::Address as WireAddress;
+use crate::wire::sign::{recover_agent, Chain, Signature};
+
+/// Why an action could not be authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    /// The body cannot be re-encoded (a field the canonical encoding does not know): HTTP 422.
+    Malformed,
+    /// A whole-action error with this text.
+    Refused(String),
+}
 
 /// Recovers the signer of an action.
 pub trait Authenticator: Send + Sync + 'static {
-    /// The address that signed `body`, or the venue's whole-action error text.
-    fn signer(&self, body: &ExchangeBody) -> Result<Address, String>;
+    /// The addresses that may have signed `body`, most likely first (one per signing domain
+    /// tried). The handler acts for the first that is an account or an approved agent; when
+    /// none is, the venue's unknown-signer error names the first.
+    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError>;
 }
 
-/// The whole-action error while no signature verifier is built in.
-pub const SIGNATURE_UNAVAILABLE: &str =
-    "simulator: signature verification is not available in this build";
-
-/// Refuses every action: the default until the signer is merged.
+/// The venue's check (hyperliquid.md §3.3): re-encode the action canonically with the
+/// received number strings, hash with nonce/vault/`expiresAfter`, build the EIP-712 `Agent`
+/// digest with source `"b"` (what the SDKs sign for any non-mainnet URL) and, unless
+/// `testnet_only`, also `"a"`, and recover the secp256k1 signer of each.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct SignatureUnavailable;
+pub struct SignatureVerifier {
+    /// Try source `"b"` only.
+    pub testnet_only: bool,
+}
 
-impl Authenticator for SignatureUnavailable {
-    fn signer(&self, _body: &ExchangeBody) -> Result<Address, String> {
-        Err(SIGNATURE_UNAVAILABLE.to_owned())
+impl Authenticator for SignatureVerifier {
+    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError> {
+        let action = SignedAction::deserialize(&body.action).map_err(|_| AuthError::Malformed)?;
+        let (r, s) = body.signature.rs_bytes().ok_or(AuthError::Malformed)?;
+        let sig = Signature { r, s, v: body.signature.v };
+        let vault = body.vault_address.map(|a| WireAddress(a.0));
+        let chains: &[Chain] =
+            if self.testnet_only { &[Chain::Testnet] } else { &[Chain::Testnet, Chain::Mainnet] };
+        let mut scratch = Vec::with_capacity(256);
+        let mut out = Vec::with_capacity(chains.len());
+        for &chain in chains {
+            scratch.clear();
+            // A signature that recovers no key at all names nobody; with any key it names the
+            // address that key belongs to, which is then checked against the accounts.
+            if let Ok(a) = recover_agent(
+                action.as_ref(),
+                body.nonce,
+                vault,
+                body.expires_after,
+                chain,
+                &sig,
+                &mut scratch,
+            ) {
+                out.push(Address(a.0));
+            }
+        }
+        if out.is_empty() {
+            // Same text as an unknown signer: the venue does not say why a signature fails.
+            return Err(AuthError::Refused(unknown_signer(&Address::default())));
+        }
+        Ok(out)
     }
 }
 
-/// The authenticator a simulator uses when none is given.
+/// The authenticator a simulator uses when none is given: [`SignatureVerifier`] with both
+/// sources.
 pub fn default_authenticator() -> std::sync::Arc<dyn Authenticator> {
-    std::sync::Arc::new(SignatureUnavailable)
+    std::sync::Arc::new(SignatureVerifier::default())
 }
 
 /// The venue's text for a signer that is neither an account nor an approved agent.

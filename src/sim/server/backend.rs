@@ -2,7 +2,7 @@
 //! queries, [`ExchangeActions`] executes `/exchange` bodies and WS action posts.
 //!
 //! An action goes: strict parse (422 on malformed) → signer recovery ([`Authenticator`],
-//! outside the lock) → under the venue lock: signer → account (itself or the account it is an
+//! outside the lock; source `"b"`, then `"a"`) → under the venue lock: signer → account (itself or the account it is an
 //! agent of, else `User or API Wallet 0x… does not exist.`), `expiresAfter`, nonce (per
 //! signer), address request budget, the action-level fault knobs, [`ExchangeVenue::apply`],
 //! publication of the users' events → unlock → the reply (or none, for the drop-response
@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::auth::{unknown_signer, Authenticator};
+use super::auth::{unknown_signer, AuthError, Authenticator};
 use super::body::{
     cancel_by_cloid_request, cancel_request, modify_request, order_request, BodyError,
     ExchangeBody, WireAction,
@@ -229,15 +229,18 @@ fn process(shared: &Shared, auth: &dyn Authenticator, req: &ActionRequest) -> Re
         Err(BodyError::Malformed) => return Reply::Malformed,
         Err(BodyError::Refused(t)) => return refuse(t),
     };
-    let signer = match auth.signer(&body) {
+    let candidates = match auth.signers(&body) {
         Ok(s) => s,
-        Err(t) => return refuse(t),
+        Err(AuthError::Malformed) => return Reply::Malformed,
+        Err(AuthError::Refused(t)) => return refuse(t),
     };
     let now_ms = req.now_ms;
     let now = Nanos::from_millis(now_ms);
     let mut cell = shared.market.lock();
-    let Some(account) = cell.account_of(signer) else {
-        return refuse(unknown_signer(&signer));
+    let Some((signer, account)) =
+        candidates.iter().find_map(|&s| cell.account_of(s).map(|a| (s, a)))
+    else {
+        return refuse(unknown_signer(&candidates.first().copied().unwrap_or_default()));
     };
     if body.vault_address.is_some() {
         return refuse(VAULT_UNSUPPORTED.to_owned());
