@@ -86,7 +86,8 @@ fn an_approved_agent_signs_for_its_account() {
 #[test]
 fn an_action_signed_by_an_unknown_key_names_that_wallet() {
     let sim = start();
-    let reply = send(&sim, &signed(STRANGER_KEY, Chain::Testnet, &json!({"type": "noop"}), nonce()));
+    let reply =
+        send(&sim, &signed(STRANGER_KEY, Chain::Testnet, &json!({"type": "noop"}), nonce()));
     let who = address_of(STRANGER_KEY);
     assert_eq!(
         reply,
@@ -102,7 +103,10 @@ fn a_tampered_body_recovers_another_signer_and_is_refused() {
     body["action"]["orders"][0]["s"] = json!("0.002");
     let reply = send(&sim, &body);
     let text = reply["response"].as_str().unwrap_or_else(|| panic!("{reply}"));
-    assert!(text.starts_with("User or API Wallet 0x") && text.ends_with(" does not exist."), "{text}");
+    assert!(
+        text.starts_with("User or API Wallet 0x") && text.ends_with(" does not exist."),
+        "{text}"
+    );
     assert!(!text.contains(&address_of(ACCOUNT_KEY)), "{text}");
     assert_eq!(open_orders(&sim, &address_of(ACCOUNT_KEY)), json!([]));
     // The untampered body still passes.
@@ -116,5 +120,8 @@ fn a_body_the_canonical_encoding_cannot_carry_is_422() {
     let mut body = signed(ACCOUNT_KEY, Chain::Testnet, &resting_bid(&sim), nonce());
     body["action"]["orders"][0]["x"] = json!(1);
     let (code, text) = post(sim.addr(), "/exchange", &body.to_string());
-    assert_eq!((code, text.as_str()), (422, "Failed to deserialize the JSON body into the target type"));
+    assert_eq!(
+        (code, text.as_str()),
+        (422, "Failed to deserialize the JSON body into the target type")
+    );
 }

@@ -7,7 +7,7 @@ mod sim_server_util;
 use std::collections::HashSet;
 
 use serde_json::{json, Value};
-use sim_exchange_util::{act, btc_bbo, body, config, nonce, order, orders, start, status, USER};
+use sim_exchange_util::{act, body, btc_bbo, config, nonce, order, orders, start, status, USER};
 use sim_server_util::{connect_ready, info, next_on, send, Ws};
 
 const CLOID: &str = "0x0000000000000000000000000000abcd";
@@ -45,7 +45,8 @@ async fn a_resting_order_shows_in_open_orders_order_status_and_order_updates() {
     assert_eq!(front[0]["orderType"], "Limit");
 
     for by in [json!(oid), json!(CLOID)] {
-        let st = info(sim.addr(), &json!({"type": "orderStatus", "user": USER, "oid": by}).to_string());
+        let st =
+            info(sim.addr(), &json!({"type": "orderStatus", "user": USER, "oid": by}).to_string());
         assert_eq!(st["status"], "order", "{st}");
         assert_eq!(st["order"]["status"], "open");
         assert_eq!(st["order"]["order"]["oid"].as_u64(), Some(oid));
@@ -54,7 +55,10 @@ async fn a_resting_order_shows_in_open_orders_order_status_and_order_updates() {
 
     let frame = next_on(&mut ws, "orderUpdates").await;
     let update = &frame["data"][0];
-    assert_eq!((update["order"]["oid"].as_u64(), update["status"].as_str()), (Some(oid), Some("open")));
+    assert_eq!(
+        (update["order"]["oid"].as_u64(), update["status"].as_str()),
+        (Some(oid), Some("open"))
+    );
     assert_eq!(update["order"]["cloid"], CLOID);
 
     let cancel = act(&sim, json!({"cancels": [{"a": 0, "o": oid}], "type": "cancel"}));
@@ -75,20 +79,24 @@ async fn a_crossing_ioc_fills_on_the_synthetic_book_and_fills_sum_to_the_positio
     subscribe(&mut ws, json!({"type": "userEvents", "user": USER})).await;
 
     let (_, ask) = btc_bbo(sim.addr());
-    let buy = act(&sim, orders(vec![order(0, true, &format!("{}", (ask * 1.01).round()), "0.05", "Ioc", None)]));
+    let buy = act(
+        &sim,
+        orders(vec![order(0, true, &format!("{}", (ask * 1.01).round()), "0.05", "Ioc", None)]),
+    );
     let filled = &status(&buy, 0)["filled"];
     assert_eq!(num(&filled["totalSz"]), 0.05, "{buy}");
     let (bid, _) = btc_bbo(sim.addr());
-    let sell = act(&sim, orders(vec![order(0, false, &format!("{}", (bid * 0.99).round()), "0.02", "Ioc", None)]));
+    let sell = act(
+        &sim,
+        orders(vec![order(0, false, &format!("{}", (bid * 0.99).round()), "0.02", "Ioc", None)]),
+    );
     assert_eq!(num(&status(&sell, 0)["filled"]["totalSz"]), 0.02, "{sell}");
 
     let fills = info(sim.addr(), &json!({"type": "userFills", "user": USER}).to_string());
     let fills = fills.as_array().expect("fills").clone();
     assert!(fills.len() >= 2, "{fills:?}");
-    let signed: f64 = fills
-        .iter()
-        .map(|f| if f["side"] == "B" { num(&f["sz"]) } else { -num(&f["sz"]) })
-        .sum();
+    let signed: f64 =
+        fills.iter().map(|f| if f["side"] == "B" { num(&f["sz"]) } else { -num(&f["sz"]) }).sum();
     assert!(fills.iter().all(|f| f["crossed"] == true && f["coin"] == "BTC"));
     let by_time = info(
         sim.addr(),
@@ -120,12 +128,18 @@ async fn a_ws_post_action_rests_an_order_like_http() {
     let sim = start(config());
     let (bid, _) = btc_bbo(sim.addr());
     let px = format!("{}", (bid - 700.0).round());
-    let payload: Value =
-        serde_json::from_str(&body(USER, orders(vec![order(0, true, &px, "0.001", "Gtc", None)]), nonce()))
-            .expect("json");
+    let payload: Value = serde_json::from_str(&body(
+        USER,
+        orders(vec![order(0, true, &px, "0.001", "Gtc", None)]),
+        nonce(),
+    ))
+    .expect("json");
     let mut ws = connect_ready(&sim.ws_url()).await;
-    send(&mut ws, json!({"method": "post", "id": 7, "request": {"type": "action", "payload": payload}}))
-        .await;
+    send(
+        &mut ws,
+        json!({"method": "post", "id": 7, "request": {"type": "action", "payload": payload}}),
+    )
+    .await;
     let reply = next_on(&mut ws, "post").await;
     assert_eq!(reply["data"]["id"], 7);
     assert_eq!(reply["data"]["response"]["type"], "action");
@@ -151,7 +165,8 @@ async fn the_exchange_state_survives_a_restart_through_the_state_file() {
     assert!(file.exists());
 
     let sim = start(cfg);
-    let st = info(sim.addr(), &json!({"type": "orderStatus", "user": USER, "oid": CLOID}).to_string());
+    let st =
+        info(sim.addr(), &json!({"type": "orderStatus", "user": USER, "oid": CLOID}).to_string());
     assert_eq!(st["order"]["order"]["oid"].as_u64(), Some(oid), "{st}");
     assert_eq!(st["order"]["status"], "open");
     sim.shutdown().expect("clean shutdown");

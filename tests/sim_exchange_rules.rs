@@ -38,12 +38,22 @@ fn malformed_bodies_are_422_with_the_venue_text() {
     let good_action = orders(vec![order(0, true, "1000", "0.01", "Gtc", None)]);
     let cases = [
         ("not JSON", "{".to_owned()),
-        ("no nonce", json!({"action": good_action, "signature": {"r": USER, "s": "0x1", "v": 27}}).to_string()),
+        (
+            "no nonce",
+            json!({"action": good_action, "signature": {"r": USER, "s": "0x1", "v": 27}})
+                .to_string(),
+        ),
         ("no signature", json!({"action": good_action, "nonce": 1}).to_string()),
         ("unknown action", body(USER, json!({"type": "frobnicate"}), nonce())),
         ("bad tif", body(USER, orders(vec![order(0, true, "1000", "0.01", "Day", None)]), nonce())),
-        ("short cloid", body(USER, orders(vec![order(0, true, "1000", "0.01", "Gtc", Some("0x12"))]), nonce())),
-        ("nonce as text", body(USER, good_action.clone(), 0).replace("\"nonce\":0", "\"nonce\":\"0\"")),
+        (
+            "short cloid",
+            body(USER, orders(vec![order(0, true, "1000", "0.01", "Gtc", Some("0x12"))]), nonce()),
+        ),
+        (
+            "nonce as text",
+            body(USER, good_action.clone(), 0).replace("\"nonce\":0", "\"nonce\":\"0\""),
+        ),
     ];
     for (what, text) in cases {
         let (status, reply) = exchange(&sim, &text);
@@ -94,7 +104,10 @@ fn an_expired_action_is_refused_and_changes_nothing() {
     v["expiresAfter"] = json!(T0 - 1);
     let reply: Value = serde_json::from_str(&exchange(&sim, &v.to_string()).1).expect("json");
     assert!(err_text(&reply).starts_with("Action already expired"), "{reply}");
-    assert_eq!(info(sim.addr(), &json!({"type": "openOrders", "user": USER}).to_string()), json!([]));
+    assert_eq!(
+        info(sim.addr(), &json!({"type": "openOrders", "user": USER}).to_string()),
+        json!([])
+    );
     // A future expiresAfter (and a null one, as the Python SDK sends) passes.
     v["expiresAfter"] = json!(T0 + 86_400_000);
     v["nonce"] = json!(nonce());
@@ -133,7 +146,8 @@ fn a_dropped_response_still_applies_the_action_and_order_status_finds_it() {
     let px = far_bid(&sim, 500.0);
     let text = body(USER, orders(vec![order(0, true, &px, "0.001", "Gtc", Some(cloid))]), nonce());
     assert_eq!(post_within(sim.addr(), "/exchange", &text, Duration::from_millis(300)), None);
-    let st = info(sim.addr(), &json!({"type": "orderStatus", "user": USER, "oid": cloid}).to_string());
+    let st =
+        info(sim.addr(), &json!({"type": "orderStatus", "user": USER, "oid": cloid}).to_string());
     assert_eq!(st["order"]["status"], "open", "{st}");
     // The knob is spent: the next action answers.
     assert_eq!(act(&sim, json!({"type": "noop"}))["status"], "ok");
@@ -151,7 +165,11 @@ fn reject_next_orders_refuses_exactly_that_many_orders() {
     let batch = (0..3).map(|_| order(0, true, &px, "0.001", "Gtc", None)).collect();
     let reply = act(&sim, orders(batch));
     for i in 0..2 {
-        assert_eq!(status(&reply, i), &json!({"error": "Order price too far from oracle"}), "{reply}");
+        assert_eq!(
+            status(&reply, i),
+            &json!({"error": "Order price too far from oracle"}),
+            "{reply}"
+        );
     }
     assert!(status(&reply, 2)["resting"].is_object(), "{reply}");
     let again = act(&sim, orders(vec![order(0, true, &px, "0.001", "Gtc", None)]));
@@ -195,7 +213,10 @@ fn a_tiny_request_budget_is_exhausted_with_the_venue_text_and_cancels_still_pass
     let reply = act(&sim, json!({"cancels": cancels, "type": "cancel"}));
     assert_eq!(reply["response"]["data"]["statuses"], json!(["success", "success"]), "{reply}");
     let limit = info(sim.addr(), &json!({"type": "userRateLimit", "user": USER}).to_string());
-    assert_eq!((limit["nRequestsUsed"].as_u64(), limit["nRequestsCap"].as_u64()), (Some(5), Some(3)));
+    assert_eq!(
+        (limit["nRequestsUsed"].as_u64(), limit["nRequestsCap"].as_u64()),
+        (Some(5), Some(3))
+    );
     assert_eq!(limit["cumVlm"], "0.0");
 }
 

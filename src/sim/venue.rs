@@ -219,9 +219,11 @@ impl ExchangeVenue {
             // Orders filled away by users leave the ladder.
             orders.retain(|o| book.get(o.oid).is_some_and(|r| r.sz.0 > 0));
             levels.clear();
-            levels.extend(orders.iter().filter_map(|o| {
-                book.get(o.oid).map(|r| Level { px: o.px, sz: r.sz, n: o.n })
-            }));
+            levels.extend(
+                orders
+                    .iter()
+                    .filter_map(|o| book.get(o.oid).map(|r| Level { px: o.px, sz: r.sz, n: o.n })),
+            );
         }
     }
 
@@ -284,8 +286,8 @@ impl ExchangeVenue {
         };
         orders.extend(placed);
         match side {
-            Side::Bid => orders.sort_unstable_by(|a, b| b.px.cmp(&a.px)),
-            Side::Ask => orders.sort_unstable_by(|a, b| a.px.cmp(&b.px)),
+            Side::Bid => orders.sort_unstable_by_key(|o| std::cmp::Reverse(o.px)),
+            Side::Ask => orders.sort_unstable_by_key(|o| o.px),
         }
         self.books[i].dirty = true;
         // Trades of a re-quote (a level crossing a user's order) print with this block.
@@ -363,7 +365,8 @@ impl FlowVenue for ExchangeVenue {
             Side::Bid => &vb.asks,
             Side::Ask => &vb.bids,
         };
-        let Some(limit) = resting.iter().take(max_levels.max(1)).last().map(|l| l.px) else {
+        let deepest = max_levels.max(1).min(resting.len());
+        let Some(limit) = deepest.checked_sub(1).and_then(|i| resting.get(i)).map(|l| l.px) else {
             return;
         };
         let req = OrderRequest {
@@ -461,8 +464,15 @@ mod tests {
             tif: Tif::Alo,
             cloid: None,
         };
-        let r = m.venue_mut().apply(user, &Action::Order { orders: vec![order], grouping: Default::default() }, T0);
-        assert!(matches!(r, ExchangeResponse::Order(ref s) if matches!(s[0], OrderStatusResp::Resting { .. })), "{r:?}");
+        let r = m.venue_mut().apply(
+            user,
+            &Action::Order { orders: vec![order], grouping: Default::default() },
+            T0,
+        );
+        assert!(
+            matches!(r, ExchangeResponse::Order(ref s) if matches!(s[0], OrderStatusResp::Resting { .. })),
+            "{r:?}"
+        );
         let mut events = Vec::new();
         let mut filled = false;
         for b in 1..2_000 {
@@ -475,7 +485,8 @@ mod tests {
         }
         assert!(filled, "the user's bid never traded");
         assert!(events.iter().all(|e| match e {
-            SimEvent::OrderUpdate { update, .. } => update.status != SimOrderStatus::SelfTradeCanceled,
+            SimEvent::OrderUpdate { update, .. } =>
+                update.status != SimOrderStatus::SelfTradeCanceled,
             _ => true,
         }));
     }

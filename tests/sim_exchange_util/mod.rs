@@ -86,7 +86,8 @@ pub fn act_as(sim: &SimHandle, signer: &str, action: Value) -> Value {
 
 /// A limit order in the SDK's sorted key order.
 pub fn order(asset: u32, buy: bool, px: &str, sz: &str, tif: &str, cloid: Option<&str>) -> Value {
-    let mut o = json!({"a": asset, "b": buy, "p": px, "r": false, "s": sz, "t": {"limit": {"tif": tif}}});
+    let mut o =
+        json!({"a": asset, "b": buy, "p": px, "r": false, "s": sz, "t": {"limit": {"tif": tif}}});
     if let Some(c) = cloid {
         o["c"] = json!(c);
     }

@@ -199,7 +199,9 @@ impl ActionHandler for ExchangeActions {
                         },
                         // The action took effect (or was refused) but the answer is lost.
                         Reply::Venue(_) if drop => ActionReply::Dropped { after: drop_after },
-                        Reply::Venue(r) => ActionReply::Json { status: 200, body: r.to_venue_json() },
+                        Reply::Venue(r) => {
+                            ActionReply::Json { status: 200, body: r.to_venue_json() }
+                        }
                     }
                 }
                 None => ActionReply::Json {
@@ -302,7 +304,8 @@ fn execute(
         _ => 0,
     };
     let (rejects, reject_text) = faults.take_order_rejects(orders_in);
-    let mut gate = OrderGate { post_only: af.post_only, rejects_left: rejects, reject_text: &reject_text };
+    let mut gate =
+        OrderGate { post_only: af.post_only, rejects_left: rejects, reject_text: &reject_text };
     match action {
         WireAction::Order { orders, grouping, .. } => {
             if grouping.as_str() != Some("na") {
@@ -385,7 +388,10 @@ fn execute(
 
 /// Per-order statuses in request order: the refused ones' errors, the others' exchange
 /// statuses in turn.
-fn merge<T>(checked: Vec<Result<T, String>>, applied: Vec<OrderStatusResp>) -> Vec<OrderStatusResp> {
+fn merge<T>(
+    checked: Vec<Result<T, String>>,
+    applied: Vec<OrderStatusResp>,
+) -> Vec<OrderStatusResp> {
     let mut applied = applied.into_iter();
     checked
         .into_iter()

@@ -291,9 +291,9 @@ impl WireAction {
         match Self::deserialize(action) {
             Ok(a) => Ok(a),
             Err(_) => match action.get("type").and_then(Value::as_str) {
-                Some(t) if UNSUPPORTED.contains(&t) => Err(BodyError::Refused(format!(
-                    "simulator: action {t} is not supported"
-                ))),
+                Some(t) if UNSUPPORTED.contains(&t) => {
+                    Err(BodyError::Refused(format!("simulator: action {t} is not supported")))
+                }
                 _ => Err(BodyError::Malformed),
             },
         }
@@ -386,7 +386,10 @@ mod tests {
         let cases = [
             (r#"{"type":"order","orders":[]}"#, BodyError::Malformed),
             (r#"{"type":"nope"}"#, BodyError::Malformed),
-            (r#"{"type":"cancelByCloid","cancels":[{"asset":1,"cloid":"0x12"}]}"#, BodyError::Malformed),
+            (
+                r#"{"type":"cancelByCloid","cancels":[{"asset":1,"cloid":"0x12"}]}"#,
+                BodyError::Malformed,
+            ),
             (
                 r#"{"type":"order","orders":[{"a":1,"b":true,"p":"1","s":"1","r":false,"t":{"limit":{"tif":"Day"}}}],"grouping":"na"}"#,
                 BodyError::Malformed,
@@ -426,6 +429,7 @@ mod tests {
         let body: ExchangeBody = serde_json::from_str(ok).expect("valid body");
         let (r, _) = body.signature.rs_bytes().expect("hex");
         assert_eq!(r[31], 1);
-        assert!(serde_json::from_str::<ExchangeBody>(r#"{"action":{"type":"noop"},"nonce":5}"#).is_err());
+        assert!(serde_json::from_str::<ExchangeBody>(r#"{"action":{"type":"noop"},"nonce":5}"#)
+            .is_err());
     }
 }

@@ -64,11 +64,7 @@ impl RequestBudgets {
         now_ms: u64,
     ) -> Result<(), String> {
         let base_cap = self.cap(volume);
-        let cap = if is_cancel {
-            (base_cap + CANCEL_HEADROOM).min(2 * base_cap)
-        } else {
-            base_cap
-        };
+        let cap = if is_cancel { (base_cap + CANCEL_HEADROOM).min(2 * base_cap) } else { base_cap };
         let u = self.by_address.entry(user).or_default();
         let after = u.used + n;
         let trickle = u.used > 0 && now_ms.saturating_sub(u.last_ms) >= EXHAUSTED_INTERVAL_MS;
@@ -121,7 +117,11 @@ impl IpWeights {
 /// The IP weight of an `/info` request of this `type` (§8).
 pub fn info_weight(kind: &str) -> u32 {
     match kind {
-        "l2Book" | "allMids" | "clearinghouseState" | "orderStatus" | "spotClearinghouseState"
+        "l2Book"
+        | "allMids"
+        | "clearinghouseState"
+        | "orderStatus"
+        | "spotClearinghouseState"
         | "exchangeStatus" => 2,
         "userRole" => 60,
         _ => 20,

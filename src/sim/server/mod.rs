@@ -193,9 +193,13 @@ struct MarketCell {
     events: Vec<SimEvent>,
     /// Per asset id: time of the last funding record paid, ms.
     funding_seen: Vec<Option<u64>>,
-    /// Per-block scratch: (asset, mark, oracle, latest funding record).
-    block_scratch: Vec<(AssetId, Px, Px, Option<(u64, Rate)>)>,
+    /// Per-block scratch.
+    block_scratch: Vec<BlockPrices>,
 }
+
+/// One coin after a block, for the exchange: (asset, mark, oracle, latest funding record as
+/// (time ms, hourly rate)).
+type BlockPrices = (AssetId, Px, Px, Option<(u64, Rate)>);
 
 impl MarketCell {
     fn new(market: SimMarket, time_ms: u64, xopts: &ExchangeOptions) -> Self {
