@@ -19,6 +19,7 @@ use sim_server_util::{info, post};
 const ACCOUNT_KEY: &str = "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const AGENT_KEY: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
 const STRANGER_KEY: &str = "0x2222222222222222222222222222222222222222222222222222222222222222";
+const NEW_AGENT_KEY: &str = "0x3333333333333333333333333333333333333333333333333333333333333333";
 
 fn key(hex: &str) -> AgentKey {
     AgentKey::from_hex(hex).expect("valid key")
@@ -124,4 +125,55 @@ fn a_body_the_canonical_encoding_cannot_carry_is_422() {
         (code, text.as_str()),
         (422, "Failed to deserialize the JSON body into the target type")
     );
+}
+
+/// `approveAgent` as the SDK 0.6.0 builds and signs it (its public `ApproveAgent` type and
+/// EIP-712 impl, signed with ethers): an independent oracle for the simulator's digest.
+fn sdk_approve_agent(signer_hex: &str, agent: &str, nonce: u64) -> Value {
+    use ethers::signers::LocalWallet;
+    use ethers::types::transaction::eip712::Eip712;
+    use ethers::types::{H160, H256};
+    let approve = hyperliquid_rust_sdk::ApproveAgent {
+        signature_chain_id: 421_614u64.into(),
+        hyperliquid_chain: "Testnet".into(),
+        agent_address: agent.parse::<H160>().expect("agent address"),
+        agent_name: None,
+        nonce,
+    };
+    let digest = approve.encode_eip712().expect("eip712");
+    let wallet: LocalWallet = signer_hex.trim_start_matches("0x").parse().expect("wallet");
+    let sig = wallet.sign_hash(H256(digest)).expect("signs");
+    let action = serde_json::to_value(hyperliquid_rust_sdk::Actions::ApproveAgent(approve))
+        .expect("action JSON");
+    json!({
+        "action": action,
+        "nonce": nonce,
+        "signature": {"r": format!("{:#x}", sig.r), "s": format!("{:#x}", sig.s), "v": sig.v},
+        "vaultAddress": null,
+    })
+}
+
+#[test]
+fn approve_agent_signed_by_the_account_lets_the_new_agent_trade_for_it() {
+    let sim = start();
+    let agent = address_of(NEW_AGENT_KEY);
+    let before = send(&sim, &signed(NEW_AGENT_KEY, Chain::Testnet, &resting_bid(&sim), nonce()));
+    assert_eq!(before["response"], format!("User or API Wallet {agent} does not exist."));
+
+    let reply = send(&sim, &sdk_approve_agent(ACCOUNT_KEY, &agent, nonce()));
+    assert_eq!(reply, json!({"status": "ok", "response": {"type": "default"}}));
+    let order = send(&sim, &signed(NEW_AGENT_KEY, Chain::Testnet, &resting_bid(&sim), nonce()));
+    let oid = status(&order, 0)["resting"]["oid"].as_u64().unwrap_or_else(|| panic!("{order}"));
+    assert_eq!(open_orders(&sim, &address_of(ACCOUNT_KEY))[0]["oid"].as_u64(), Some(oid));
+
+    // Only an account may approve: an agent signing approveAgent is an unknown user.
+    let by_agent = send(&sim, &sdk_approve_agent(AGENT_KEY, &address_of(STRANGER_KEY), nonce()));
+    let who = address_of(AGENT_KEY);
+    assert_eq!(by_agent["response"], format!("User or API Wallet {who} does not exist."));
+
+    // A new unnamed agent replaces the previous unnamed one.
+    let reply = send(&sim, &sdk_approve_agent(ACCOUNT_KEY, &address_of(STRANGER_KEY), nonce()));
+    assert_eq!(reply["status"], "ok");
+    let old = send(&sim, &signed(NEW_AGENT_KEY, Chain::Testnet, &json!({"type": "noop"}), nonce()));
+    assert_eq!(old["response"], format!("User or API Wallet {agent} does not exist."));
 }

@@ -13,7 +13,9 @@
 
 use serde::Deserialize;
 
-use super::body::ExchangeBody;
+use sha3::{Digest, Keccak256};
+
+use super::body::{ApproveAgentWire, ExchangeBody};
 use crate::sim::accounts::Address;
 use crate::wire::action::Action as SignedAction;
 use crate::wire::keys::Address as WireAddress;
@@ -84,6 +86,61 @@ impl Authenticator for SignatureVerifier {
 /// sources.
 pub fn default_authenticator() -> std::sync::Arc<dyn Authenticator> {
     std::sync::Arc::new(SignatureVerifier::default())
+}
+
+/// The signer of a user-signed `approveAgent` (hyperliquid.md §3.4): EIP-712 over
+/// `HyperliquidTransaction:ApproveAgent(string hyperliquidChain,address agentAddress,string
+/// agentName,uint64 nonce)` in the domain `{name "HyperliquidSignTransaction", version "1",
+/// chainId = signatureChainId, verifyingContract 0x0}`; an unnamed agent signs `agentName ""`.
+pub fn approve_agent_signer(
+    a: &ApproveAgentWire,
+    sig: &super::body::Signature,
+) -> Result<Address, AuthError> {
+    let chain_id = a
+        .signature_chain_id
+        .strip_prefix("0x")
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .ok_or(AuthError::Malformed)?;
+    let domain_type = keccak(
+        b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)",
+    );
+    let mut domain = Vec::with_capacity(5 * 32);
+    domain.extend_from_slice(&domain_type);
+    domain.extend_from_slice(&keccak(b"HyperliquidSignTransaction"));
+    domain.extend_from_slice(&keccak(b"1"));
+    domain.extend_from_slice(&word(chain_id));
+    domain.extend_from_slice(&[0u8; 32]);
+    let type_hash = keccak(
+        b"HyperliquidTransaction:ApproveAgent(string hyperliquidChain,address agentAddress,string agentName,uint64 nonce)",
+    );
+    let mut agent = [0u8; 32];
+    agent[12..].copy_from_slice(&a.agent_address.0);
+    let mut data = Vec::with_capacity(5 * 32);
+    data.extend_from_slice(&type_hash);
+    data.extend_from_slice(&keccak(a.hyperliquid_chain.as_bytes()));
+    data.extend_from_slice(&agent);
+    data.extend_from_slice(&keccak(a.agent_name.as_deref().unwrap_or_default().as_bytes()));
+    data.extend_from_slice(&word(a.nonce));
+    let mut msg = Vec::with_capacity(66);
+    msg.extend_from_slice(&[0x19, 0x01]);
+    msg.extend_from_slice(&keccak(&domain));
+    msg.extend_from_slice(&keccak(&data));
+    let digest = keccak(&msg);
+    let (r, s) = sig.rs_bytes().ok_or(AuthError::Malformed)?;
+    crate::wire::sign::recover_signer(&digest, &Signature { r, s, v: sig.v })
+        .map(|w| Address(w.0))
+        .map_err(|_| AuthError::Refused(unknown_signer(&Address::default())))
+}
+
+fn keccak(bytes: &[u8]) -> [u8; 32] {
+    Keccak256::digest(bytes).into()
+}
+
+/// A `uint` as a 32-byte big-endian ABI word.
+fn word(v: u64) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[24..].copy_from_slice(&v.to_be_bytes());
+    w
 }
 
 /// The venue's text for a signer that is neither an account nor an approved agent.

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::auth::{unknown_signer, AuthError, Authenticator};
+use super::auth::{approve_agent_signer, unknown_signer, AuthError, Authenticator};
 use super::body::{
     cancel_by_cloid_request, cancel_request, modify_request, order_request, BodyError,
     ExchangeBody, WireAction,
@@ -231,7 +231,14 @@ fn process(shared: &Shared, auth: &dyn Authenticator, req: &ActionRequest) -> Re
         Err(BodyError::Malformed) => return Reply::Malformed,
         Err(BodyError::Refused(t)) => return refuse(t),
     };
-    let candidates = match auth.signers(&body) {
+    // `approveAgent` is user-signed (§3.4): its own EIP-712 domain, and only an account (not
+    // an agent) may sign it.
+    let user_signed = matches!(action, WireAction::ApproveAgent(_));
+    let recovered = match &action {
+        WireAction::ApproveAgent(a) => approve_agent_signer(a, &body.signature).map(|s| vec![s]),
+        _ => auth.signers(&body),
+    };
+    let candidates = match recovered {
         Ok(s) => s,
         Err(AuthError::Malformed) => return Reply::Malformed,
         Err(AuthError::Refused(t)) => return refuse(t),
@@ -239,8 +246,14 @@ fn process(shared: &Shared, auth: &dyn Authenticator, req: &ActionRequest) -> Re
     let now_ms = req.now_ms;
     let now = Nanos::from_millis(now_ms);
     let mut cell = shared.market.lock();
-    let Some((signer, account)) =
-        candidates.iter().find_map(|&s| cell.account_of(s).map(|a| (s, a)))
+    let lookup = |cell: &MarketCell, s: Address| {
+        if user_signed {
+            cell.exchange().account(s).filter(|a| !a.house).map(|a| a.address)
+        } else {
+            cell.account_of(s)
+        }
+    };
+    let Some((signer, account)) = candidates.iter().find_map(|&s| lookup(&cell, s).map(|a| (s, a)))
     else {
         return refuse(unknown_signer(&candidates.first().copied().unwrap_or_default()));
     };
@@ -383,6 +396,10 @@ fn execute(
             cell.venue_mut().apply(account, &act, now)
         }
         WireAction::Noop => cell.venue_mut().apply(account, &Action::Noop, now),
+        WireAction::ApproveAgent(a) => {
+            cell.approve_agent(account, a.agent_address, a.agent_name.clone().unwrap_or_default());
+            ExchangeResponse::Default
+        }
     }
 }
 
@@ -421,6 +438,17 @@ impl MarketCell {
             return Some(account);
         }
         self.exchange().account(signer).filter(|a| !a.house).map(|a| a.address)
+    }
+
+    /// Registers `agent` for `account` under `name` (`""`: the unnamed agent), replacing the
+    /// account's previous agent of that name, as the venue prunes on re-registration.
+    fn approve_agent(&mut self, account: Address, agent: Address, name: String) {
+        if let Some(old) = self.agent_names.insert((account, name), agent) {
+            if old != agent {
+                self.agents.remove(&old);
+            }
+        }
+        self.agents.insert(agent, account);
     }
 
     /// After a block: timers, mark and oracle prices, and funding when the generator paid a

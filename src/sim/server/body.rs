@@ -254,12 +254,30 @@ pub enum WireAction {
     },
     /// `noop`.
     Noop,
+    /// `approveAgent`: user-signed (hyperliquid.md §3.4), not an L1 action.
+    ApproveAgent(ApproveAgentWire),
+}
+
+/// The fields of `approveAgent`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApproveAgentWire {
+    /// `"Mainnet"` or `"Testnet"`.
+    pub hyperliquid_chain: String,
+    /// The EIP-712 domain's chain id, hex (`"0x66eee"`).
+    pub signature_chain_id: String,
+    /// The agent approved.
+    pub agent_address: Address,
+    /// Named agent (absent or null: the unnamed one).
+    #[serde(default)]
+    pub agent_name: Option<String>,
+    /// The nonce signed inside the action.
+    pub nonce: u64,
 }
 
 /// Action types the venue has but the simulator does not execute: answered with a
 /// whole-action error instead of 422.
 const UNSUPPORTED: &[&str] = &[
-    "approveAgent",
     "updateIsolatedMargin",
     "reserveRequestWeight",
     "usdClassTransfer",
@@ -395,8 +413,8 @@ mod tests {
                 BodyError::Malformed,
             ),
             (
-                r#"{"type":"approveAgent","agentAddress":"0x0"}"#,
-                BodyError::Refused("simulator: action approveAgent is not supported".into()),
+                r#"{"type":"usdSend","destination":"0x0"}"#,
+                BodyError::Refused("simulator: action usdSend is not supported".into()),
             ),
         ];
         for (text, want) in cases {

@@ -189,6 +189,8 @@ struct MarketCell {
     budgets: RequestBudgets,
     /// Agent → account.
     agents: HashMap<Address, Address>,
+    /// (account, agent name) → agent, for pruning on re-registration (`""` = unnamed).
+    agent_names: HashMap<(Address, String), Address>,
     /// Users' events waiting to be published (reused).
     events: Vec<SimEvent>,
     /// Per asset id: time of the last funding record paid, ms.
@@ -209,6 +211,7 @@ impl MarketCell {
             nonces: NonceBook::default(),
             budgets: RequestBudgets::new(xopts.request_budget),
             agents: xopts.agents.iter().copied().collect(),
+            agent_names: HashMap::new(),
             events: Vec::new(),
             funding_seen: Vec::new(),
             block_scratch: Vec::new(),
