@@ -12,7 +12,7 @@
 //! | `duplicate_every`, `reorder_every`, `malformed_every` | every n-th data frame is sent twice, swapped with the next, or truncated |
 //! | `http_429_next`, `http_5xx_next` | the next k `/info` or `/exchange` requests get 429 or 5xx |
 //! | `maintenance` | drops every connection, refuses new ones for `outage_ms`, then flags a post-only window |
-//! | `drop_action_responses_next`, `reject_next_orders` | action-level: read by the action handler |
+//! | `drop_action_responses_next`, `reject_next_orders` | action-level: the next k actions are applied without a reply; the next k new orders are rejected with `reject_error` |
 //!
 //! Runs on the simulator's runtime. Reads are a short uncontended lock or an atomic; never held
 //! across an await.
@@ -164,8 +164,6 @@ pub struct ActionFaults {
     pub post_only: bool,
     /// Apply this action but drop its response (one of the `drop_action_responses_next`).
     pub drop_response: bool,
-    /// Reject this action's orders with this text (one of the `reject_next_orders`).
-    pub reject_with: Option<String>,
 }
 
 /// An HTTP fault to answer with instead of handling the request.
@@ -360,12 +358,21 @@ impl Faults {
         self.cfg.read().post_only || self.post_only_until.read().is_some_and(|t| Instant::now() < t)
     }
 
-    /// The action-level faults for one arriving action (spends the one-shot counters).
+    /// The action-level faults for one arriving action (spends one `drop_action_responses_next`).
     pub fn take_action_faults(&self) -> ActionFaults {
         let drop_response = take_one(&self.drop_responses_left);
-        let reject_with =
-            take_one(&self.reject_orders_left).then(|| self.cfg.read().reject_error.clone());
-        ActionFaults { post_only: self.post_only(), drop_response, reject_with }
+        ActionFaults { post_only: self.post_only(), drop_response }
+    }
+
+    /// Spends up to `n` of the `reject_next_orders` counter for an action carrying `n` new
+    /// orders: its first `k` orders are rejected with the returned text.
+    pub fn take_order_rejects(&self, n: usize) -> (usize, String) {
+        let mut k = 0;
+        while k < n && take_one(&self.reject_orders_left) {
+            k += 1;
+        }
+        let text = if k > 0 { self.cfg.read().reject_error.clone() } else { String::new() };
+        (k, text)
     }
 }
 
@@ -429,8 +436,9 @@ mod tests {
         });
         let first = f.take_action_faults();
         assert!(first.drop_response);
-        assert_eq!(first.reject_with.as_deref(), Some("Order price too far from oracle"));
+        assert_eq!(f.take_order_rejects(3), (1, "Order price too far from oracle".into()));
         assert_eq!(f.take_action_faults(), ActionFaults::default());
+        assert_eq!(f.take_order_rejects(3).0, 0);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -15,9 +16,41 @@ use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use crate::sim::accounts::Address;
+use crate::sim::exchange::{Exchange, ExchangeConfig};
 use crate::sim::faults::{FaultConfig, Faults};
 use crate::sim::market::{default_coins, CoinParams, Market, MarketError, ScheduledChange};
-use crate::sim::server::{self, ServerOptions, Services, SimServer, UserEvents};
+use crate::sim::server::auth::{default_authenticator, Authenticator};
+use crate::sim::server::limits::{DEFAULT_IP_WEIGHT_PER_MINUTE, DEFAULT_REQUEST_BUDGET};
+use crate::sim::server::{
+    self, ExchangeOptions, ServerOptions, Services, SimMarket, SimServer, UserEvents,
+};
+use crate::sim::venue::ExchangeVenue;
+use crate::types::Usd;
+
+/// The paper account's starting balance when the caller funds one (`venue.paper_balance_usd`).
+pub const PAPER_BALANCE_USD: f64 = 100_000.0;
+
+/// An account credited at start: `{address = "0x…", usdc = 100000.0}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundAccount {
+    /// The account.
+    pub address: Address,
+    /// USDC credited, USD.
+    pub usdc: f64,
+}
+
+/// A pre-approved API wallet: `{agent = "0x…", account = "0x…"}`; actions it signs act for
+/// `account`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentEntry {
+    /// The agent (signing) address.
+    pub agent: Address,
+    /// The account it trades for.
+    pub account: Address,
+}
 
 /// The simulator's configuration (`[sim]` in the config file, `hlmm sim` flags).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -48,6 +81,18 @@ pub struct SimConfig {
     pub start_time_ms: Option<u64>,
     /// Fault knobs set from the start.
     pub faults: FaultConfig,
+    /// Accounts credited at start (after a state file is loaded, only those it lacks).
+    pub fund: Vec<FundAccount>,
+    /// Pre-approved agents.
+    pub agents: Vec<AgentEntry>,
+    /// Exchange state: loaded at start if the file exists, written at shutdown.
+    pub state_file: Option<PathBuf>,
+    /// Base request budget per address (venue: 10 000), plus one per USDC traded.
+    pub request_budget: u64,
+    /// HTTP request weight per IP per minute (venue: 1200); 0 = unlimited.
+    pub ip_weight_per_minute: u32,
+    /// How long an HTTP action whose response is dropped (fault) hangs before its 504, ms.
+    pub drop_response_after_ms: u64,
 }
 
 impl Default for SimConfig {
@@ -66,6 +111,12 @@ impl Default for SimConfig {
             outbox_frames: opts.outbox_frames,
             start_time_ms: None,
             faults: FaultConfig::default(),
+            fund: Vec::new(),
+            agents: Vec::new(),
+            state_file: None,
+            request_budget: DEFAULT_REQUEST_BUDGET,
+            ip_weight_per_minute: DEFAULT_IP_WEIGHT_PER_MINUTE,
+            drop_response_after_ms: 30_000,
         }
     }
 }
@@ -76,8 +127,41 @@ impl SimConfig {
         Self { listen: SocketAddr::from(([127, 0, 0, 1], 0)), ..Self::default() }
     }
 
-    /// The market this config describes.
-    pub fn market(&self) -> Result<Market, SimError> {
+    /// The exchange at start: the state file's if it exists, else empty; then `fund`
+    /// credits the accounts it does not have yet.
+    pub fn exchange(&self) -> Result<Exchange, SimError> {
+        let mut ex = match &self.state_file {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| SimError::State(format!("{}: {e}", path.display())))?;
+                Exchange::restore_json(&text)
+                    .map_err(|e| SimError::State(format!("{}: {e}", path.display())))?
+            }
+            _ => Exchange::new(ExchangeConfig::default()),
+        };
+        for f in &self.fund {
+            if ex.account(f.address).is_some() {
+                continue;
+            }
+            let usd = Usd::from_f64(f.usdc)
+                .filter(|u| u.0 >= 0)
+                .ok_or(SimError::Config("fund: usdc must be a non-negative amount"))?;
+            ex.deposit(f.address, usd);
+        }
+        Ok(ex)
+    }
+
+    /// The exchange-backed services' options.
+    pub fn exchange_options(&self) -> ExchangeOptions {
+        ExchangeOptions {
+            request_budget: self.request_budget,
+            agents: self.agents.iter().map(|a| (a.agent, a.account)).collect(),
+            drop_response_after: Duration::from_millis(self.drop_response_after_ms),
+        }
+    }
+
+    /// The market this config describes, trading on the exchange ([`Self::exchange`]).
+    pub fn market(&self) -> Result<SimMarket, SimError> {
         let builtin = default_coins();
         let mut coins: Vec<CoinParams> = if self.coins.is_empty() {
             builtin
@@ -90,7 +174,8 @@ impl SimConfig {
             picked
         };
         coins.extend(self.extra_coins.iter().cloned());
-        Ok(Market::new(self.seed, coins, self.schedule.clone())?)
+        let venue = ExchangeVenue::new(self.exchange()?);
+        Ok(Market::with_venue(self.seed, coins, self.schedule.clone(), venue)?)
     }
 
     /// The server knobs.
@@ -111,6 +196,7 @@ impl SimConfig {
             max_posts_in_flight: self.max_posts_in_flight,
             outbox_frames: self.outbox_frames,
             start_time_ms: self.start_time_ms,
+            ip_weight_per_minute: self.ip_weight_per_minute,
         })
     }
 }
@@ -127,6 +213,9 @@ pub enum SimError {
     /// Another config error.
     #[error("sim config: {0}")]
     Config(&'static str),
+    /// The state file could not be read, parsed or written.
+    #[error("sim state file {0}")]
+    State(String),
     /// Binding the listen address failed.
     #[error("sim listen on {addr}: {source}")]
     Bind {
@@ -149,23 +238,44 @@ pub async fn run_standalone(
     config: SimConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), SimError> {
-    let (listener, server) = bind(&config, Services::default()).await?;
+    let (listener, server) = bind(&config, Backend::Exchange(default_authenticator())).await?;
     tracing::info!(addr = %listener.local_addr()?, seed = config.seed, "Simulator listening");
-    server::serve(listener, server, shutdown).await?;
-    Ok(())
+    server::serve(listener, server.clone(), shutdown).await?;
+    dump_state(&config, &server)
 }
 
-async fn bind(
-    config: &SimConfig,
-    services: Services,
-) -> Result<(TcpListener, SimServer), SimError> {
+/// What answers account queries and actions.
+enum Backend {
+    /// The exchange, actions authenticated by this.
+    Exchange(Arc<dyn Authenticator>),
+    /// Stand-ins (tests).
+    Services(Services),
+}
+
+async fn bind(config: &SimConfig, backend: Backend) -> Result<(TcpListener, SimServer), SimError> {
     let market = config.market()?;
     let opts = config.server_options()?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| SimError::Bind { addr: config.listen, source })?;
     let faults = Arc::new(Faults::new(config.faults.clone()));
-    Ok((listener, SimServer::new(market, opts, faults, services)))
+    let server = match backend {
+        Backend::Exchange(auth) => {
+            SimServer::exchange_backed(market, opts, faults, &config.exchange_options(), auth)
+        }
+        Backend::Services(s) => SimServer::new(market, opts, faults, s),
+    };
+    Ok((listener, server))
+}
+
+/// Writes the exchange's state to `config.state_file` (through a temporary file, so a crash
+/// mid-write leaves the old state).
+fn dump_state(config: &SimConfig, server: &SimServer) -> Result<(), SimError> {
+    let Some(path) = &config.state_file else { return Ok(()) };
+    let tmp = path.with_extension("tmp");
+    let err = |p: &Path, e: std::io::Error| SimError::State(format!("{}: {e}", p.display()));
+    std::fs::write(&tmp, server.exchange_snapshot_json()).map_err(|e| err(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| err(path, e))
 }
 
 /// A running simulator on its own thread. Dropping it shuts the simulator down.
@@ -180,19 +290,32 @@ pub struct SimHandle {
 }
 
 impl SimHandle {
-    /// Starts a simulator with empty accounts and no action handler.
+    /// Starts a simulator backed by the exchange, actions verified by the default
+    /// authenticator.
     pub fn start(config: SimConfig) -> Result<Self, SimError> {
-        Self::start_with(config, Services::default())
+        Self::start_backend(config, Backend::Exchange(default_authenticator()))
     }
 
-    /// Starts a simulator with the given account view and action handler.
+    /// Starts a simulator backed by the exchange, actions authenticated by `auth`.
+    pub fn start_with_auth(
+        config: SimConfig,
+        auth: Arc<dyn Authenticator>,
+    ) -> Result<Self, SimError> {
+        Self::start_backend(config, Backend::Exchange(auth))
+    }
+
+    /// Starts a simulator whose account queries and actions go to `services` (stand-ins).
     pub fn start_with(config: SimConfig, services: Services) -> Result<Self, SimError> {
+        Self::start_backend(config, Backend::Services(services))
+    }
+
+    fn start_backend(config: SimConfig, backend: Backend) -> Result<Self, SimError> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new().name("hlmm-sim".into()).spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             rt.block_on(async move {
-                let (listener, server) = match bind(&config, services).await {
+                let (listener, server) = match bind(&config, backend).await {
                     Ok(v) => v,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -206,8 +329,8 @@ impl SimHandle {
                     // A dropped sender also stops the server.
                     let _ = stop_rx.await;
                 };
-                server::serve(listener, server, shutdown).await?;
-                Ok(())
+                server::serve(listener, server.clone(), shutdown).await?;
+                dump_state(&config, &server)
             })
         })?;
         match ready_rx.recv() {
@@ -273,6 +396,11 @@ impl SimHandle {
     /// Market frames dropped because a client's queue was full.
     pub fn frames_dropped(&self) -> u64 {
         self.server.frames_dropped()
+    }
+
+    /// Runs `f` on the exchange under the venue lock (setup and inspection).
+    pub fn with_exchange<T>(&self, f: impl FnOnce(&mut Exchange) -> T) -> T {
+        self.server.with_exchange(f)
     }
 
     /// Stops the server and waits for its thread.

@@ -31,6 +31,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::Deserialize;
 
+use crate::sim::accounts::Address;
 use crate::types::{AssetId, Coin, InstrumentSpec, Nanos, Px, Rate, Side, Sz, Tid, Usd};
 use crate::wire::events::{Level, MAX_BOOK_LEVELS};
 
@@ -46,6 +47,16 @@ pub const MAX_SWEEP_LEVELS: usize = 3;
 pub const HOUSE_MAKER: &str = "0x00000000000000000000000000000000000000a1";
 /// The house taker's address.
 pub const HOUSE_TAKER: &str = "0x00000000000000000000000000000000000000a2";
+/// [`HOUSE_MAKER`] as an address.
+pub const HOUSE_MAKER_ADDR: Address = house_address(0xa1);
+/// [`HOUSE_TAKER`] as an address.
+pub const HOUSE_TAKER_ADDR: Address = house_address(0xa2);
+
+const fn house_address(last: u8) -> Address {
+    let mut b = [0u8; 20];
+    b[19] = last;
+    Address(b)
+}
 
 const SECONDS_PER_YEAR: f64 = 31_536_000.0;
 const NS_PER_S: f64 = 1e9;
@@ -189,7 +200,7 @@ pub enum MarketError {
     UnknownDelisting(String),
 }
 
-/// One trade the house takers made, as the `trades` channel prints it.
+/// One trade, as the `trades` channel prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TradePrint {
     /// The instrument.
@@ -204,6 +215,10 @@ pub struct TradePrint {
     pub tid: Tid,
     /// A synthetic transaction hash (32 bytes).
     pub hash: [u8; 32],
+    /// The buyer (`users[0]`).
+    pub buyer: Address,
+    /// The seller (`users[1]`).
+    pub seller: Address,
 }
 
 /// One coin's asset context after a block (`activeAssetCtx`, `metaAndAssetCtxs`).
@@ -242,11 +257,12 @@ pub struct FundingRecord {
     pub premium: Rate,
 }
 
-/// Where the house makers and takers trade. [`LocalBooks`] is the generator's own book; the
-/// matching engine can implement this to receive the flow as house-account orders.
+/// Where the house makers and takers trade. [`LocalBooks`] is the generator's own book;
+/// [`crate::sim::venue::ExchangeVenue`] sends the flow to the matching engine as house-account
+/// orders, where it meets the users' orders.
 pub trait FlowVenue {
     /// Adds an empty book for a newly listed asset (`asset` is the next index).
-    fn add_asset(&mut self, asset: AssetId, spec: InstrumentSpec);
+    fn add_asset(&mut self, asset: AssetId, spec: InstrumentSpec, params: &CoinParams);
 
     /// Replaces the house makers' resting ladder of `asset`: `bids` highest first, `asks`
     /// lowest first, every price on the grid, every bid below every ask.
@@ -269,6 +285,16 @@ pub trait FlowVenue {
 
     /// One side of `asset`'s book, best first.
     fn side(&self, asset: AssetId, side: Side) -> &[Level];
+
+    /// One side of the house makers' own ladder, best first (what they keep from block to
+    /// block). Without other traders it is the whole book.
+    fn house_side(&self, asset: AssetId, side: Side) -> &[Level] {
+        self.side(asset, side)
+    }
+
+    /// Appends the trades of `asset` made since the last block by other traders (users'
+    /// actions), so the block prints them with the house flow.
+    fn drain_trades(&mut self, _asset: AssetId, _out: &mut Vec<TradePrint>) {}
 }
 
 /// The generator's own books: one ladder per side per asset.
@@ -286,7 +312,7 @@ struct LocalBook {
 }
 
 impl FlowVenue for LocalBooks {
-    fn add_asset(&mut self, asset: AssetId, _spec: InstrumentSpec) {
+    fn add_asset(&mut self, asset: AssetId, _spec: InstrumentSpec, _params: &CoinParams) {
         let i = asset.0 as usize;
         if self.books.len() <= i {
             self.books.resize_with(i + 1, LocalBook::default);
@@ -343,6 +369,9 @@ impl FlowVenue for LocalBooks {
                 sz: Sz(fill),
                 tid: Tid(key & ((1 << 50) - 1)),
                 hash: hash32(key),
+                // The house taker is the aggressor.
+                buyer: if side == Side::Bid { HOUSE_TAKER_ADDR } else { HOUSE_MAKER_ADDR },
+                seller: if side == Side::Bid { HOUSE_MAKER_ADDR } else { HOUSE_TAKER_ADDR },
             });
             if level.sz.0 == 0 {
                 emptied += 1;
@@ -562,7 +591,7 @@ impl<V: FlowVenue> Market<V> {
             rng,
             params,
         };
-        self.venue.add_asset(asset, spec);
+        self.venue.add_asset(asset, spec, &state.params);
         self.coins.push(state);
         self.meta_version += 1;
         Ok(())
@@ -607,6 +636,7 @@ impl<V: FlowVenue> Market<V> {
         let c = &mut self.coins[i];
         c.trades.clear();
         let asset = c.spec.asset;
+        self.venue.drain_trades(asset, &mut c.trades);
         if c.delisted {
             c.ctx.mid_px = None;
             c.ctx.impact_pxs = None;
@@ -668,6 +698,11 @@ impl<V: FlowVenue> Market<V> {
     /// The venue the flow trades on.
     pub fn venue(&self) -> &V {
         &self.venue
+    }
+
+    /// The venue the flow trades on, to act on it between blocks (users' actions).
+    pub fn venue_mut(&mut self) -> &mut V {
+        &mut self.venue
     }
 }
 
@@ -776,8 +811,8 @@ fn build_ladder<V: FlowVenue>(
     if ask <= bid {
         ask = next_up(&spec, bid);
     }
-    let old_bids = venue.side(spec.asset, Side::Bid);
-    let old_asks = venue.side(spec.asset, Side::Ask);
+    let old_bids = venue.house_side(spec.asset, Side::Bid);
+    let old_asks = venue.house_side(spec.asset, Side::Ask);
     bids.clear();
     asks.clear();
     for i in 0..LADDER_DEPTH {
@@ -1138,7 +1173,7 @@ mod tests {
     fn local_book_sweeps_at_most_the_allowed_levels() {
         let spec = InstrumentSpec::perp(AssetId(0), Coin::new(b"X").expect("coin"), 2);
         let mut v = LocalBooks::default();
-        v.add_asset(AssetId(0), spec);
+        v.add_asset(AssetId(0), spec, &default_coins()[0]);
         let asks: Vec<Level> =
             (0..5).map(|i| Level { px: Px(1000 + i * 10), sz: Sz(5), n: 1 }).collect();
         v.quote_ladder(AssetId(0), &[], &asks, T0);

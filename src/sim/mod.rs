@@ -5,6 +5,7 @@
 //!   matching on integer ticks, validation with the venue's exact strings, cross-margin
 //!   accounts, fees, funding, and `Exchange::apply(user, action, now)`.
 //! - [`server`]: the network face: `POST /info`, `POST /exchange`, WS `/ws`, fault control.
+//! - [`venue`]: the generator's house flow traded on the exchange ([`venue::ExchangeVenue`]).
 //! - [`faults`]: the fault knobs.
 //! - [`handle`]: [`SimHandle`] (own runtime thread, for sync callers and tests) and
 //!   [`run_standalone`] (for `hlmm sim`); [`SimConfig`].
@@ -20,6 +21,7 @@ pub mod handle;
 pub mod market;
 pub mod matching;
 pub mod server;
+pub mod venue;
 
 pub use accounts::Address;
 pub use handle::{run_standalone, SimConfig, SimError, SimHandle};

@@ -6,6 +6,9 @@
 //! (counted): the latest book wins on the next block anyway. User-channel frames are never
 //! dropped: a client too slow for them is disconnected and gets a fresh snapshot on reconnect.
 //!
+//! Users' events (order updates, fills, funding) are published by [`publish_user_events`]
+//! under the market lock, right after the block or the action that made them.
+//!
 //! Lock order: the market lock before the hub lock, everywhere.
 
 use std::collections::HashMap;
@@ -24,7 +27,9 @@ use super::shapes::{
     ActiveCtxJson, BboJson, BookJson, Envelope, TradesJson, UserEvent, UserFill, WsOrderUpdate,
 };
 use super::Shared;
-use crate::sim::market::{CoinView, Market};
+use super::SimMarket as Market;
+use crate::sim::actions::SimEvent;
+use crate::sim::market::CoinView;
 use crate::types::AssetId;
 
 /// A subscription's key: channel and coin or user.
@@ -94,6 +99,14 @@ impl Hub {
             list.retain(|s| s.conn != conn);
             !list.is_empty()
         });
+    }
+
+    /// Whether any connection follows `user` on a user channel.
+    pub(super) fn watches(&self, user: &Address) -> bool {
+        let subs = self.subs.lock();
+        [Topic::OrderUpdates(*user), Topic::UserFills(*user), Topic::UserEvents(*user)]
+            .iter()
+            .any(|t| subs.contains_key(t))
     }
 
     pub(super) fn dropped(&self) -> u64 {
@@ -214,8 +227,77 @@ pub(super) async fn block_loop(shared: Arc<Shared>) {
         let mut cell = shared.market.lock();
         cell.market.step(now);
         cell.time_ms = now.as_millis();
+        cell.after_block(now);
         shared.hub.publish_block(&cell.market, cell.time_ms, &shared.faults);
+        cell.publish_user_events(&shared.hub);
     }
+}
+
+/// Pushes users' events (drained from `events`) to the users' subscribers: per user, one
+/// `orderUpdates` frame, one `userFills` frame and `user` frames (`fills`, then each
+/// `funding`). Users nobody follows cost nothing.
+pub(super) fn publish_user_events(hub: &Hub, events: &mut Vec<SimEvent>) {
+    #[derive(Default)]
+    struct Batch {
+        updates: Vec<WsOrderUpdate>,
+        fills: Vec<UserFill>,
+        fundings: Vec<serde_json::Value>,
+    }
+    let mut batches: Vec<(Address, Batch)> = Vec::new();
+    for ev in events.drain(..) {
+        let user = match &ev {
+            SimEvent::Fill { user, .. }
+            | SimEvent::OrderUpdate { user, .. }
+            | SimEvent::Funding { user, .. } => Address(user.0),
+            SimEvent::Trade(_) | SimEvent::BookChanged(_) => continue,
+        };
+        if !hub.watches(&user) {
+            continue;
+        }
+        let i = match batches.iter().position(|(u, _)| *u == user) {
+            Some(i) => i,
+            None => {
+                batches.push((user, Batch::default()));
+                batches.len() - 1
+            }
+        };
+        let b = &mut batches[i].1;
+        match &ev {
+            SimEvent::Fill { fill, .. } => b.fills.push(super::convert::fill(fill)),
+            SimEvent::OrderUpdate { update, .. } => {
+                b.updates.push(super::convert::order_update(update));
+            }
+            SimEvent::Funding { funding, .. } => b.fundings.push(super::convert::funding(funding)),
+            SimEvent::Trade(_) | SimEvent::BookChanged(_) => {}
+        }
+    }
+    for (user, b) in batches {
+        send_order_updates(hub, &user, &b.updates);
+        send_fills(hub, &user, &b.fills);
+        if !b.fills.is_empty() {
+            send_user_event(hub, &user, &UserEvent::Fills(b.fills));
+        }
+        for f in b.fundings {
+            send_user_event(hub, &user, &UserEvent::Funding(f));
+        }
+    }
+}
+
+fn send_order_updates(hub: &Hub, user: &Address, updates: &[WsOrderUpdate]) {
+    if !updates.is_empty() {
+        hub.fan_out_user(Topic::OrderUpdates(*user), frame("orderUpdates", updates));
+    }
+}
+
+fn send_fills(hub: &Hub, user: &Address, fills: &[UserFill]) {
+    if !fills.is_empty() {
+        let data = UserFillsData { is_snapshot: None, user: *user, fills };
+        hub.fan_out_user(Topic::UserFills(*user), frame("userFills", data));
+    }
+}
+
+fn send_user_event(hub: &Hub, user: &Address, event: &UserEvent) {
+    hub.fan_out_user(Topic::UserEvents(*user), frame("user", event));
 }
 
 /// Where the exchange publishes user-channel events (`orderUpdates`, `userFills`, `user`).
@@ -238,22 +320,17 @@ impl UserEvents {
 
     /// `orderUpdates` for `user`.
     pub fn order_updates(&self, user: &Address, updates: &[WsOrderUpdate]) {
-        if !updates.is_empty() {
-            self.hub.fan_out_user(Topic::OrderUpdates(*user), frame("orderUpdates", updates));
-        }
+        send_order_updates(&self.hub, user, updates);
     }
 
     /// `userFills` for `user` (not a snapshot: snapshots are sent on subscribe).
     pub fn fills(&self, user: &Address, fills: &[UserFill]) {
-        if !fills.is_empty() {
-            let data = UserFillsData { is_snapshot: None, user: *user, fills };
-            self.hub.fan_out_user(Topic::UserFills(*user), frame("userFills", data));
-        }
+        send_fills(&self.hub, user, fills);
     }
 
     /// One `user` (userEvents) message for `user`.
     pub fn user_event(&self, user: &Address, event: &UserEvent) {
-        self.hub.fan_out_user(Topic::UserEvents(*user), frame("user", event));
+        send_user_event(&self.hub, user, event);
     }
 }
 

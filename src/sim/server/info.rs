@@ -9,7 +9,7 @@ use serde_json::json;
 use super::seams::{Address, OrderRef};
 use super::shapes::{BookJson, CtxJson, FundingJson};
 use super::Shared;
-use crate::sim::market::Market;
+use super::SimMarket as Market;
 
 /// Most items a time-range query returns (the venue pages by `startTime`).
 const MAX_RANGE_ITEMS: usize = 500;

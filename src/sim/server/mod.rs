@@ -2,34 +2,46 @@
 //!
 //! - `POST /info`: market queries from the generator, account queries through
 //!   [`seams::AccountView`] (`info` module).
-//! - `POST /exchange`: handed to [`seams::ActionHandler`] (signature checks and the matching
-//!   engine plug in there).
+//! - `POST /exchange`: handed to [`seams::ActionHandler`].
+//! - [`SimServer::exchange_backed`] wires both seams to the matching engine (`backend`
+//!   module): the generator's house flow and the users' actions trade on one
+//!   [`crate::sim::venue::ExchangeVenue`], authenticated by an [`auth::Authenticator`], with
+//!   the venue's nonce rules and rate limits ([`limits`]: per-address request budget,
+//!   per-IP weight → HTTP 429).
 //! - `GET /ws`: subscriptions, pings, `post` requests (`ws` module); market channels are
 //!   fanned out once per block, each frame serialised once and shared by every subscriber
 //!   (`feed` module).
 //! - `GET|POST /control/faults`: the fault knobs ([`crate::sim::faults`]).
 //!
 //! Runs on the simulator's own tokio runtime (see [`crate::sim::handle`]), or on the caller's
-//! with [`serve`]. Never blocks a handler on the market lock for longer than one block's work;
-//! never lets one slow WS client hold up the others (their market frames are dropped and
-//! counted instead).
+//! with [`serve`]. One lock (the market cell: generator, exchange, nonces, request budgets)
+//! serialises blocks and actions; it is held for one block or one action, never across an
+//! await. Never lets one slow WS client hold up the others (their market frames are dropped
+//! and counted instead).
 
+pub mod auth;
+pub mod body;
+pub mod limits;
+pub mod nonces;
 pub mod seams;
 pub mod shapes;
 
+mod backend;
 mod control;
+mod convert;
 mod feed;
 mod info;
 mod ws;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -38,12 +50,25 @@ use parking_lot::Mutex;
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 
+pub use backend::{EXPIRED_PREFIX, GROUPING_UNSUPPORTED, POST_ONLY_WINDOW, VAULT_UNSUPPORTED};
 pub use feed::UserEvents;
 
+use crate::sim::accounts::Address;
+use crate::sim::actions::SimEvent;
 use crate::sim::faults::{DropTarget, Faults};
 use crate::sim::market::Market;
-use crate::types::Nanos;
+use crate::sim::venue::ExchangeVenue;
+use crate::types::{AssetId, Nanos, Px, Rate};
+use auth::Authenticator;
+use limits::{IpWeights, RequestBudgets};
+use nonces::NonceBook;
 use seams::{AccountView, ActionHandler, ActionReply, ActionRequest, ActionSource};
+
+/// The simulator's market: the generator trading on the matching engine.
+pub type SimMarket = Market<ExchangeVenue>;
+
+/// Largest request body read, bytes.
+const MAX_BODY: usize = 1 << 20;
 
 /// The body the venue answers malformed JSON with (HTTP 422).
 pub const DESERIALIZE_ERROR: &str = "Failed to deserialize the JSON body into the target type";
@@ -87,6 +112,8 @@ pub struct ServerOptions {
     pub outbox_frames: usize,
     /// Venue time of the first block, ms since the epoch; `None` = the wall clock at start.
     pub start_time_ms: Option<u64>,
+    /// HTTP request weight per client IP per minute (venue: 1200); 0 = unlimited.
+    pub ip_weight_per_minute: u32,
 }
 
 impl Default for ServerOptions {
@@ -98,6 +125,28 @@ impl Default for ServerOptions {
             max_posts_in_flight: 100,
             outbox_frames: 4096,
             start_time_ms: None,
+            ip_weight_per_minute: limits::DEFAULT_IP_WEIGHT_PER_MINUTE,
+        }
+    }
+}
+
+/// What the exchange-backed services need besides the market.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExchangeOptions {
+    /// Base request budget per address (venue: 10 000), plus one per USDC traded.
+    pub request_budget: u64,
+    /// Approved agents: (agent, account).
+    pub agents: Vec<(Address, Address)>,
+    /// How long an HTTP request whose response is dropped (fault) hangs before its 504.
+    pub drop_response_after: Duration,
+}
+
+impl Default for ExchangeOptions {
+    fn default() -> Self {
+        Self {
+            request_budget: limits::DEFAULT_REQUEST_BUDGET,
+            agents: Vec::new(),
+            drop_response_after: Duration::from_secs(30),
         }
     }
 }
@@ -129,16 +178,51 @@ impl SimClock {
     }
 }
 
-/// The market and the time of its last block.
+/// Everything the venue lock guards: the market (with the exchange), the time of its last
+/// block, nonces, request budgets and agents.
 #[derive(Debug)]
 struct MarketCell {
-    market: Market,
+    market: SimMarket,
     /// Block time of the last step, ms.
     time_ms: u64,
+    nonces: NonceBook,
+    budgets: RequestBudgets,
+    /// Agent → account.
+    agents: HashMap<Address, Address>,
+    /// (account, agent name) → agent, for pruning on re-registration (`""` = unnamed).
+    agent_names: HashMap<(Address, String), Address>,
+    /// Users' events waiting to be published (reused).
+    events: Vec<SimEvent>,
+    /// Per asset id: time of the last funding record paid, ms.
+    funding_seen: Vec<Option<u64>>,
+    /// Per-block scratch.
+    block_scratch: Vec<BlockPrices>,
+}
+
+/// One coin after a block, for the exchange: (asset, mark, oracle, latest funding record as
+/// (time ms, hourly rate)).
+type BlockPrices = (AssetId, Px, Px, Option<(u64, Rate)>);
+
+impl MarketCell {
+    fn new(market: SimMarket, time_ms: u64, xopts: &ExchangeOptions) -> Self {
+        Self {
+            market,
+            time_ms,
+            nonces: NonceBook::default(),
+            budgets: RequestBudgets::new(xopts.request_budget),
+            agents: xopts.agents.iter().copied().collect(),
+            agent_names: HashMap::new(),
+            events: Vec::new(),
+            funding_seen: Vec::new(),
+            block_scratch: Vec::new(),
+        }
+    }
 }
 
 struct Shared {
     market: Mutex<MarketCell>,
+    /// Per-IP request weight (its own short lock, taken without the market lock).
+    ip_weights: Mutex<IpWeights>,
     clock: SimClock,
     faults: Arc<Faults>,
     services: Services,
@@ -162,28 +246,68 @@ impl std::fmt::Debug for SimServer {
 }
 
 impl SimServer {
-    /// A server over `market`. Call inside a tokio runtime (the clock starts here); the first
-    /// block is stepped at once so every query has a book.
+    /// A server over `market` whose account queries and actions go to `services` (tests that
+    /// stand in for the exchange). Call inside a tokio runtime (the clock starts here); the
+    /// first block is stepped at once so every query has a book.
     pub fn new(
-        mut market: Market,
+        market: SimMarket,
         opts: ServerOptions,
         faults: Arc<Faults>,
         services: Services,
     ) -> Self {
+        Self::build(market, opts, faults, &ExchangeOptions::default(), |_| services)
+    }
+
+    /// A server whose account queries and actions are answered by the exchange inside
+    /// `market`, actions authenticated by `auth`.
+    pub fn exchange_backed(
+        market: SimMarket,
+        opts: ServerOptions,
+        faults: Arc<Faults>,
+        xopts: &ExchangeOptions,
+        auth: Arc<dyn Authenticator>,
+    ) -> Self {
+        let drop_after = xopts.drop_response_after;
+        Self::build(market, opts, faults, xopts, move |shared| Services {
+            accounts: Arc::new(backend::ExchangeAccounts { shared: shared.clone() }),
+            actions: Arc::new(backend::ExchangeActions { shared, auth, drop_after }),
+        })
+    }
+
+    fn build(
+        mut market: SimMarket,
+        opts: ServerOptions,
+        faults: Arc<Faults>,
+        xopts: &ExchangeOptions,
+        services: impl FnOnce(Weak<Shared>) -> Services,
+    ) -> Self {
         let clock = SimClock::new(opts.start_time_ms);
         let now = clock.now();
         market.step(now);
-        let shared = Shared {
-            market: Mutex::new(MarketCell { market, time_ms: now.as_millis() }),
+        let mut cell = MarketCell::new(market, now.as_millis(), xopts);
+        cell.after_block(now);
+        let shared = Arc::new_cyclic(|weak| Shared {
+            market: Mutex::new(cell),
+            ip_weights: Mutex::new(IpWeights::new(opts.ip_weight_per_minute)),
             clock,
             faults,
-            services,
+            services: services(weak.clone()),
             hub: Arc::new(feed::Hub::default()),
             opts,
             next_conn: AtomicU64::new(1),
             conns: Mutex::default(),
-        };
-        Self { shared: Arc::new(shared) }
+        });
+        Self { shared }
+    }
+
+    /// The exchange's state as snapshot JSON (`hlmm sim` state file).
+    pub fn exchange_snapshot_json(&self) -> String {
+        self.shared.market.lock().exchange().snapshot_json()
+    }
+
+    /// Runs `f` on the exchange under the venue lock (setup and inspection in tests).
+    pub fn with_exchange<T>(&self, f: impl FnOnce(&mut crate::sim::exchange::Exchange) -> T) -> T {
+        f(self.shared.market.lock().market.venue_mut().exchange_mut())
     }
 
     /// The fault knobs.
@@ -225,7 +349,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let blocks = tokio::spawn(feed::block_loop(Arc::clone(&server.shared)));
-    let app = server.router();
+    let app = server.router().into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     blocks.abort();
     server.shared.faults.drop_connections(DropTarget::All);
@@ -250,23 +374,61 @@ fn deserialize_error() -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, DESERIALIZE_ERROR).into_response()
 }
 
-async fn info_route(State(server): State<SimServer>, body: Bytes) -> Response {
+fn too_many_requests() -> Response {
+    (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response()
+}
+
+/// The client's IP (absent when the router is served without connect info) and the body.
+async fn split(req: Request) -> (Option<std::net::IpAddr>, Option<Bytes>) {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    (ip, axum::body::to_bytes(req.into_body(), MAX_BODY).await.ok())
+}
+
+impl Shared {
+    /// Spends `weight` of `ip`'s minute; `false` = answer 429.
+    fn spend_ip(&self, ip: Option<std::net::IpAddr>, weight: u32) -> bool {
+        ip.is_none_or(|ip| self.ip_weights.lock().spend(ip, weight, self.clock.now_ms()))
+    }
+}
+
+async fn info_route(State(server): State<SimServer>, req: Request) -> Response {
+    let (ip, body) = split(req).await;
+    let Some(body) = body else { return deserialize_error() };
     if let Some(f) = server.shared.faults.take_http_fault() {
         return fault_response(f);
     }
     match info::answer(&server.shared, &body) {
-        Ok((_, json)) => json_response(StatusCode::OK, json),
+        Ok((kind, json)) => {
+            if !server.shared.spend_ip(ip, limits::info_weight(kind)) {
+                return too_many_requests();
+            }
+            json_response(StatusCode::OK, json)
+        }
         Err(info::InfoError::Deserialize) => deserialize_error(),
     }
 }
 
-async fn exchange_route(State(server): State<SimServer>, body: Bytes) -> Response {
+/// The batch length of an action (orders, cancels or modifies), for its IP weight.
+fn batch_len(v: &serde_json::Value) -> usize {
+    let a = &v["action"];
+    ["orders", "cancels", "modifies"]
+        .iter()
+        .find_map(|k| a.get(k).and_then(serde_json::Value::as_array).map(Vec::len))
+        .unwrap_or(1)
+}
+
+async fn exchange_route(State(server): State<SimServer>, req: Request) -> Response {
+    let (ip, body) = split(req).await;
+    let Some(body) = body else { return deserialize_error() };
     let shared = &server.shared;
     if let Some(f) = shared.faults.take_http_fault() {
         return fault_response(f);
     }
-    if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else {
         return deserialize_error();
+    };
+    if !shared.spend_ip(ip, limits::exchange_weight(batch_len(&value))) {
+        return too_many_requests();
     }
     let req = ActionRequest {
         body,
@@ -278,6 +440,10 @@ async fn exchange_route(State(server): State<SimServer>, body: Bytes) -> Respons
         ActionReply::Json { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             json_response(status, serde_json::to_vec(&body).unwrap_or_default())
+        }
+        ActionReply::Rejected { status, text } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            (status, text).into_response()
         }
         ActionReply::Dropped { after } => {
             tokio::time::sleep(after).await;

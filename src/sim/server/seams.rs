@@ -129,6 +129,13 @@ pub trait AccountView: Send + Sync + 'static {
     fn order_status(&self, user: &Address, order: OrderRef) -> OrderStatusReply;
     /// `userRateLimit`.
     fn user_rate_limit(&self, user: &Address) -> UserRateLimit;
+
+    /// Calls `f` with the `userFills` snapshot of `user` while no new fill of `user` can be
+    /// published (an implementation that publishes under a lock holds it here), so a new
+    /// subscriber registered inside `f` gets the snapshot before any live fill.
+    fn with_fills_snapshot(&self, user: &Address, f: &mut dyn FnMut(Vec<UserFill>)) {
+        f(self.user_fills(user, false));
+    }
 }
 
 /// Every account is empty: no positions, orders or fills. The shapes are exact, so clients
@@ -198,6 +205,13 @@ pub enum ActionReply {
         status: u16,
         /// The body (`{"status":"ok"|"err","response":…}`).
         body: serde_json::Value,
+    },
+    /// Refused before parsing succeeded (HTTP 422 malformed body, 429): a plain-text body.
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The text body.
+        text: String,
     },
     /// The action was applied but its response is lost (the "drop response" fault): HTTP
     /// answers after `after` with a 504 gateway timeout; a WS post never gets a reply.

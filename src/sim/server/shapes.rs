@@ -10,8 +10,8 @@
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
-use crate::sim::market::{CoinView, FundingRecord, TradePrint, HOUSE_MAKER, HOUSE_TAKER};
-use crate::types::{DecimalStr, InstrumentSpec, Px, Rate, Side, Sz, Usd};
+use crate::sim::market::{CoinView, FundingRecord, TradePrint};
+use crate::types::{DecimalStr, InstrumentSpec, Px, Rate, Sz, Usd};
 use crate::wire::events::{Level, MAX_BOOK_LEVELS};
 
 /// `clearinghouseState`.
@@ -515,12 +515,7 @@ impl Serialize for TradeJson<'_> {
         m.serialize_entry("hash", &Hex32(&t.hash))?;
         m.serialize_entry("time", &self.2)?;
         m.serialize_entry("tid", &t.tid.0)?;
-        // users = [buyer, seller]; the house taker is the aggressor.
-        let users = match t.side {
-            Side::Bid => [HOUSE_TAKER, HOUSE_MAKER],
-            Side::Ask => [HOUSE_MAKER, HOUSE_TAKER],
-        };
-        m.serialize_entry("users", &users)?;
+        m.serialize_entry("users", &[t.buyer, t.seller])?;
         m.end()
     }
 }

@@ -218,11 +218,19 @@ impl Conn {
                 }
             }
             Some(user) => {
-                shared.hub.add(topic, self.id, self.tx.clone(), Arc::clone(&self.kill));
                 if let Topic::UserFills(_) = topic {
-                    let fills = shared.services.accounts.user_fills(&user, false);
-                    let data = UserFillsData { is_snapshot: Some(true), user, fills: &fills };
-                    let _ = self.tx.send(Out::Data(feed::frame("userFills", data))).await;
+                    // Registered inside the snapshot so no live fill overtakes it.
+                    let (id, tx, kill) = (self.id, self.tx.clone(), Arc::clone(&self.kill));
+                    let mut register = |fills: Vec<super::shapes::UserFill>| {
+                        shared.hub.add(topic, id, tx.clone(), Arc::clone(&kill));
+                        let data = UserFillsData { is_snapshot: Some(true), user, fills: &fills };
+                        if tx.try_send(Out::Data(feed::frame("userFills", data))).is_err() {
+                            kill.notify_one();
+                        }
+                    };
+                    shared.services.accounts.with_fills_snapshot(&user, &mut register);
+                } else {
+                    shared.hub.add(topic, self.id, self.tx.clone(), Arc::clone(&self.kill));
                 }
             }
         }
@@ -289,6 +297,7 @@ async fn post_response(shared: &Shared, request: PostRequest) -> Option<String> 
                     Some(serde_json::json!({"type": "action", "payload": body}).to_string())
                 }
                 ActionReply::Json { status, body } => error(&format!("{status} {body}")),
+                ActionReply::Rejected { text, .. } => error(&text),
                 ActionReply::Dropped { .. } => None,
             }
         }
