@@ -1,4 +1,4 @@
-//! Ring latency between two threads: rtrb, our padded ring (`hlmm::ring::padded`) and
+//! Ring latency between two threads: rtrb, our padded ring (`ring/padded.rs`) and
 //! `crossbeam_queue::ArrayQueue`, against a bare cache-line ping-pong that moves no payload.
 //!
 //! Two measurements per message size (64 B: an intent or outcome; 1 KiB: a book event):
@@ -16,6 +16,11 @@
 //! cores. A regression in the chosen ring's ratio to it means more cache-line traffic per message
 //! (a lost index cache, false sharing) or a slower copy.
 //!
+//! Criterion reports the mean. On a shared machine the mean is ruled by the few messages that
+//! wait milliseconds for a descheduled thread, so every bench also records each message's latency
+//! in an hdrhistogram and prints its percentiles (`latency <bench>: p50 … ns`); compare rings by
+//! those. Round-trip percentiles include one clock read per message, as the one-way ones do.
+//!
 //! The two threads are pinned to two different cores when the machine has at least two. Run:
 //! `cargo bench --bench ring -- --warm-up-time 1 --measurement-time 3`; results in `perf/ring.md`.
 
@@ -29,16 +34,26 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use crossbeam_queue::ArrayQueue;
 use crossbeam_utils::CachePadded;
-use hlmm::ring::padded;
+use hdrhistogram::Histogram;
+
+#[path = "ring/padded.rs"]
+mod padded;
 
 /// Slots per ring; only one message is ever in flight, so this only sets the memory touched.
 const CAPACITY: usize = 256;
 
+/// The baseline's bench name.
+const BARE: &str = "bare_ping_pong";
+
+/// A duration in whole ns.
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// Nanoseconds since a process-wide origin, readable on any thread.
 fn now_ns() -> u64 {
     static ORIGIN: OnceLock<Instant> = OnceLock::new();
-    let nanos = ORIGIN.get_or_init(Instant::now).elapsed().as_nanos();
-    u64::try_from(nanos).unwrap_or(u64::MAX)
+    nanos(ORIGIN.get_or_init(Instant::now).elapsed())
 }
 
 /// A bench message: a sequence number, a send stamp and padding up to its size.
@@ -168,56 +183,88 @@ struct Ack {
 }
 
 /// Pins the calling thread to the `index`-th core if there are at least two cores.
+///
+/// The core list is read once, before any thread is pinned: `get_core_ids` lists only the cores
+/// the calling thread may run on, so a thread spawned by an already pinned one would see one
+/// core and stay on its parent's, and every message would wait for a context switch.
 fn pin(index: usize) {
-    if let Some(ids) = core_affinity::get_core_ids() {
-        if ids.len() >= 2 {
-            core_affinity::set_for_current(ids[index]);
-        }
+    static CORES: OnceLock<Vec<core_affinity::CoreId>> = OnceLock::new();
+    let cores = CORES.get_or_init(|| core_affinity::get_core_ids().unwrap_or_default());
+    if cores.len() >= 2 {
+        let pinned = core_affinity::set_for_current(cores[index]);
+        assert!(pinned, "cannot pin a bench thread to core {index}");
     }
 }
 
-/// A partner thread that runs until told to stop.
-struct Partner {
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
+/// Per-message latencies of one bench, in ns (1 ns .. 10 s, 3 significant digits).
+struct Latencies(Histogram<u64>);
+
+impl Latencies {
+    fn new() -> Self {
+        Self(Histogram::new_with_bounds(1, 10_000_000_000, 3).expect("constant bounds are valid"))
+    }
+
+    fn record(&mut self, ns: u64) {
+        self.0.saturating_record(ns);
+    }
+
+    fn print(&self, bench: &str) {
+        let q = |quantile| self.0.value_at_quantile(quantile);
+        println!(
+            "latency {bench}: p50 {} ns, p90 {} ns, p99 {} ns, p99.9 {} ns, max {} ns, n {}",
+            q(0.5),
+            q(0.9),
+            q(0.99),
+            q(0.999),
+            self.0.max(),
+            self.0.len()
+        );
+    }
 }
 
-impl Partner {
-    fn spawn(body: impl FnOnce(&AtomicBool) + Send + 'static) -> Self {
+/// A partner thread that runs until told to stop, then hands back what it measured.
+struct Partner<R> {
+    stop: Arc<AtomicBool>,
+    handle: JoinHandle<R>,
+}
+
+impl<R: Send + 'static> Partner<R> {
+    fn spawn(body: impl FnOnce(&AtomicBool) -> R + Send + 'static) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let handle = thread::spawn(move || {
             pin(1);
-            body(&flag);
+            body(&flag)
         });
-        Self { stop, handle: Some(handle) }
+        Self { stop, handle }
     }
-}
 
-impl Drop for Partner {
-    fn drop(&mut self) {
+    fn finish(self) -> R {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.handle.take() {
-            handle.join().expect("bench partner thread panicked");
-        }
+        self.handle.join().expect("bench partner thread panicked")
     }
 }
 
-fn one_way<T: Message, R: Ring<T> + 'static>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn one_way<T: Message, R: Ring<T> + 'static>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    label: &str,
+) {
     let (mut tx, mut rx) = R::channel(CAPACITY);
     let ack = Arc::new(CachePadded::new(Ack::default()));
     let receiver_ack = Arc::clone(&ack);
-    let _partner = Partner::spawn(move |stop| {
-        let mut sum = 0u64;
+    let partner = Partner::spawn(move |stop| {
+        let (mut sum, mut latencies) = (0u64, Latencies::new());
         loop {
             if let Some(m) = R::pop(&mut rx) {
                 let received = now_ns();
                 let m = black_box(m);
-                sum += received.saturating_sub(m.stamp_ns());
+                let latency = received.saturating_sub(m.stamp_ns());
+                sum += latency;
                 receiver_ack.latency_sum_ns.store(sum, Ordering::Relaxed);
                 receiver_ack.seq.store(m.seq(), Ordering::Release);
+                latencies.record(latency);
             } else if stop.load(Ordering::Relaxed) {
-                return;
+                return latencies;
             } else {
                 spin_loop();
             }
@@ -240,12 +287,16 @@ fn one_way<T: Message, R: Ring<T> + 'static>(group: &mut BenchmarkGroup<'_, Wall
             Duration::from_nanos(ack.latency_sum_ns.load(Ordering::Acquire) - before)
         });
     });
+    partner.finish().print(&format!("{label}/{}", R::NAME));
 }
 
-fn round_trip<T: Message, R: Ring<T> + 'static>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn round_trip<T: Message, R: Ring<T> + 'static>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    label: &str,
+) {
     let (mut to_echo, mut echo_rx) = R::channel(CAPACITY);
     let (mut echo_tx, mut from_echo) = R::channel(CAPACITY);
-    let _partner = Partner::spawn(move |stop| loop {
+    let partner = Partner::spawn(move |stop| loop {
         if let Some(m) = R::pop(&mut echo_rx) {
             let m = black_box(m);
             while !R::push(&mut echo_tx, m) {
@@ -257,10 +308,11 @@ fn round_trip<T: Message, R: Ring<T> + 'static>(group: &mut BenchmarkGroup<'_, W
             spin_loop();
         }
     });
-    let mut seq = 0u64;
+    let (mut seq, mut latencies) = (0u64, Latencies::new());
     group.bench_function(R::NAME, |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();
+            let mut sent = start;
             for _ in 0..iters {
                 seq += 1;
                 let m = black_box(T::new(seq, 0));
@@ -274,37 +326,44 @@ fn round_trip<T: Message, R: Ring<T> + 'static>(group: &mut BenchmarkGroup<'_, W
                     }
                 };
                 assert_eq!(black_box(back).seq(), seq, "echo out of order");
+                let received = Instant::now();
+                latencies.record(nanos(received - sent));
+                sent = received;
             }
-            start.elapsed()
+            sent - start
         });
     });
+    partner.finish();
+    latencies.print(&format!("{label}/{}", R::NAME));
 }
 
 /// One-way floor: the sender writes its clock stamp into one padded flag, the receiver spins on it.
-fn one_way_bare(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn one_way_bare(group: &mut BenchmarkGroup<'_, WallTime>, label: &str) {
     let ping = Arc::new(CachePadded::new(AtomicU64::new(0)));
     let ack = Arc::new(CachePadded::new(Ack::default()));
     let (receiver_ping, receiver_ack) = (Arc::clone(&ping), Arc::clone(&ack));
-    let _partner = Partner::spawn(move |stop| {
-        let (mut last, mut sum, mut seq) = (0u64, 0u64, 0u64);
+    let partner = Partner::spawn(move |stop| {
+        let (mut last, mut sum, mut seq, mut latencies) = (0u64, 0u64, 0u64, Latencies::new());
         loop {
             let stamp = receiver_ping.load(Ordering::Acquire);
             if stamp != last {
                 let received = now_ns();
+                let latency = received.saturating_sub(stamp);
                 last = stamp;
                 seq += 1;
-                sum += received.saturating_sub(stamp);
+                sum += latency;
                 receiver_ack.latency_sum_ns.store(sum, Ordering::Relaxed);
                 receiver_ack.seq.store(seq, Ordering::Release);
+                latencies.record(latency);
             } else if stop.load(Ordering::Relaxed) {
-                return;
+                return latencies;
             } else {
                 spin_loop();
             }
         }
     });
     let (mut seq, mut last_stamp) = (0u64, 0u64);
-    group.bench_function("bare_ping_pong", |b| {
+    group.bench_function(BARE, |b| {
         b.iter_custom(|iters| {
             let before = ack.latency_sum_ns.load(Ordering::Acquire);
             for _ in 0..iters {
@@ -320,14 +379,15 @@ fn one_way_bare(group: &mut BenchmarkGroup<'_, WallTime>) {
             Duration::from_nanos(ack.latency_sum_ns.load(Ordering::Acquire) - before)
         });
     });
+    partner.finish().print(&format!("{label}/{BARE}"));
 }
 
 /// Round-trip floor: two padded flags, each written by one thread and spun on by the other.
-fn round_trip_bare(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn round_trip_bare(group: &mut BenchmarkGroup<'_, WallTime>, label: &str) {
     let ping = Arc::new(CachePadded::new(AtomicU64::new(0)));
     let pong = Arc::new(CachePadded::new(AtomicU64::new(0)));
     let (echo_ping, echo_pong) = (Arc::clone(&ping), Arc::clone(&pong));
-    let _partner = Partner::spawn(move |stop| {
+    let partner = Partner::spawn(move |stop| {
         let mut last = 0u64;
         loop {
             let v = echo_ping.load(Ordering::Acquire);
@@ -341,37 +401,45 @@ fn round_trip_bare(group: &mut BenchmarkGroup<'_, WallTime>) {
             }
         }
     });
-    let mut seq = 0u64;
-    group.bench_function("bare_ping_pong", |b| {
+    let (mut seq, mut latencies) = (0u64, Latencies::new());
+    group.bench_function(BARE, |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();
+            let mut sent = start;
             for _ in 0..iters {
                 seq += 1;
                 ping.store(seq, Ordering::Release);
                 while pong.load(Ordering::Acquire) != seq {
                     spin_loop();
                 }
+                let received = Instant::now();
+                latencies.record(nanos(received - sent));
+                sent = received;
             }
-            start.elapsed()
+            sent - start
         });
     });
+    partner.finish();
+    latencies.print(&format!("{label}/{BARE}"));
 }
 
 fn bench_size<T: Message>(c: &mut Criterion) {
-    let mut group = c.benchmark_group(format!("ring_one_way/{}", T::LABEL));
+    let label = format!("ring_one_way/{}", T::LABEL);
+    let mut group = c.benchmark_group(&label);
     group.throughput(Throughput::Elements(1));
-    one_way_bare(&mut group);
-    one_way::<T, Rtrb>(&mut group);
-    one_way::<T, Padded>(&mut group);
-    one_way::<T, CrossbeamArrayQueue>(&mut group);
+    one_way_bare(&mut group, &label);
+    one_way::<T, Rtrb>(&mut group, &label);
+    one_way::<T, Padded>(&mut group, &label);
+    one_way::<T, CrossbeamArrayQueue>(&mut group, &label);
     group.finish();
 
-    let mut group = c.benchmark_group(format!("ring_round_trip/{}", T::LABEL));
+    let label = format!("ring_round_trip/{}", T::LABEL);
+    let mut group = c.benchmark_group(&label);
     group.throughput(Throughput::Elements(1));
-    round_trip_bare(&mut group);
-    round_trip::<T, Rtrb>(&mut group);
-    round_trip::<T, Padded>(&mut group);
-    round_trip::<T, CrossbeamArrayQueue>(&mut group);
+    round_trip_bare(&mut group, &label);
+    round_trip::<T, Rtrb>(&mut group, &label);
+    round_trip::<T, Padded>(&mut group, &label);
+    round_trip::<T, CrossbeamArrayQueue>(&mut group, &label);
     group.finish();
 }
 

@@ -115,7 +115,8 @@ fn conflating_push_flush_and_pop_allocate_nothing_when_conflating() {
 
 #[test]
 fn stage_recording_allocates_nothing() {
-    let mut recorder = StageRecorder::new();
+    let shared = SharedStageHistograms::new();
+    let mut recorder = StageRecorder::new(&shared);
     let n = allocations_in(|| {
         for ns in 0..10_000u64 {
             for stage in Stage::ALL {
@@ -130,9 +131,15 @@ fn stage_recording_allocates_nothing() {
 #[test]
 fn publishing_a_stage_interval_allocates_nothing() {
     let shared = SharedStageHistograms::new();
-    let mut recorder = StageRecorder::new();
-    recorder.record(Stage::Decide, 1_234);
-    assert_eq!(allocations_in(|| assert!(recorder.publish(&shared))), 0);
+    let mut recorder = StageRecorder::new(&shared);
+    let n = allocations_in(|| {
+        for round in 0..3 {
+            recorder.record(Stage::Decide, 1_234);
+            assert!(recorder.publish(), "round {round}");
+            shared.snapshot();
+        }
+    });
+    assert_eq!(n, 0);
 }
 
 #[test]

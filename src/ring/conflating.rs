@@ -11,6 +11,10 @@
 //! The producer must call [`ConflatingTx::flush`] when idle (every `push` calls it first):
 //! parked values only move when the producer moves them.
 //!
+//! Values already in the ring are never replaced, so a consumer that fell behind first reads up
+//! to `capacity` older values before the parked latest ones. Keep the capacity small (a few
+//! values per key) so that conflation, not queueing, absorbs a burst.
+//!
 //! Each end is owned by one thread. `push`, `flush` and `pop` never block, allocate, lock or make
 //! a syscall; all memory is allocated in [`conflating`].
 

@@ -16,12 +16,12 @@
 //! quoting. Nothing here ever blocks, waits, allocates or makes a syscall after construction, so
 //! any end may sit on the hot path.
 //!
-//! Both kinds are built on rtrb, chosen over our own [`padded`] ring and
-//! `crossbeam_queue::ArrayQueue` by `benches/ring.rs` (numbers in `perf/ring.md`).
+//! Both kinds are built on rtrb, chosen by `benches/ring.rs` over a padded ring of our own
+//! (`benches/ring/padded.rs`) and `crossbeam_queue::ArrayQueue`: numbers in `perf/ring.md`.
+//! So the `ring` module holds no `unsafe` code.
 
 mod conflating;
 mod lossless;
-pub mod padded;
 
 pub use conflating::{conflating, ConflatingRx, ConflatingTx};
 pub use lossless::{lossless, LosslessRx, LosslessTx, RingFull};

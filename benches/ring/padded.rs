@@ -1,9 +1,10 @@
 //! A bounded single-producer single-consumer ring of `Copy` values on `CachePadded` indices.
 //!
-//! This is the hand-written contender in `benches/ring.rs`, measured side by side with rtrb,
-//! `crossbeam_queue::ArrayQueue` and a bare cache-line ping-pong (`perf/ring.md` has the numbers
-//! and the choice). Whichever wins backs [`lossless`](super::lossless) and
-//! [`conflating`](super::conflating).
+//! The hand-written contender in `benches/ring.rs`, measured side by side with rtrb,
+//! `crossbeam_queue::ArrayQueue` and a bare cache-line ping-pong. rtrb won (`perf/ring.md`), so
+//! this ring is not part of the engine: it lives with the bench, which keeps the comparison
+//! repeatable on other hosts, and `tests/ring_padded.rs` keeps it correct. If a rerun ever
+//! shows it clearly faster, move it to `src/ring/` and put it behind `lossless` and `conflating`.
 //!
 //! Layout: the consumer's read index (`head`) and the producer's write index (`tail`) live on
 //! separate cache lines, and each side keeps a private copy of the other side's index, so a push
@@ -12,10 +13,9 @@
 //! logical capacity is exactly what was asked for.
 //!
 //! Each end is owned by one thread. Neither end blocks, allocates or makes a syscall after
-//! construction. All `unsafe` in the `ring` module lives in this file.
+//! construction.
 
 use std::cell::UnsafeCell;
-use std::fmt;
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -50,7 +50,7 @@ unsafe impl<T: Send> Sync for Shared<T> {}
 /// # Panics
 ///
 /// If `capacity` is 0 or its next power of two overflows `usize`.
-pub fn channel<T: Copy + Send>(capacity: usize) -> (Producer<T>, Consumer<T>) {
+pub(crate) fn channel<T: Copy + Send>(capacity: usize) -> (Producer<T>, Consumer<T>) {
     assert!(capacity > 0, "ring capacity must be at least 1");
     let len = capacity.checked_next_power_of_two().expect("ring capacity too large");
     let slots = (0..len).map(|_| UnsafeCell::new(MaybeUninit::uninit())).collect();
@@ -67,7 +67,7 @@ pub fn channel<T: Copy + Send>(capacity: usize) -> (Producer<T>, Consumer<T>) {
 }
 
 /// The writing end. Owned by one thread.
-pub struct Producer<T> {
+pub(crate) struct Producer<T> {
     shared: Arc<Shared<T>>,
     /// This end's own `shared.tail`; only this end writes it, so it never needs a load.
     tail: usize,
@@ -76,7 +76,7 @@ pub struct Producer<T> {
 }
 
 /// The reading end. Owned by one thread.
-pub struct Consumer<T> {
+pub(crate) struct Consumer<T> {
     shared: Arc<Shared<T>>,
     /// This end's own `shared.head`; only this end writes it, so it never needs a load.
     head: usize,
@@ -87,7 +87,7 @@ pub struct Consumer<T> {
 impl<T: Copy> Producer<T> {
     /// Appends `value`, or hands it back if the ring is full. Never blocks or allocates.
     #[inline]
-    pub fn push(&mut self, value: T) -> Result<(), T> {
+    pub(crate) fn push(&mut self, value: T) -> Result<(), T> {
         let capacity = self.shared.capacity;
         if self.tail.wrapping_sub(self.cached_head) == capacity {
             self.cached_head = self.shared.head.load(Ordering::Acquire);
@@ -105,27 +105,12 @@ impl<T: Copy> Producer<T> {
         self.shared.tail.store(self.tail, Ordering::Release);
         Ok(())
     }
-
-    /// Values in the ring now; may be stale by the time it returns.
-    pub fn len(&self) -> usize {
-        self.tail.wrapping_sub(self.shared.head.load(Ordering::Acquire))
-    }
-
-    /// Whether the ring holds no value now; may be stale by the time it returns.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The most values the ring holds at once.
-    pub fn capacity(&self) -> usize {
-        self.shared.capacity
-    }
 }
 
 impl<T: Copy> Consumer<T> {
     /// Takes the oldest value, or `None` if the ring is empty. Never blocks or allocates.
     #[inline]
-    pub fn pop(&mut self) -> Option<T> {
+    pub(crate) fn pop(&mut self) -> Option<T> {
         if self.head == self.cached_tail {
             self.cached_tail = self.shared.tail.load(Ordering::Acquire);
             if self.head == self.cached_tail {
@@ -140,99 +125,5 @@ impl<T: Copy> Consumer<T> {
         self.head = self.head.wrapping_add(1);
         self.shared.head.store(self.head, Ordering::Release);
         Some(value)
-    }
-
-    /// Values in the ring now; may be stale by the time it returns.
-    pub fn len(&self) -> usize {
-        self.shared.tail.load(Ordering::Acquire).wrapping_sub(self.head)
-    }
-
-    /// Whether the ring holds no value now; may be stale by the time it returns.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The most values the ring holds at once.
-    pub fn capacity(&self) -> usize {
-        self.shared.capacity
-    }
-}
-
-impl<T> fmt::Debug for Producer<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Producer")
-            .field("capacity", &self.shared.capacity)
-            .field("tail", &self.tail)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Debug for Consumer<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Consumer")
-            .field("capacity", &self.shared.capacity)
-            .field("head", &self.head)
-            .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn holds_exactly_the_capacity_asked_for() {
-        let (mut tx, mut rx) = channel::<u32>(3);
-        assert_eq!(tx.push(1), Ok(()));
-        assert_eq!(tx.push(2), Ok(()));
-        assert_eq!(tx.push(3), Ok(()));
-        assert_eq!(tx.push(4), Err(4));
-        assert_eq!(rx.len(), 3);
-        assert_eq!(rx.pop(), Some(1));
-        assert_eq!(tx.push(4), Ok(()));
-        assert_eq!([rx.pop(), rx.pop(), rx.pop(), rx.pop()], [Some(2), Some(3), Some(4), None]);
-        assert!(tx.is_empty());
-    }
-
-    #[test]
-    fn wraps_around_many_times_in_order() {
-        let (mut tx, mut rx) = channel::<u64>(5);
-        let mut next = 0;
-        for i in 0..10_000u64 {
-            while tx.push(i).is_err() {
-                assert_eq!(rx.pop(), Some(next));
-                next += 1;
-            }
-        }
-        while let Some(v) = rx.pop() {
-            assert_eq!(v, next);
-            next += 1;
-        }
-        assert_eq!(next, 10_000);
-    }
-
-    #[test]
-    fn two_threads_see_every_value_in_order() {
-        const N: u64 = 200_000;
-        let (mut tx, mut rx) = channel::<[u64; 4]>(64);
-        let producer = std::thread::spawn(move || {
-            for i in 0..N {
-                while tx.push([i, i + 1, i + 2, i + 3]).is_err() {
-                    std::thread::yield_now();
-                }
-            }
-        });
-        let mut next = 0;
-        while next < N {
-            match rx.pop() {
-                Some(v) => {
-                    assert_eq!(v, [next, next + 1, next + 2, next + 3]);
-                    next += 1;
-                }
-                None => std::thread::yield_now(),
-            }
-        }
-        producer.join().expect("producer thread panicked");
-        assert_eq!(rx.pop(), None);
     }
 }
