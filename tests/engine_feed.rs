@@ -42,8 +42,8 @@ fn fill_frame(tid: u64) -> String {
 /// What the scripted server saw, reported to the test.
 #[derive(Debug)]
 enum Seen {
-    /// A connection opened (its ordinal, from 1).
-    Connected(u32),
+    /// A connection opened.
+    Connected,
     /// A text frame received on connection `n`.
     Text(u32, String),
 }
@@ -68,7 +68,7 @@ fn start_server(seen: mpsc::Sender<Seen>) -> (std::net::SocketAddr, std::thread:
                 n += 1;
                 let seen = seen.clone();
                 let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { continue };
-                if seen.send(Seen::Connected(n)).is_err() {
+                if seen.send(Seen::Connected).is_err() {
                     return;
                 }
                 let _ = ws.send(Message::text("Websocket connection established.")).await;

@@ -119,13 +119,14 @@ impl FeedHandler {
         rings: FeedRings,
         shared: FeedShared,
     ) -> Self {
+        let recorder = StageRecorder::new(&shared.histograms);
         Self {
             parser: FeedParser::new(instruments),
             index: AssetIndex::new(instruments.iter().map(|i| i.asset)),
             settings,
             rings,
             shared,
-            recorder: StageRecorder::new(),
+            recorder,
             frame: Vec::with_capacity(FRAME_BUFFER_BYTES),
             mirrored: FeedCounters::default(),
         }
@@ -145,7 +146,7 @@ impl FeedHandler {
         };
         runtime.block_on(self.run_sessions());
         self.rings.md.flush();
-        self.recorder.publish(&self.shared.histograms);
+        self.recorder.publish();
         self.shared.health.set_connected(false);
         self.shared.shutdown.advance(Phase::DrainQuote);
     }
@@ -295,7 +296,7 @@ impl FeedHandler {
         }
         self.shared.counters.set_conflated_books(self.rings.md.conflated());
         self.mirror_parser_counters();
-        self.recorder.publish(&self.shared.histograms);
+        self.recorder.publish();
     }
 
     /// Copies the parser's per-channel bad-frame counts and unknown-channel count into the

@@ -99,12 +99,13 @@ pub struct QuoteLoop {
 impl QuoteLoop {
     /// A quote loop around `core`.
     pub fn new(core: QuotingCore, rings: QuoteRings, shared: QuoteShared, idler: Idler) -> Self {
+        let recorder = StageRecorder::new(&shared.histograms);
         Self {
             core,
             rings,
             shared,
             idler,
-            recorder: StageRecorder::new(),
+            recorder,
             commands: Vec::with_capacity(COMMAND_CAPACITY),
             feed_connected: false,
             lossless_full_seen: 0,
@@ -131,7 +132,7 @@ impl QuoteLoop {
         // Drained: the last act of the core is to pull every quote.
         let now = wall_now();
         self.decide(&CoreEvent::Kill, now, Nanos(0));
-        self.recorder.publish(&self.shared.histograms);
+        self.recorder.publish();
         self.shared.shutdown.advance(Phase::DrainExec);
         self.core
     }
@@ -227,7 +228,7 @@ impl QuoteLoop {
             self.commands.clear();
             self.core.on_timer(now, &mut self.commands);
             self.send_commands(now, Nanos(0));
-            self.recorder.publish(&self.shared.histograms);
+            self.recorder.publish();
         }
     }
 }
