@@ -162,9 +162,9 @@ impl AgentKey {
     pub fn from_env(name: &str) -> Result<Self, KeyError> {
         let text = std::env::var(name).map(Zeroizing::new).map_err(|e| match e {
             std::env::VarError::NotPresent => KeyError::EnvMissing { name: name.to_owned() },
-            std::env::VarError::NotUnicode(mut raw) => {
-                // The raw value is part of the secret: wipe it before dropping.
-                let mut bytes = std::mem::take(&mut raw).into_encoded_bytes();
+            std::env::VarError::NotUnicode(raw) => {
+                // The raw value is (probably) the secret: wipe it before dropping.
+                let mut bytes = raw.into_encoded_bytes();
                 bytes.zeroize();
                 KeyError::EnvNotUnicode { name: name.to_owned() }
             }
