@@ -225,9 +225,10 @@ impl HyperliquidGateway {
         self.transport.ws_connected()
     }
 
-    /// Starts the socket and resolver tasks on the current runtime (once).
+    /// Starts the socket and resolver tasks on the current runtime (once). Outside a runtime
+    /// it does nothing (the exec loop calls it from inside its own).
     pub fn start(&mut self) {
-        if self.started {
+        if self.started || tokio::runtime::Handle::try_current().is_err() {
             return;
         }
         self.started = true;
