@@ -35,7 +35,7 @@ use crate::core::{CoreEvent, QuotingCore};
 use crate::ring;
 use crate::sim::handle::{AgentEntry, FundAccount};
 use crate::sim::{SimConfig, SimHandle};
-use crate::telemetry::{Counters, CountersSnapshot, SharedStageHistograms, StageSummary};
+use crate::telemetry::{Counters, CountersSnapshot, SharedStageHistograms, Stage, StageSummary};
 use crate::types::InstrumentSpec;
 use crate::venue::info::InfoClient;
 use crate::venue::subscriptions::subscribe_frames;
@@ -114,8 +114,20 @@ pub fn run(config: Config) -> Result<(), EngineError> {
         frames = report.counters.frames,
         bad_frames = report.counters.bad_frames,
         intents = report.counters.intents_sent,
+        fills = report.counters.user_fills,
+        frame_to_intent_p50_ns = report.stages.get(Stage::FrameToIntent).p50_ns,
+        frame_to_intent_p99_ns = report.stages.get(Stage::FrameToIntent).p99_ns,
         "Engine stopped"
     );
+    for spec in &report.instruments {
+        let local = report.core.position(spec.asset).map(|p| p.size.0);
+        let venue = report
+            .venue
+            .as_ref()
+            .and_then(|v| v.positions.iter().find(|(a, _)| *a == spec.asset))
+            .map(|(_, sz)| sz.0);
+        tracing::info!(coin = spec.coin.as_str(), local_lots = ?local, venue_lots = ?venue, "Position");
+    }
     Ok(())
 }
 
@@ -217,11 +229,36 @@ fn select_instruments(
     Ok((instruments, params))
 }
 
+/// Knobs of a run that are not operator configuration: for tests and short paper runs.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Volatility (fraction per √second) the core uses until its estimator is warm, for every
+    /// symbol; `None` keeps the core's default (no quotes until warm, which takes
+    /// `vol_warmup_samples` book updates).
+    pub vol_prior: Option<f64>,
+    /// Counters to report into (a test watches them while the engine runs); `None` = fresh.
+    pub counters: Option<Arc<Counters>>,
+}
+
 /// Runs until `shutdown` is requested, then stops in order and reports. Tests call this with a
 /// [`Shutdown`] they control.
 pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, EngineError> {
+    run_until_with(config, shutdown, RunOptions::default())
+}
+
+/// [`run_until`] with [`RunOptions`].
+pub fn run_until_with(
+    config: &Config,
+    shutdown: Shutdown,
+    options: RunOptions,
+) -> Result<RunReport, EngineError> {
     let mut venue = start_venue(config)?;
-    let (instruments, params) = select_instruments(config, &venue.info_url)?;
+    let (instruments, mut params) = select_instruments(config, &venue.info_url)?;
+    if let Some(prior) = options.vol_prior {
+        for p in &mut params {
+            p.vol_prior = Some(prior);
+        }
+    }
     let now = clock::wall_now();
     let global = params::global_params(now);
     let core = QuotingCore::new(&instruments, &params, global, now)
@@ -239,7 +276,7 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
     let (outcome_tx, outcome_rx) = ring::lossless(ORDER_RING_CAPACITY);
     let (control_tx, control_rx) = ring::lossless::<CoreEvent>(CONTROL_RING_CAPACITY);
 
-    let counters = Arc::new(Counters::new());
+    let counters = options.counters.unwrap_or_else(|| Arc::new(Counters::new()));
     let histograms = Arc::new(SharedStageHistograms::new());
     let health = Arc::new(FeedHealth::new(instruments.len()));
     let heartbeats = Arc::new(Heartbeats::default());

@@ -188,6 +188,9 @@ impl QuoteLoop {
     fn on_feed(&mut self, msg: Stamped) {
         let now = wall_now();
         self.recorder.record(Stage::RingWait, now.saturating_since(msg.parsed));
+        if let FeedEvent::Fills(batch) = &msg.event {
+            self.shared.counters.add(Counter::UserFills, batch.fills.len() as u64);
+        }
         self.decide(&CoreEvent::Feed(msg.event), now, msg.recv);
     }
 
