@@ -23,7 +23,26 @@ use crate::core::commands::Command;
 use crate::core::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
 use crate::ring::{LosslessRx, LosslessTx};
 use crate::telemetry::{Counter, Counters};
-use crate::types::Cloid;
+use crate::types::{AssetId, Cloid};
+use crate::wire::events::OrderUpdate;
+
+/// What the exec thread reports to the quote thread over the lossless outcome ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecReport {
+    /// The outcome of one command (exactly one per command).
+    Outcome(OutcomeEvent),
+    /// What the venue said about an order whose action was ambiguous (`orderStatus` by cloid):
+    /// applied like an `orderUpdates` item.
+    Update(OrderUpdate),
+    /// An ambiguous action can no longer land: its `expiresAfter` passed and the venue does
+    /// not know the cloid.
+    NeverLanded {
+        /// The instrument.
+        asset: AssetId,
+        /// The order (a placement's, or a modify's new leg's).
+        cloid: Cloid,
+    },
+}
 
 /// The venue side of execution: sends a batch of commands and reports one outcome per command.
 ///
@@ -40,6 +59,18 @@ pub trait OrderGateway: Send {
         batch: &'a [Intent],
         out: &'a mut Vec<OutcomeEvent>,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+
+    /// Reports learned since the last call (ambiguity resolution), pushed into `out`. Called
+    /// by the exec loop between batches; must not block.
+    fn poll_reports(&mut self, _out: &mut Vec<ExecReport>) {}
+
+    /// Called once at shutdown, after the last batch: make sure no order of ours rests
+    /// (bounded in time). The default does nothing.
+    fn drain<'a>(
+        &'a mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        Box::pin(async {})
+    }
 }
 
 /// A gateway with no venue behind it: every command is `NotSent(NoConnection)`. The engine uses
@@ -84,8 +115,8 @@ pub struct ExecSettings {
 pub struct ExecRings {
     /// Intents from the quote thread.
     pub intents: LosslessRx<Intent>,
-    /// Outcomes back to the quote thread.
-    pub outcomes: LosslessTx<OutcomeEvent>,
+    /// Outcomes (and resolved ambiguities) back to the quote thread.
+    pub outcomes: LosslessTx<ExecReport>,
 }
 
 /// Shared state the exec thread reports into.
@@ -121,10 +152,15 @@ pub fn run(
     runtime.block_on(async {
         let mut batch: Vec<Intent> = Vec::with_capacity(settings.max_batch);
         let mut outcomes: Vec<OutcomeEvent> = Vec::with_capacity(settings.max_batch);
+        let mut reports: Vec<ExecReport> = Vec::with_capacity(64);
         let window_ns = settings.batch_window.as_nanos() as u64;
         let mut batch_started = None;
         loop {
             Heartbeats::beat(&shared.heartbeats.exec);
+            gateway.poll_reports(&mut reports);
+            for report in reports.drain(..) {
+                push_report(&mut rings.outcomes, &shared, report);
+            }
             let mut got = false;
             while batch.len() < settings.max_batch {
                 let Some(intent) = rings.intents.pop() else { break };
@@ -138,11 +174,22 @@ pub fn run(
             let draining = shared.shutdown.reached(Phase::DrainExec);
             if !batch.is_empty() && (due || batch.len() == settings.max_batch || draining) {
                 outcomes.clear();
-                gateway.submit(&batch, &mut outcomes).await;
-                for outcome in outcomes.drain(..) {
-                    if rings.outcomes.push(outcome).is_err() {
-                        shared.counters.incr(Counter::LosslessRingFull);
+                {
+                    // The reply may take up to the gateway's timeout: keep the heartbeat going
+                    // meanwhile, so the watchdog does not take a slow venue for a stalled loop.
+                    let send = gateway.submit(&batch, &mut outcomes);
+                    tokio::pin!(send);
+                    loop {
+                        tokio::select! {
+                            () = &mut send => break,
+                            () = tokio::time::sleep(HEARTBEAT_WHILE_SENDING) => {
+                                Heartbeats::beat(&shared.heartbeats.exec);
+                            }
+                        }
                     }
+                }
+                for outcome in outcomes.drain(..) {
+                    push_report(&mut rings.outcomes, &shared, ExecReport::Outcome(outcome));
                 }
                 shared.counters.add(Counter::IntentsSent, batch.len() as u64);
                 batch.clear();
@@ -150,6 +197,16 @@ pub fn run(
                 continue;
             }
             if draining && batch.is_empty() && rings.intents.is_empty() {
+                let drain = gateway.drain();
+                tokio::pin!(drain);
+                loop {
+                    tokio::select! {
+                        () = &mut drain => break,
+                        () = tokio::time::sleep(HEARTBEAT_WHILE_SENDING) => {
+                            Heartbeats::beat(&shared.heartbeats.exec);
+                        }
+                    }
+                }
                 break;
             }
             if got {
@@ -162,6 +219,15 @@ pub fn run(
         }
     });
     shared.shutdown.advance(Phase::Done);
+}
+
+/// How often the exec heartbeat beats while a batch awaits its replies.
+const HEARTBEAT_WHILE_SENDING: Duration = Duration::from_millis(100);
+
+fn push_report(ring: &mut LosslessTx<ExecReport>, shared: &ExecShared, report: ExecReport) {
+    if ring.push(report).is_err() {
+        shared.counters.incr(Counter::LosslessRingFull);
+    }
 }
 
 /// The outcome event answering `command`: keyed by the order's cloid (for a modify, the old

@@ -15,6 +15,7 @@ pub mod backoff;
 pub mod clock;
 pub mod exec;
 pub mod feed;
+pub mod gateway;
 pub mod health;
 pub mod idle;
 pub mod msg;
@@ -32,8 +33,9 @@ use std::time::Duration;
 use crate::config::{Config, SpinPolicy, VenueKind};
 use crate::core::{CoreEvent, QuotingCore};
 use crate::ring;
+use crate::sim::handle::{AgentEntry, FundAccount};
 use crate::sim::{SimConfig, SimHandle};
-use crate::telemetry::{Counters, CountersSnapshot, SharedStageHistograms, StageSummary};
+use crate::telemetry::{Counters, CountersSnapshot, SharedStageHistograms, Stage, StageSummary};
 use crate::types::InstrumentSpec;
 use crate::venue::info::InfoClient;
 use crate::venue::subscriptions::subscribe_frames;
@@ -90,6 +92,9 @@ pub struct RunReport {
     pub instruments: Vec<InstrumentSpec>,
     /// The core as the quote thread left it (positions, states, order manager).
     pub core: QuotingCore,
+    /// What the venue held for our account after the shutdown sweep (`None` without an order
+    /// gateway, or if the venue could not be asked).
+    pub venue: Option<gateway::VenueSnapshot>,
 }
 
 /// Capacity of the quote → exec intent ring and the exec → quote outcome ring. A burst of
@@ -109,36 +114,86 @@ pub fn run(config: Config) -> Result<(), EngineError> {
         frames = report.counters.frames,
         bad_frames = report.counters.bad_frames,
         intents = report.counters.intents_sent,
+        fills = report.counters.user_fills,
+        frame_to_intent_p50_ns = report.stages.get(Stage::FrameToIntent).p50_ns,
+        frame_to_intent_p99_ns = report.stages.get(Stage::FrameToIntent).p99_ns,
         "Engine stopped"
     );
+    for spec in &report.instruments {
+        let local = report.core.position(spec.asset).map(|p| p.size.0);
+        let venue = report
+            .venue
+            .as_ref()
+            .and_then(|v| v.positions.iter().find(|(a, _)| *a == spec.asset))
+            .map(|(_, sz)| sz.0);
+        tracing::info!(coin = spec.coin.as_str(), local_lots = ?local, venue_lots = ?venue, "Position");
+    }
     Ok(())
 }
 
-/// Where the engine connects.
+/// Where the engine connects, and who trades there.
 struct VenueTarget {
     /// The in-process simulator, kept alive for the run (venue `sim`).
     sim: Option<SimHandle>,
     info_url: String,
+    exchange_url: String,
     ws_url: String,
+    /// The signing key and account; `None` = no order gateway (market data only).
+    identity: Option<gateway::Identity>,
 }
 
 fn start_venue(config: &Config) -> Result<VenueTarget, EngineError> {
     if config.venue.kind == VenueKind::Sim {
+        // Paper trading goes through the same signed path: a fresh agent and account, funded
+        // and approved by the simulator at start.
+        let identity = gateway::paper_identity()?;
+        let account = crate::sim::Address(identity.account.0);
         let sim_config = SimConfig {
             listen: config.venue.listen,
             seed: config.venue.seed,
+            fund: vec![FundAccount { address: account, usdc: config.venue.paper_balance_usd }],
+            agents: vec![AgentEntry {
+                agent: crate::sim::Address(identity.key.address().0),
+                account,
+            }],
             ..SimConfig::ephemeral()
         };
         let sim =
             SimHandle::start(sim_config).map_err(|e| EngineError::Simulator(e.to_string()))?;
-        tracing::info!(addr = %sim.addr(), seed = config.venue.seed, "Built-in simulator started");
-        return Ok(VenueTarget { info_url: sim.info_url(), ws_url: sim.ws_url(), sim: Some(sim) });
+        tracing::info!(
+            addr = %sim.addr(),
+            seed = config.venue.seed,
+            account = %gateway::address_text(identity.account),
+            "Built-in simulator started with a paper account"
+        );
+        return Ok(VenueTarget {
+            info_url: sim.info_url(),
+            exchange_url: sim.exchange_url(),
+            ws_url: sim.ws_url(),
+            sim: Some(sim),
+            identity: Some(identity),
+        });
     }
     let endpoints = config
         .venue
         .endpoints()
         .ok_or_else(|| EngineError::Venue("no endpoints for this venue kind".to_owned()))?;
-    Ok(VenueTarget { sim: None, info_url: endpoints.info, ws_url: endpoints.ws })
+    let identity = gateway::configured_identity(config)?;
+    if identity.is_none() {
+        if config.venue.kind.is_hyperliquid() {
+            return Err(EngineError::Venue(
+                "testnet and mainnet need venue.account_address and an agent key".to_owned(),
+            ));
+        }
+        tracing::warn!("No account or agent key configured: market data only, no orders");
+    }
+    Ok(VenueTarget {
+        sim: None,
+        info_url: endpoints.info,
+        exchange_url: endpoints.exchange,
+        ws_url: endpoints.ws,
+        identity,
+    })
 }
 
 /// Loads the instrument table from the venue and picks the configured, enabled coins, in
@@ -174,11 +229,36 @@ fn select_instruments(
     Ok((instruments, params))
 }
 
+/// Knobs of a run that are not operator configuration: for tests and short paper runs.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Volatility (fraction per √second) the core uses until its estimator is warm, for every
+    /// symbol; `None` keeps the core's default (no quotes until warm, which takes
+    /// `vol_warmup_samples` book updates).
+    pub vol_prior: Option<f64>,
+    /// Counters to report into (a test watches them while the engine runs); `None` = fresh.
+    pub counters: Option<Arc<Counters>>,
+}
+
 /// Runs until `shutdown` is requested, then stops in order and reports. Tests call this with a
 /// [`Shutdown`] they control.
 pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, EngineError> {
-    let venue = start_venue(config)?;
-    let (instruments, params) = select_instruments(config, &venue.info_url)?;
+    run_until_with(config, shutdown, RunOptions::default())
+}
+
+/// [`run_until`] with [`RunOptions`].
+pub fn run_until_with(
+    config: &Config,
+    shutdown: Shutdown,
+    options: RunOptions,
+) -> Result<RunReport, EngineError> {
+    let mut venue = start_venue(config)?;
+    let (instruments, mut params) = select_instruments(config, &venue.info_url)?;
+    if let Some(prior) = options.vol_prior {
+        for p in &mut params {
+            p.vol_prior = Some(prior);
+        }
+    }
     let now = clock::wall_now();
     let global = params::global_params(now);
     let core = QuotingCore::new(&instruments, &params, global, now)
@@ -196,7 +276,7 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
     let (outcome_tx, outcome_rx) = ring::lossless(ORDER_RING_CAPACITY);
     let (control_tx, control_rx) = ring::lossless::<CoreEvent>(CONTROL_RING_CAPACITY);
 
-    let counters = Arc::new(Counters::new());
+    let counters = options.counters.unwrap_or_else(|| Arc::new(Counters::new()));
     let histograms = Arc::new(SharedStageHistograms::new());
     let health = Arc::new(FeedHealth::new(instruments.len()));
     let heartbeats = Arc::new(Heartbeats::default());
@@ -219,9 +299,14 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
     }
 
     let coins: Vec<_> = instruments.iter().map(|s| s.coin).collect();
+    // The user streams are the account's (never the agent's): fills and order updates reach
+    // the core through them.
+    let account = venue.identity.as_ref().map(|i| i.account);
+    let account_text =
+        account.map(gateway::address_text).or_else(|| config.venue.account_address.clone());
     let feed_settings = FeedSettings {
         ws_url: venue.ws_url.clone(),
-        subscribe_frames: subscribe_frames(&coins, config.venue.account_address.as_deref()),
+        subscribe_frames: subscribe_frames(&coins, account_text.as_deref()),
         ping_interval: Duration::from_millis(config.feed.ping_interval_ms),
         market_stale_after: Duration::from_millis(config.feed.stale_after_ms.books),
         user_stale_after: Duration::from_millis(config.feed.stale_after_ms.user),
@@ -262,7 +347,15 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
         },
         Idler::new(plan.policy),
     );
-    let gateway: Box<dyn OrderGateway> = Box::new(DisconnectedGateway);
+    let order_gateway: Box<dyn OrderGateway> = match venue.identity.take() {
+        Some(identity) => Box::new(gateway::build_gateway(
+            config,
+            identity,
+            (&venue.exchange_url, &venue.info_url, &venue.ws_url),
+            &instruments,
+        )?),
+        None => Box::new(DisconnectedGateway),
+    };
     let exec_rings = ExecRings { intents: intent_rx, outcomes: outcome_tx };
     let exec_shared = ExecShared {
         counters: Arc::clone(&counters),
@@ -286,7 +379,7 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
 
     let exec_policy = plan.policy;
     let exec_thread = spawn(&plan, PinnedThread::Exec, move || {
-        exec::run(exec_settings, gateway, exec_rings, exec_shared, Idler::new(exec_policy));
+        exec::run(exec_settings, order_gateway, exec_rings, exec_shared, Idler::new(exec_policy));
     })?;
     let quote_thread = spawn(&plan, PinnedThread::Quote, move || quote.run())?;
     let feed_thread = spawn(&plan, PinnedThread::Feed, move || feed.run())?;
@@ -308,6 +401,23 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
     join("hlmm-exec", exec_thread);
     shutdown.advance(Phase::Done);
     join("hlmm-side", side_thread);
+    let snapshot = match account {
+        Some(account) => match gateway::venue_snapshot(&venue.info_url, account, &instruments) {
+            Ok(s) => {
+                tracing::info!(
+                    open_orders = s.open_orders,
+                    positions = ?s.positions,
+                    "Venue state after shutdown"
+                );
+                Some(s)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "Venue state after shutdown unknown");
+                None
+            }
+        },
+        None => None,
+    };
     if let Some(sim) = venue.sim {
         if let Err(e) = sim.shutdown() {
             tracing::warn!(error = %e, "Simulator shutdown reported an error");
@@ -322,6 +432,7 @@ pub fn run_until(config: &Config, shutdown: Shutdown) -> Result<RunReport, Engin
         stages: histograms.snapshot(),
         instruments,
         core,
+        venue: snapshot,
     })
 }
 

@@ -17,17 +17,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::clock::wall_now;
+use super::exec::ExecReport;
 use super::health::FeedHealth;
 use super::idle::Idler;
 use super::msg::Stamped;
 use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
 use crate::core::commands::Command;
-use crate::core::outcome::OutcomeEvent;
 use crate::core::{CoreEvent, QuotingCore};
 use crate::ring::{ConflatingRx, LosslessRx, LosslessTx};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::Nanos;
+use crate::wire::events::{FeedEvent, OrderUpdateBatch};
 
 /// An order command on its way to the exec thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +56,7 @@ pub struct QuoteRings {
     /// User stream from the feed (lossless).
     pub user: LosslessRx<Stamped>,
     /// Outcomes and venue-resolved facts from exec (lossless).
-    pub outcomes: LosslessRx<OutcomeEvent>,
+    pub outcomes: LosslessRx<ExecReport>,
     /// Control from the side thread: config updates, kill, resume (lossless).
     pub control: LosslessRx<CoreEvent>,
     /// Intents to exec (lossless).
@@ -144,8 +145,8 @@ impl QuoteLoop {
             self.on_feed(msg);
             worked = true;
         }
-        while let Some(outcome) = self.rings.outcomes.pop() {
-            self.decide(&CoreEvent::Outcome(outcome), wall_now(), Nanos(0));
+        while let Some(report) = self.rings.outcomes.pop() {
+            self.on_exec_report(report);
             worked = true;
         }
         while let Some(control) = self.rings.control.pop() {
@@ -161,11 +162,36 @@ impl QuoteLoop {
         worked
     }
 
+    fn on_exec_report(&mut self, report: ExecReport) {
+        let now = wall_now();
+        match report {
+            ExecReport::Outcome(outcome) => {
+                self.decide(&CoreEvent::Outcome(outcome), now, Nanos(0))
+            }
+            ExecReport::Update(update) => {
+                // What `orderStatus` said about an ambiguous order: the same as a stream update.
+                let mut batch = OrderUpdateBatch::default();
+                let _ = batch.push(update);
+                self.decide(&CoreEvent::Feed(FeedEvent::OrderUpdates(batch)), now, Nanos(0));
+            }
+            ExecReport::NeverLanded { asset, cloid } => {
+                let _ = self.core.orders_mut().on_expiry_passed(asset, cloid, now);
+                // The side is free again: let the quotes follow.
+                self.commands.clear();
+                self.core.on_timer(now, &mut self.commands);
+                self.send_commands(now, Nanos(0));
+            }
+        }
+    }
+
     /// The hot path: a feed event in, intents out.
     #[inline]
     fn on_feed(&mut self, msg: Stamped) {
         let now = wall_now();
         self.recorder.record(Stage::RingWait, now.saturating_since(msg.parsed));
+        if let FeedEvent::Fills(batch) = &msg.event {
+            self.shared.counters.add(Counter::UserFills, batch.fills.len() as u64);
+        }
         self.decide(&CoreEvent::Feed(msg.event), now, msg.recv);
     }
 

@@ -131,6 +131,7 @@ fn log_summary(shared: &SideShared) {
         reconnects = c.reconnects,
         lossless_full = c.lossless_ring_full,
         intents_sent = c.intents_sent,
+        user_fills = c.user_fills,
         parse_p50_ns = parse.p50_ns,
         parse_p99_ns = parse.p99_ns,
         frame_to_intent_p50_ns = f2i.p50_ns,

@@ -42,11 +42,13 @@ pub enum Counter {
     Subscriptions,
     /// Intents handed to the venue gateway by the exec thread.
     IntentsSent,
+    /// Our fills received on the user stream (quote), snapshot replays included.
+    UserFills,
 }
 
 impl Counter {
     /// Number of counters.
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
 
     /// Every counter, in index order.
     pub const ALL: [Self; Self::COUNT] = [
@@ -59,6 +61,7 @@ impl Counter {
         Self::StaleFlags,
         Self::Subscriptions,
         Self::IntentsSent,
+        Self::UserFills,
     ];
 
     const fn index(self) -> usize {
@@ -129,6 +132,7 @@ impl Counters {
             stale_flags: self.get(Counter::StaleFlags),
             subscriptions: self.get(Counter::Subscriptions),
             intents_sent: self.get(Counter::IntentsSent),
+            user_fills: self.get(Counter::UserFills),
             bad_frames_by_channel: ChannelCounts(Channel::ALL.map(|c| self.bad_frames_on(c))),
         }
     }
@@ -155,6 +159,8 @@ pub struct CountersSnapshot {
     pub subscriptions: u64,
     /// [`Counter::IntentsSent`].
     pub intents_sent: u64,
+    /// [`Counter::UserFills`].
+    pub user_fills: u64,
     /// Bad frames per channel.
     pub bad_frames_by_channel: ChannelCounts,
 }
