@@ -117,11 +117,12 @@ fn bench_keccak(c: &mut Criterion) {
     g.finish();
 }
 
-/// The same comparison as the two groups above, but interleaved: blocks of 64 operations of
-/// each library alternate 60 times, so both see the same machine load (the box is shared and
-/// criterion runs groups minutes apart). Prints the fastest and the median block per library,
-/// ns/op, and the median ratio. Not a criterion measurement: nothing is timed by `c`.
-fn interleaved_libs(_c: &mut Criterion) {
+/// The library comparison of the two groups above, and ours vs the SDK's whole signing path
+/// (10 orders), interleaved: blocks of 64 operations of each variant alternate 60 times, so all
+/// see the same machine load (the box is shared and criterion runs groups tens of seconds apart).
+/// Prints the fastest and the median block per variant, ns/op, and the ratio of the minimums.
+/// Not a criterion measurement: nothing is timed by `c`.
+fn interleaved(_c: &mut Criterion) {
     use std::time::Instant;
     const BLOCK: u32 = 64;
     const ROUNDS: usize = 60;
@@ -134,6 +135,12 @@ fn interleaved_libs(_c: &mut Criterion) {
         secp256k1::Message::from_digest(d),
         &secp_key,
     );
+    let batch = orders(10);
+    let action = ActionRef::Order { orders: &batch, grouping: Grouping::Na, builder: None };
+    let mut signer = L1Signer::new(AgentKey::from_hex(KEY_HEX).expect("key"), Chain::Mainnet);
+    let sdk_action = sdk_action_of(action);
+    let wallet: ethers::signers::LocalWallet = KEY_HEX.parse().expect("wallet");
+
     let time = |f: &mut dyn FnMut()| {
         let t = Instant::now();
         for _ in 0..BLOCK {
@@ -141,48 +148,88 @@ fn interleaved_libs(_c: &mut Criterion) {
         }
         t.elapsed().as_nanos() as f64 / f64::from(BLOCK)
     };
-    let mut sign_k = || {
-        black_box(k256_key.sign_prehash_recoverable(black_box(&d)).expect("sign"));
-    };
-    let mut sign_s = || {
-        black_box(secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
-            secp256k1::Message::from_digest(black_box(d)),
-            &secp_key,
-        ));
-    };
-    let mut rec_k = || {
-        black_box(
-            k256::ecdsa::VerifyingKey::recover_from_prehash(black_box(&d), &k_sig, k_rec)
-                .expect("recover"),
-        );
-    };
-    let mut rec_s = || {
-        black_box(
-            s_sig.recover_ecdsa(secp256k1::Message::from_digest(black_box(d))).expect("recover"),
-        );
-    };
-    let mut samples = [[0f64; ROUNDS]; 4];
+    let mut variants: [(&str, Variant<'_>); 6] = [
+        (
+            "sign k256",
+            Box::new(|| {
+                black_box(k256_key.sign_prehash_recoverable(black_box(&d)).expect("sign"));
+            }),
+        ),
+        (
+            "sign libsecp256k1",
+            Box::new(|| {
+                black_box(secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+                    secp256k1::Message::from_digest(black_box(d)),
+                    &secp_key,
+                ));
+            }),
+        ),
+        (
+            "recover k256",
+            Box::new(|| {
+                black_box(
+                    k256::ecdsa::VerifyingKey::recover_from_prehash(black_box(&d), &k_sig, k_rec)
+                        .expect("recover"),
+                );
+            }),
+        ),
+        (
+            "recover libsecp256k1",
+            Box::new(|| {
+                black_box(
+                    s_sig
+                        .recover_ecdsa(secp256k1::Message::from_digest(black_box(d)))
+                        .expect("recover"),
+                );
+            }),
+        ),
+        (
+            "l1 sign 10 orders ours",
+            Box::new(|| {
+                black_box(signer.sign(black_box(action), 1_583_838, None, None).expect("sign"));
+            }),
+        ),
+        (
+            "l1 sign 10 orders sdk_way",
+            Box::new(|| {
+                let cid = sign_oracle::sdk_connection_id(black_box(&sdk_action), 1_583_838, None);
+                black_box(sign_oracle::sdk_sign(&wallet, cid, true));
+            }),
+        ),
+    ];
+    let mut samples = [[0f64; ROUNDS]; 6];
     for round in 0..ROUNDS {
-        let blocks = [time(&mut sign_k), time(&mut sign_s), time(&mut rec_k), time(&mut rec_s)];
-        for (column, ns) in samples.iter_mut().zip(blocks) {
-            column[round] = ns;
+        for (column, (_, f)) in samples.iter_mut().zip(variants.iter_mut()) {
+            column[round] = time(f.as_mut());
         }
     }
     for s in &mut samples {
         s.sort_by(f64::total_cmp);
     }
-    let row = |name: &str, a: &[f64; ROUNDS], b: &[f64; ROUNDS]| {
+    for pair in 0..3 {
+        let (a, b) = (2 * pair, 2 * pair + 1);
         println!(
-            "interleaved {name}: k256 min {:.0} median {:.0} ns/op | libsecp256k1 min {:.0} median {:.0} ns/op | median k256/libsecp {:.2}",
-            a[0],
-            a[ROUNDS / 2],
-            b[0],
-            b[ROUNDS / 2],
-            a[ROUNDS / 2] / b[ROUNDS / 2]
+            "interleaved {}: min {:.0} median {:.0} ns/op | {}: min {:.0} median {:.0} ns/op | ratio of mins {:.2}",
+            variants[a].0,
+            samples[a][0],
+            samples[a][ROUNDS / 2],
+            variants[b].0,
+            samples[b][0],
+            samples[b][ROUNDS / 2],
+            samples[a][0] / samples[b][0],
         );
-    };
-    row("sign", &samples[0], &samples[1]);
-    row("recover", &samples[2], &samples[3]);
+    }
+}
+
+/// One interleaved variant: a single operation, called `BLOCK` times per sample.
+type Variant<'a> = Box<dyn FnMut() + 'a>;
+
+/// The SDK's `Actions` for one of our actions, via our JSON (checked equal to the SDK's own
+/// encoding by `tests/sign_sdk_vectors.rs`).
+fn sdk_action_of(action: ActionRef<'_>) -> hyperliquid_rust_sdk::Actions {
+    let mut json = Vec::new();
+    action.write_json(&mut json);
+    serde_json::from_slice(&json).expect("sdk parses our json")
 }
 
 fn orders(n: usize) -> Vec<OrderWire> {
@@ -229,14 +276,14 @@ fn bench_l1_path(c: &mut Criterion) {
                 agent_digest(&action_hash(&buf, 1_583_838, None, None), Chain::Mainnet)
             })
         });
-        let json = {
-            let mut j = Vec::new();
-            action.write_json(&mut j);
-            j
-        };
-        let sdk_action: hyperliquid_rust_sdk::Actions =
-            serde_json::from_slice(&json).expect("sdk parses our json");
+        let sdk_action = sdk_action_of(action);
         let wallet: ethers::signers::LocalWallet = KEY_HEX.parse().expect("wallet");
+        g.bench_function("sdk_way_encode_and_hash_only", |b| {
+            b.iter(|| {
+                let cid = sign_oracle::sdk_connection_id(black_box(&sdk_action), 1_583_838, None);
+                sign_oracle::sdk_digest(cid, true)
+            })
+        });
         g.bench_function("sdk_way", |b| {
             b.iter(|| {
                 let cid = sign_oracle::sdk_connection_id(black_box(&sdk_action), 1_583_838, None);
@@ -252,7 +299,7 @@ fn bench_l1_path(c: &mut Criterion) {
 
 criterion_group!(
     benches,
-    interleaved_libs,
+    interleaved,
     bench_sign_libs,
     bench_recover_libs,
     bench_keccak,
