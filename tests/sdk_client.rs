@@ -426,6 +426,32 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
     assert_eq!(open_now, [(COIN, deep_oid, "B")], "still resting after cancels and the fill");
     assert!(![far_oid, modified_oid, cloid_oid, filled.oid].contains(&deep_oid));
 
+    // query_order_by_oid: each order's final status, as the SDK parses it (`tif` a string).
+    let cloid_hex = format!("0x{}", cloid.simple());
+    let cases: [(&str, u64, &str, &str, Option<&str>); 4] = [
+        ("the resting bid", deep_oid, "open", "Gtc", None),
+        // batchModify without `a` turns a non-marketable GTC into ALO (hyperliquid.md §4).
+        ("the modified bid, cancelled", modified_oid, "canceled", "Alo", None),
+        ("the cloid bid, cancelled", cloid_oid, "canceled", "Gtc", Some(&cloid_hex)),
+        ("the crossing order", filled.oid, "filled", "Ioc", None),
+    ];
+    for (name, oid, status, tif, cloid) in cases {
+        let r =
+            info.query_order_by_oid(user, oid).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(r.status, "order", "{name}");
+        let o = r.order.unwrap_or_else(|| panic!("{name}: no order"));
+        assert_eq!((o.status.as_str(), o.order.oid), (status, oid), "{name}");
+        assert_eq!((o.order.coin.as_str(), o.order.side.as_str()), (COIN, "B"), "{name}");
+        assert_eq!((o.order.tif.as_str(), o.order.cloid.as_deref()), (tif, cloid), "{name}");
+    }
+    let unknown = info.query_order_by_oid(user, u64::from(u32::MAX)).await.expect("unknown oid");
+    assert_eq!((unknown.status.as_str(), unknown.order.is_none()), ("unknownOid", true));
+
+    // all_mids and funding_history (sent with `"endTime": null`) parse.
+    let mids = info.all_mids().await.expect("all_mids");
+    assert!(mids.contains_key(COIN), "allMids has {COIN}: {mids:?}");
+    let _funding = info.funding_history(COIN.to_owned(), 0, None).await.expect("funding_history");
+
     // user_fills: the fill.
     let fills = info.user_fills(user).await.expect("user_fills");
     let mine: Vec<_> = fills.iter().filter(|f| f.oid == filled.oid).collect();
