@@ -32,9 +32,9 @@ use hlmm::types::{AssetId, Coin, InstrumentSpec, Px, Sz};
 use hlmm::wire::keys::Address as WireAddress;
 use hlmm::wire::sign::{agent_digest, recover_signer, Chain, Signature as WireSignature};
 use hyperliquid_rust_sdk::{
-    Actions, BaseUrl, ClientCancelRequest, ClientCancelRequestCloid, ClientLimit,
+    Actions, AssetCtx, BaseUrl, ClientCancelRequest, ClientCancelRequestCloid, ClientLimit,
     ClientModifyRequest, ClientOrder, ClientOrderRequest, ExchangeClient, ExchangeDataStatus,
-    ExchangeResponseStatus, InfoClient, Message, Subscription,
+    ExchangeResponseStatus, InfoClient, Message, Subscription, UserData,
 };
 use parking_lot::Mutex;
 use serde_json::json;
@@ -316,6 +316,15 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
     assert_eq!(snapshot.user, user);
     assert!(snapshot.fills.is_empty(), "a fresh account has no fills: {:?}", snapshot.fills);
 
+    let (orders_tx, mut orders_rx) = unbounded_channel();
+    let (events_tx, mut events_rx) = unbounded_channel();
+    info.subscribe(Subscription::OrderUpdates { user }, orders_tx)
+        .await
+        .expect("subscribe orderUpdates");
+    info.subscribe(Subscription::UserEvents { user }, events_tx)
+        .await
+        .expect("subscribe userEvents");
+
     // bulk_order: two bids well below the book rest.
     let placed = statuses(
         "bulk_order",
@@ -484,6 +493,37 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
     assert_eq!(Sz(trades.iter().map(|t| parse_sz(&spec, &t.sz).0).sum()), sz);
     assert!(trades.iter().all(|t| t.coin == COIN && t.side == "B"), "{trades:?}");
 
+    // orderUpdates: every order's transitions, routed by channel.
+    let mut want: BTreeSet<(u64, &str)> = BTreeSet::from([
+        (deep_oid, "open"),
+        (modified_oid, "open"),
+        (modified_oid, "canceled"),
+        (cloid_oid, "open"),
+        (cloid_oid, "canceled"),
+        (filled.oid, "filled"),
+    ]);
+    next_where(&mut orders_rx, "order updates", |m| {
+        if let Message::OrderUpdates(u) = m {
+            for o in &u.data {
+                assert_eq!((o.order.coin.as_str(), o.order.side.as_str()), (COIN, "B"), "{o:?}");
+                want.retain(|&(oid, status)| (oid, status) != (o.order.oid, o.status.as_str()));
+            }
+        }
+        want.is_empty().then_some(())
+    })
+    .await;
+
+    // userEvents: the fill on the `user` channel.
+    let event_fills = next_where(&mut events_rx, "user event with the fill", |m| match m {
+        Message::User(u) => match u.data {
+            UserData::Fills(f) if f.iter().any(|t| t.oid == filled.oid) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+    assert!(event_fills.iter().all(|t| t.coin == COIN), "{event_fills:?}");
+
     drop(info);
     tokio::task::block_in_place(|| sim.shutdown()).expect("clean shutdown");
 }
@@ -518,6 +558,55 @@ async fn sdk_action_signed_by_an_unfunded_key_is_refused_with_the_venue_text() {
     assert!(info.open_orders(stranger.address()).await.expect("open_orders").is_empty());
     assert!(info.open_orders(funded.address()).await.expect("open_orders").is_empty());
 
+    tokio::task::block_in_place(|| sim.shutdown()).expect("clean shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sdk_market_data_subscriptions_route_trades_mids_and_asset_contexts() {
+    let sim = start_sim(&[]);
+    let mut info = info_client(&sim).await;
+    let (trades_tx, mut trades_rx) = unbounded_channel();
+    let (mids_tx, mut mids_rx) = unbounded_channel();
+    let (ctx_tx, mut ctx_rx) = unbounded_channel();
+    info.subscribe(Subscription::Trades { coin: COIN.to_owned() }, trades_tx)
+        .await
+        .expect("subscribe trades");
+    info.subscribe(Subscription::AllMids, mids_tx).await.expect("subscribe allMids");
+    info.subscribe(Subscription::ActiveAssetCtx { coin: COIN.to_owned() }, ctx_tx)
+        .await
+        .expect("subscribe activeAssetCtx");
+
+    let trades = next_where(&mut trades_rx, "trades", |m| match m {
+        Message::Trades(t) => Some(t.data),
+        _ => None,
+    })
+    .await;
+    assert!(!trades.is_empty());
+    for t in &trades {
+        assert_eq!(t.coin, COIN, "{t:?}");
+        assert!(t.side == "B" || t.side == "A", "{t:?}");
+        assert!(decimal(&t.px) > 0.0 && decimal(&t.sz) > 0.0, "{t:?}");
+    }
+    let mids = next_where(&mut mids_rx, "allMids", |m| match m {
+        Message::AllMids(a) => Some(a.data.mids),
+        _ => None,
+    })
+    .await;
+    assert!(decimal(&mids[COIN]) > 0.0, "{mids:?}");
+    let ctx = next_where(&mut ctx_rx, "activeAssetCtx", |m| match m {
+        Message::ActiveAssetCtx(c) => Some(c.data),
+        _ => None,
+    })
+    .await;
+    assert_eq!(ctx.coin, COIN);
+    match ctx.ctx {
+        AssetCtx::Perps(p) => {
+            assert!(decimal(&p.oracle_px) > 0.0 && decimal(&p.shared.mark_px) > 0.0, "{p:?}")
+        }
+        AssetCtx::Spot(s) => panic!("a perp's context parsed as spot: {s:?}"),
+    }
+
+    drop(info);
     tokio::task::block_in_place(|| sim.shutdown()).expect("clean shutdown");
 }
 
