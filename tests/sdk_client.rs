@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 use std::future::IntoFuture as _;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -125,11 +125,9 @@ async fn bind_patiently(addr: SocketAddr) -> Option<TcpListener> {
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
-                Err(e) if addr.is_ipv6() => {
-                    // No IPv6 loopback here: `localhost` cannot resolve to it either.
-                    let _ = e;
-                    return None;
-                }
+                // `localhost` names ::1 but the host has no IPv6 loopback: nothing can
+                // listen there, so the SDK's connection falls back to 127.0.0.1.
+                Err(_) if addr.is_ipv6() => return None,
                 Err(e) => panic!("binding {addr} for ExchangeClient::new: {e}"),
             }
         }
@@ -150,16 +148,17 @@ async fn exchange_client(sim: &SimHandle, wallet: LocalWallet) -> ExchangeClient
     let forward =
         Forward { client: reqwest::Client::new(), info_url: sim.info_url(), seen: Arc::default() };
     let app = Router::new().route("/info", post(forward_info)).with_state(forward.clone());
-    // `localhost` may resolve to either loopback; hold both so the SDK reaches the stand-in
-    // and never some other server.
-    let v4 = bind_patiently(SocketAddr::from((Ipv4Addr::LOCALHOST, 3001))).await;
-    let v6 = bind_patiently(SocketAddr::from((Ipv6Addr::LOCALHOST, 3001))).await;
-    let servers: Vec<_> = [v4, v6]
-        .into_iter()
-        .flatten()
-        .map(|l| tokio::spawn(axum::serve(l, app.clone()).into_future()))
-        .collect();
-    assert!(!servers.is_empty(), "127.0.0.1:3001 bound");
+    // Hold every address `localhost` resolves to (as the SDK's resolver sees it), so the SDK
+    // reaches the stand-in and never some other server.
+    let targets: BTreeSet<SocketAddr> =
+        tokio::net::lookup_host(("localhost", 3001)).await.expect("resolve localhost").collect();
+    let mut servers = Vec::with_capacity(targets.len());
+    for addr in targets {
+        if let Some(l) = bind_patiently(addr).await {
+            servers.push(tokio::spawn(axum::serve(l, app.clone()).into_future()));
+        }
+    }
+    assert!(!servers.is_empty(), "localhost:3001 bound");
 
     let built = tokio::time::timeout(
         SAFETY,
