@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 use std::future::IntoFuture as _;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,9 +32,9 @@ use hlmm::types::{AssetId, Coin, InstrumentSpec, Px, Sz};
 use hlmm::wire::keys::Address as WireAddress;
 use hlmm::wire::sign::{agent_digest, recover_signer, Chain, Signature as WireSignature};
 use hyperliquid_rust_sdk::{
-    Actions, BaseUrl, ClientCancelRequest, ClientCancelRequestCloid, ClientLimit,
+    Actions, AssetCtx, BaseUrl, ClientCancelRequest, ClientCancelRequestCloid, ClientLimit,
     ClientModifyRequest, ClientOrder, ClientOrderRequest, ExchangeClient, ExchangeDataStatus,
-    ExchangeResponseStatus, InfoClient, Message, Subscription,
+    ExchangeResponseStatus, InfoClient, Message, Subscription, UserData,
 };
 use parking_lot::Mutex;
 use serde_json::json;
@@ -125,11 +125,9 @@ async fn bind_patiently(addr: SocketAddr) -> Option<TcpListener> {
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
-                Err(e) if addr.is_ipv6() => {
-                    // No IPv6 loopback here: `localhost` cannot resolve to it either.
-                    let _ = e;
-                    return None;
-                }
+                // `localhost` names ::1 but the host has no IPv6 loopback: nothing can
+                // listen there, so the SDK's connection falls back to 127.0.0.1.
+                Err(_) if addr.is_ipv6() => return None,
                 Err(e) => panic!("binding {addr} for ExchangeClient::new: {e}"),
             }
         }
@@ -150,16 +148,17 @@ async fn exchange_client(sim: &SimHandle, wallet: LocalWallet) -> ExchangeClient
     let forward =
         Forward { client: reqwest::Client::new(), info_url: sim.info_url(), seen: Arc::default() };
     let app = Router::new().route("/info", post(forward_info)).with_state(forward.clone());
-    // `localhost` may resolve to either loopback; hold both so the SDK reaches the stand-in
-    // and never some other server.
-    let v4 = bind_patiently(SocketAddr::from((Ipv4Addr::LOCALHOST, 3001))).await;
-    let v6 = bind_patiently(SocketAddr::from((Ipv6Addr::LOCALHOST, 3001))).await;
-    let servers: Vec<_> = [v4, v6]
-        .into_iter()
-        .flatten()
-        .map(|l| tokio::spawn(axum::serve(l, app.clone()).into_future()))
-        .collect();
-    assert!(!servers.is_empty(), "127.0.0.1:3001 bound");
+    // Hold every address `localhost` resolves to (as the SDK's resolver sees it), so the SDK
+    // reaches the stand-in and never some other server.
+    let targets: BTreeSet<SocketAddr> =
+        tokio::net::lookup_host(("localhost", 3001)).await.expect("resolve localhost").collect();
+    let mut servers = Vec::with_capacity(targets.len());
+    for addr in targets {
+        if let Some(l) = bind_patiently(addr).await {
+            servers.push(tokio::spawn(axum::serve(l, app.clone()).into_future()));
+        }
+    }
+    assert!(!servers.is_empty(), "localhost:3001 bound");
 
     let built = tokio::time::timeout(
         SAFETY,
@@ -238,6 +237,11 @@ fn parse_sz(spec: &InstrumentSpec, s: &str) -> Sz {
     spec.parse_signed_sz(s.as_bytes()).unwrap_or_else(|e| panic!("size {s:?}: {e:?}"))
 }
 
+/// A price that need not sit on the tick grid (an average), as a number.
+fn decimal(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|e| panic!("decimal {s:?}: {e}"))
+}
+
 /// The next message on `rx` that `pick` accepts (others are skipped), within [`SAFETY`].
 async fn next_where<T>(
     rx: &mut UnboundedReceiver<Message>,
@@ -310,6 +314,15 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
     assert_eq!(snapshot.is_snapshot, Some(true), "the first userFills message is the snapshot");
     assert_eq!(snapshot.user, user);
     assert!(snapshot.fills.is_empty(), "a fresh account has no fills: {:?}", snapshot.fills);
+
+    let (orders_tx, mut orders_rx) = unbounded_channel();
+    let (events_tx, mut events_rx) = unbounded_channel();
+    info.subscribe(Subscription::OrderUpdates { user }, orders_tx)
+        .await
+        .expect("subscribe orderUpdates");
+    info.subscribe(Subscription::UserEvents { user }, events_tx)
+        .await
+        .expect("subscribe userEvents");
 
     // bulk_order: two bids well below the book rest.
     let placed = statuses(
@@ -393,8 +406,10 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
         other => panic!("crossing order: expected [filled], got {other:?}"),
     };
     assert_eq!(parse_sz(&spec, &filled.total_sz), sz, "filled size");
-    let avg_px = parse_px(&spec, &filled.avg_px);
-    assert!(avg_px <= cross_px, "a buy fills at or below its limit: {avg_px:?} > {cross_px:?}");
+    // A fill across several levels averages off the tick grid: compare as numbers.
+    let avg_px = decimal(&filled.avg_px);
+    let limit = spec.px_to_f64(cross_px);
+    assert!(avg_px <= limit, "a buy fills at or below its limit: {avg_px} > {limit}");
 
     // update_leverage: 5× cross.
     match exchange.update_leverage(5, COIN, true, None).await {
@@ -409,7 +424,8 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
     let pos = positions[0];
     assert_eq!(pos.coin, COIN);
     assert_eq!(parse_sz(&spec, &pos.szi), sz, "position size equals the fill");
-    assert_eq!(pos.entry_px.as_deref().map(|p| parse_px(&spec, p)), Some(avg_px), "entry price");
+    let entry_px = decimal(pos.entry_px.as_deref().expect("an open position has an entry price"));
+    assert!((entry_px - avg_px).abs() <= avg_px * 1e-9, "entry {entry_px} = fill average {avg_px}");
     assert_eq!((pos.leverage.type_string.as_str(), pos.leverage.value), ("cross", 5));
 
     // open_orders: only the deep bid still rests.
@@ -417,6 +433,32 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
     let open_now: Vec<_> = open.iter().map(|o| (o.coin.as_str(), o.oid, o.side.as_str())).collect();
     assert_eq!(open_now, [(COIN, deep_oid, "B")], "still resting after cancels and the fill");
     assert!(![far_oid, modified_oid, cloid_oid, filled.oid].contains(&deep_oid));
+
+    // query_order_by_oid: each order's final status, as the SDK parses it (`tif` a string).
+    let cloid_hex = format!("0x{}", cloid.simple());
+    let cases: [(&str, u64, &str, &str, Option<&str>); 4] = [
+        ("the resting bid", deep_oid, "open", "Gtc", None),
+        // batchModify without `a` turns a non-marketable GTC into ALO (hyperliquid.md §4).
+        ("the modified bid, cancelled", modified_oid, "canceled", "Alo", None),
+        ("the cloid bid, cancelled", cloid_oid, "canceled", "Gtc", Some(&cloid_hex)),
+        ("the crossing order", filled.oid, "filled", "Ioc", None),
+    ];
+    for (name, oid, status, tif, cloid) in cases {
+        let r =
+            info.query_order_by_oid(user, oid).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(r.status, "order", "{name}");
+        let o = r.order.unwrap_or_else(|| panic!("{name}: no order"));
+        assert_eq!((o.status.as_str(), o.order.oid), (status, oid), "{name}");
+        assert_eq!((o.order.coin.as_str(), o.order.side.as_str()), (COIN, "B"), "{name}");
+        assert_eq!((o.order.tif.as_str(), o.order.cloid.as_deref()), (tif, cloid), "{name}");
+    }
+    let unknown = info.query_order_by_oid(user, u64::from(u32::MAX)).await.expect("unknown oid");
+    assert_eq!((unknown.status.as_str(), unknown.order.is_none()), ("unknownOid", true));
+
+    // all_mids and funding_history (sent with `"endTime": null`) parse.
+    let mids = info.all_mids().await.expect("all_mids");
+    assert!(mids.contains_key(COIN), "allMids has {COIN}: {mids:?}");
+    let _funding = info.funding_history(COIN.to_owned(), 0, None).await.expect("funding_history");
 
     // user_fills: the fill.
     let fills = info.user_fills(user).await.expect("user_fills");
@@ -449,6 +491,37 @@ async fn sdk_orders_modifies_cancels_fills_and_streams_against_the_simulator() {
     assert_eq!(fill_user, user);
     assert_eq!(Sz(trades.iter().map(|t| parse_sz(&spec, &t.sz).0).sum()), sz);
     assert!(trades.iter().all(|t| t.coin == COIN && t.side == "B"), "{trades:?}");
+
+    // orderUpdates: every order's transitions, routed by channel.
+    let mut want: BTreeSet<(u64, &str)> = BTreeSet::from([
+        (deep_oid, "open"),
+        (modified_oid, "open"),
+        (modified_oid, "canceled"),
+        (cloid_oid, "open"),
+        (cloid_oid, "canceled"),
+        (filled.oid, "filled"),
+    ]);
+    next_where(&mut orders_rx, "order updates", |m| {
+        if let Message::OrderUpdates(u) = m {
+            for o in &u.data {
+                assert_eq!((o.order.coin.as_str(), o.order.side.as_str()), (COIN, "B"), "{o:?}");
+                want.retain(|&(oid, status)| (oid, status) != (o.order.oid, o.status.as_str()));
+            }
+        }
+        want.is_empty().then_some(())
+    })
+    .await;
+
+    // userEvents: the fill on the `user` channel.
+    let event_fills = next_where(&mut events_rx, "user event with the fill", |m| match m {
+        Message::User(u) => match u.data {
+            UserData::Fills(f) if f.iter().any(|t| t.oid == filled.oid) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+    assert!(event_fills.iter().all(|t| t.coin == COIN), "{event_fills:?}");
 
     drop(info);
     tokio::task::block_in_place(|| sim.shutdown()).expect("clean shutdown");
@@ -484,6 +557,55 @@ async fn sdk_action_signed_by_an_unfunded_key_is_refused_with_the_venue_text() {
     assert!(info.open_orders(stranger.address()).await.expect("open_orders").is_empty());
     assert!(info.open_orders(funded.address()).await.expect("open_orders").is_empty());
 
+    tokio::task::block_in_place(|| sim.shutdown()).expect("clean shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sdk_market_data_subscriptions_route_trades_mids_and_asset_contexts() {
+    let sim = start_sim(&[]);
+    let mut info = info_client(&sim).await;
+    let (trades_tx, mut trades_rx) = unbounded_channel();
+    let (mids_tx, mut mids_rx) = unbounded_channel();
+    let (ctx_tx, mut ctx_rx) = unbounded_channel();
+    info.subscribe(Subscription::Trades { coin: COIN.to_owned() }, trades_tx)
+        .await
+        .expect("subscribe trades");
+    info.subscribe(Subscription::AllMids, mids_tx).await.expect("subscribe allMids");
+    info.subscribe(Subscription::ActiveAssetCtx { coin: COIN.to_owned() }, ctx_tx)
+        .await
+        .expect("subscribe activeAssetCtx");
+
+    let trades = next_where(&mut trades_rx, "trades", |m| match m {
+        Message::Trades(t) => Some(t.data),
+        _ => None,
+    })
+    .await;
+    assert!(!trades.is_empty());
+    for t in &trades {
+        assert_eq!(t.coin, COIN, "{t:?}");
+        assert!(t.side == "B" || t.side == "A", "{t:?}");
+        assert!(decimal(&t.px) > 0.0 && decimal(&t.sz) > 0.0, "{t:?}");
+    }
+    let mids = next_where(&mut mids_rx, "allMids", |m| match m {
+        Message::AllMids(a) => Some(a.data.mids),
+        _ => None,
+    })
+    .await;
+    assert!(decimal(&mids[COIN]) > 0.0, "{mids:?}");
+    let ctx = next_where(&mut ctx_rx, "activeAssetCtx", |m| match m {
+        Message::ActiveAssetCtx(c) => Some(c.data),
+        _ => None,
+    })
+    .await;
+    assert_eq!(ctx.coin, COIN);
+    match ctx.ctx {
+        AssetCtx::Perps(p) => {
+            assert!(decimal(&p.oracle_px) > 0.0 && decimal(&p.shared.mark_px) > 0.0, "{p:?}")
+        }
+        AssetCtx::Spot(s) => panic!("a perp's context parsed as spot: {s:?}"),
+    }
+
+    drop(info);
     tokio::task::block_in_place(|| sim.shutdown()).expect("clean shutdown");
 }
 
