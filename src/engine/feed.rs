@@ -146,7 +146,12 @@ impl FeedHandler {
         };
         runtime.block_on(self.run_sessions());
         self.rings.md.flush();
-        self.recorder.publish();
+        // The last interval must reach the report: if the side thread has not merged the
+        // previous hand-over yet, merge it here (shutdown, not the hot path) and retry.
+        if !self.recorder.publish() {
+            let _ = self.shared.histograms.snapshot();
+            let _ = self.recorder.publish();
+        }
         self.shared.health.set_connected(false);
         self.shared.shutdown.advance(Phase::DrainQuote);
     }

@@ -133,7 +133,12 @@ impl QuoteLoop {
         // Drained: the last act of the core is to pull every quote.
         let now = wall_now();
         self.decide(&CoreEvent::Kill, now, Nanos(0));
-        self.recorder.publish();
+        // The last interval must reach the report: if the side thread has not merged the
+        // previous hand-over yet, merge it here (shutdown, not the hot path) and retry.
+        if !self.recorder.publish() {
+            let _ = self.shared.histograms.snapshot();
+            let _ = self.recorder.publish();
+        }
         self.shared.shutdown.advance(Phase::DrainExec);
         self.core
     }

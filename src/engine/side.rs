@@ -90,12 +90,10 @@ pub fn run(settings: SideSettings, shared: SideShared, mut control: LosslessTx<C
         }
         let stalled = watchdog.check(&shared.heartbeats, TICK, shared.shutdown.is_requested());
         shared.stalled.store(stalled, Ordering::Relaxed);
-        // Merges the intervals the feed and quote recorders handed over; a recorder can hand over
-        // its next interval only after this, so it runs about once a second, not only for
-        // summaries.
-        if since_summary.as_millis() % 1_000 < TICK.as_millis() {
-            let _ = shared.histograms.snapshot();
-        }
+        // Merges the intervals the feed and quote recorders handed over. A recorder can hand
+        // over its next interval only after this, so it runs every tick (tens of µs here, on the
+        // lowest-priority thread), not only for summaries.
+        let _ = shared.histograms.snapshot();
         if since_summary >= settings.summary_interval {
             since_summary = Duration::ZERO;
             log_summary(&shared);
