@@ -79,6 +79,10 @@ struct RunArgs {
     /// info)
     #[arg(long, value_name = "FORMAT", value_parser = PossibleValuesParser::new(LogFormat::NAMES))]
     log_format: Option<String>,
+    /// Redis URL (redis://host:port[/db]) for config hot reload, position updates, metrics and
+    /// the symbol scanner, overriding the file's [redis] url. Unset = Redis off
+    #[arg(long = "redis", value_name = "URL", env = "REDIS_URL")]
+    redis: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -191,7 +195,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     env.extend(args.venue.iter().map(|v| ("HLMM_VENUE".to_owned(), v.clone())));
     env.extend(args.log_format.iter().map(|v| ("HLMM_LOG_FORMAT".to_owned(), v.clone())));
 
-    let (config, source) = match &args.config {
+    let (mut config, source) = match &args.config {
         Some(path) => (load(path, env)?, path.display().to_string()),
         None if Path::new(DEFAULT_CONFIG).exists() => {
             (load(Path::new(DEFAULT_CONFIG), env)?, DEFAULT_CONFIG.to_owned())
@@ -201,11 +205,16 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
             "built-in defaults".to_owned(),
         ),
     };
+    if let Some(url) = args.redis.as_ref().filter(|u| !u.is_empty()) {
+        config.redis.url = Some(url.clone());
+        config.validate().map_err(ConfigLoadError::Invalid).context("--redis / REDIS_URL")?;
+    }
     init_tracing(config.telemetry.log_format)?;
     info!(
         config = %source,
         venue = %config.venue.kind,
         symbols = config.symbols.len(),
+        redis = config.redis.url.as_deref().unwrap_or("off"),
         "Config loaded"
     );
     hlmm::engine::run(config).context("engine stopped")

@@ -3,7 +3,8 @@
 //! - [`feed`]: the WebSocket feed handler (parse, stamp, push; reconnect; staleness).
 //! - [`quote`]: the pinned, busy-polling loop around the pure core.
 //! - [`exec`]: the tokio execution loop and its venue gateway.
-//! - [`side`]: the low-priority thread (summaries, watchdog, startup gate).
+//! - [`side`]: the low-priority thread (summaries, watchdog, startup gate, Redis sync and
+//!   scanner via [`crate::sync`]).
 //! - [`msg`]: ring messages and their loss policies; [`health`]: per-stream liveness.
 //! - [`idle`], [`pin`]: waiting and core pinning; [`shutdown`]: SIGINT/SIGTERM → ordered stop;
 //!   [`backoff`]: reconnect delays; [`clock`]: the one wall clock; [`params`]: config → core.
@@ -47,7 +48,7 @@ use self::idle::{IdlePolicy, Idler};
 use self::pin::{PinPlan, PinRequest, PinnedThread};
 use self::quote::{QuoteLoop, QuoteRings, QuoteShared};
 pub use self::shutdown::{Phase, Shutdown};
-use self::side::{Heartbeats, SideSettings, SideShared};
+use self::side::{Heartbeats, SideIo, SideSettings, SideShared};
 
 /// Errors that stop the engine before or while it starts. Once running, faults are handled
 /// inside the threads (halt, cancel, reconnect) and do not end the process.
@@ -275,6 +276,9 @@ pub fn run_until_with(
     let (intent_tx, intent_rx) = ring::lossless(ORDER_RING_CAPACITY);
     let (outcome_tx, outcome_rx) = ring::lossless(ORDER_RING_CAPACITY);
     let (control_tx, control_rx) = ring::lossless::<CoreEvent>(CONTROL_RING_CAPACITY);
+    // One key per coin; room for a few rounds so the side thread rarely sees conflation.
+    let (snapshot_tx, snapshot_rx) =
+        ring::conflating(instruments.len().max(1) * 4, instruments.len().max(1));
 
     let counters = options.counters.unwrap_or_else(|| Arc::new(Counters::new()));
     let histograms = Arc::new(SharedStageHistograms::new());
@@ -328,14 +332,17 @@ pub fn run_until_with(
             shutdown: shutdown.clone(),
         },
     );
+    let assets: Vec<_> = instruments.iter().map(|s| s.asset).collect();
     let quote = QuoteLoop::new(
         core,
+        &assets,
         QuoteRings {
             md: md_rx,
             user: user_rx,
             outcomes: outcome_rx,
             control: control_rx,
             intents: intent_tx,
+            snapshots: snapshot_tx,
         },
         QuoteShared {
             counters: Arc::clone(&counters),
@@ -377,6 +384,17 @@ pub fn run_until_with(
         shutdown: shutdown.clone(),
     };
 
+    let side_io = SideIo {
+        control: control_tx,
+        snapshots: snapshot_rx,
+        sync: config.redis.enabled().then(|| crate::sync::SyncSettings {
+            config: config.clone(),
+            info_url: venue.info_url.clone(),
+            instruments: instruments.clone(),
+            seed: config.venue.seed ^ now.0 ^ 0x5eed,
+        }),
+    };
+
     let exec_policy = plan.policy;
     let exec_thread = spawn(&plan, PinnedThread::Exec, move || {
         exec::run(exec_settings, order_gateway, exec_rings, exec_shared, Idler::new(exec_policy));
@@ -385,7 +403,7 @@ pub fn run_until_with(
     let feed_thread = spawn(&plan, PinnedThread::Feed, move || feed.run())?;
     let side_thread = std::thread::Builder::new()
         .name("hlmm-side".to_owned())
-        .spawn(move || side::run(side_settings, side_shared, control_tx))
+        .spawn(move || side::run(side_settings, side_shared, side_io))
         .map_err(|e| EngineError::Spawn { thread: "hlmm-side", reason: e.to_string() })?;
 
     while !shutdown.is_requested() {
