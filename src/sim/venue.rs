@@ -17,8 +17,9 @@
 //! trades with itself); a new level that crosses a user's resting order trades with it, as a
 //! market moving through a stale quote does.
 //!
-//! Pure: no clock (time is an argument), no I/O, no logging. Runs under the simulator's venue
-//! lock (see [`crate::sim::server`]), on the block task or a request task.
+//! Pure: no clock (time is an argument), no I/O, no logging; its own buffers are reused from
+//! block to block (the exchange's event and fill logs are bounded). Runs under the simulator's
+//! venue lock (see [`crate::sim::server`]), on the block task or a request task.
 
 #![forbid(unsafe_code)]
 
@@ -77,6 +78,11 @@ pub struct ExchangeVenue {
     scratch: Vec<SimEvent>,
     /// Reused ladder-diff marks.
     keep: Vec<bool>,
+    /// Reused event buffer of a re-quote (both sides).
+    requote_events: Vec<SimEvent>,
+    /// Reused lists of a re-quote: house orders to cancel, house orders placed.
+    cancels: Vec<Oid>,
+    placed: Vec<HouseOrder>,
 }
 
 impl ExchangeVenue {
@@ -97,7 +103,16 @@ impl ExchangeVenue {
             }
         }
         scratch.clear();
-        Self { exchange, books: Vec::new(), user_events: Vec::new(), scratch, keep: Vec::new() }
+        Self {
+            exchange,
+            books: Vec::new(),
+            user_events: Vec::new(),
+            scratch,
+            keep: Vec::new(),
+            requote_events: Vec::new(),
+            cancels: Vec::new(),
+            placed: Vec::new(),
+        }
     }
 
     /// The exchange, for queries.
@@ -229,38 +244,53 @@ impl ExchangeVenue {
 
     /// Replaces one side of the house ladder. Returns nothing: orders the exchange refuses
     /// (below the minimum notional) are simply absent from the book.
-    fn requote_side(&mut self, asset: AssetId, side: Side, ladder: &[Level], now: Nanos) {
+    fn requote_side(
+        &mut self,
+        asset: AssetId,
+        side: Side,
+        ladder: &[Level],
+        now: Nanos,
+        events: &mut Vec<SimEvent>,
+    ) {
         let i = asset.0 as usize;
         let mut keep = std::mem::take(&mut self.keep);
         keep.clear();
         keep.resize(ladder.len(), false);
-        let mut events = std::mem::take(&mut self.scratch);
-        events.clear();
-        // Cancel what the new ladder does not keep.
-        let vb = &mut self.books[i];
-        let (orders, levels) = match side {
-            Side::Bid => (&mut vb.house_bids, &vb.house_bid_levels),
-            Side::Ask => (&mut vb.house_asks, &vb.house_ask_levels),
+        // Cancel what the new ladder does not keep. The house orders and the ladder are both
+        // sorted best first: one merge walk; the remaining size comes from the book itself
+        // (an order may have traded or been expired since the last refresh).
+        let book = self.exchange.book(asset);
+        let orders = match side {
+            Side::Bid => &mut self.books[i].house_bids,
+            Side::Ask => &mut self.books[i].house_asks,
         };
-        let mut cancels: Vec<Oid> = Vec::new();
+        let mut cancels = std::mem::take(&mut self.cancels);
+        cancels.clear();
+        let better = |a: Px, b: Px| if side == Side::Bid { a > b } else { a < b };
+        let mut k = 0;
         orders.retain(|o| {
-            let current = levels.iter().find(|l| l.px == o.px).map_or(Sz(0), |l| l.sz);
-            match ladder.iter().position(|l| l.px == o.px && l.sz == current) {
-                Some(k) if !keep[k] => {
-                    keep[k] = true;
-                    true
-                }
-                _ => {
-                    cancels.push(o.oid);
-                    false
-                }
+            let current = book.and_then(|b| b.get(o.oid)).map(|r| r.sz);
+            while k < ladder.len() && better(ladder[k].px, o.px) {
+                k += 1;
             }
+            let kept = k < ladder.len()
+                && !keep[k]
+                && ladder[k].px == o.px
+                && current == Some(ladder[k].sz);
+            if kept {
+                keep[k] = true;
+            } else if current.is_some() {
+                cancels.push(o.oid);
+            }
+            kept
         });
-        for oid in cancels {
-            self.exchange.cancel_synthetic(HOUSE_MAKER_ADDR, asset, oid, now, &mut events);
+        for &oid in &cancels {
+            self.exchange.cancel_synthetic(HOUSE_MAKER_ADDR, asset, oid, now, events);
         }
+        self.cancels = cancels;
         // Place the new levels, best first.
-        let mut placed: Vec<HouseOrder> = Vec::new();
+        let mut placed = std::mem::take(&mut self.placed);
+        placed.clear();
         for (k, l) in ladder.iter().enumerate() {
             if keep[k] {
                 continue;
@@ -275,7 +305,7 @@ impl ExchangeVenue {
                 cloid: None,
             };
             if let OrderStatusResp::Resting { oid, .. } =
-                self.exchange.place_synthetic(HOUSE_MAKER_ADDR, &req, now, &mut events)
+                self.exchange.place_synthetic(HOUSE_MAKER_ADDR, &req, now, events)
             {
                 placed.push(HouseOrder { oid, px: l.px, n: l.n });
             }
@@ -284,17 +314,13 @@ impl ExchangeVenue {
             Side::Bid => &mut self.books[i].house_bids,
             Side::Ask => &mut self.books[i].house_asks,
         };
-        orders.extend(placed);
+        orders.extend_from_slice(&placed);
+        self.placed = placed;
         match side {
             Side::Bid => orders.sort_unstable_by_key(|o| std::cmp::Reverse(o.px)),
             Side::Ask => orders.sort_unstable_by_key(|o| o.px),
         }
         self.books[i].dirty = true;
-        // Trades of a re-quote (a level crossing a user's order) print with this block.
-        let mut trades = std::mem::take(&mut self.books[i].trades);
-        self.route(&mut events, Some(&mut trades));
-        self.books[i].trades = trades;
-        self.scratch = events;
         self.keep = keep;
     }
 }
@@ -323,8 +349,16 @@ impl FlowVenue for ExchangeVenue {
         // Cancel-side first on both sides would be cleaner, but each side's new levels are
         // behind the other side's old ones (the generator's ladder is uncrossed and moves by
         // a few ticks a block), and self-trade prevention covers the rest.
-        self.requote_side(asset, Side::Bid, bids, now);
-        self.requote_side(asset, Side::Ask, asks, now);
+        let mut events = std::mem::take(&mut self.requote_events);
+        events.clear();
+        self.requote_side(asset, Side::Bid, bids, now, &mut events);
+        self.requote_side(asset, Side::Ask, asks, now, &mut events);
+        // Trades of a re-quote (a level crossing a user's order) print with this block.
+        let i = asset.0 as usize;
+        let mut trades = std::mem::take(&mut self.books[i].trades);
+        self.route(&mut events, Some(&mut trades));
+        self.books[i].trades = trades;
+        self.requote_events = events;
     }
 
     fn clear(&mut self, asset: AssetId, now: Nanos) {
@@ -427,6 +461,19 @@ mod tests {
     fn market() -> Market<ExchangeVenue> {
         let venue = ExchangeVenue::new(Exchange::new(ExchangeConfig::default()));
         Market::with_venue(7, default_coins(), Vec::new(), venue).expect("valid market")
+    }
+
+    #[test]
+    fn the_venue_stays_pure() {
+        let source = include_str!("venue.rs");
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let forbidden =
+            ["tokio", "std::net", "Instant::now", "SystemTime::now", "tracing::", "println!"];
+        for (i, line) in code.lines().enumerate() {
+            for word in forbidden {
+                assert!(!line.contains(word), "venue.rs:{}: uses {word}", i + 1);
+            }
+        }
     }
 
     #[test]
