@@ -12,6 +12,7 @@ use hlmm::core::outcome::{
     Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason,
 };
 use hlmm::engine::exec::{ExecReport, OrderGateway};
+
 use hlmm::engine::quote::Intent;
 use hlmm::sim::faults::{DropTarget, FaultUpdate};
 use hlmm::sim::handle::{AgentEntry, FundAccount};
@@ -36,6 +37,8 @@ struct Rig {
     info: InfoClient,
     btc: InstrumentSpec,
     next_cloid: u128,
+    /// Reports seen while waiting for outcomes (resolver updates).
+    kept: Vec<ExecReport>,
 }
 
 fn agent_key() -> AgentKey {
@@ -81,7 +84,7 @@ fn rig_with(tune: impl FnOnce(&mut GatewayConfig), ws: bool, exchange_url: Optio
         let _inside = rt.enter();
         gw.start();
     }
-    let mut rig = Rig { sim, rt, gw, info, btc, next_cloid: 1 };
+    let mut rig = Rig { sim, rt, gw, info, btc, next_cloid: 1, kept: Vec::new() };
     if ws {
         rig.wait_for("the post socket", |r| r.gw.ws_connected());
     }
@@ -107,15 +110,39 @@ impl Rig {
         }
     }
 
+    /// Submits `commands` and waits for every outcome (they arrive from `submit` or later
+    /// through `poll_reports`); returns them in command order. Other reports are kept.
     fn submit(&mut self, commands: &[Command]) -> Vec<OutcomeEvent> {
         let batch: Vec<Intent> = commands
             .iter()
             .map(|&command| Intent { command, frame_recv: Nanos(0), decided: Nanos(0) })
             .collect();
-        let mut out = Vec::new();
-        self.rt.block_on(self.gw.submit(&batch, &mut out));
-        assert_eq!(out.len(), commands.len(), "exactly one outcome per command");
-        out
+        let mut got = Vec::new();
+        self.rt.block_on(self.gw.submit(&batch, &mut got));
+        self.wait_for("every outcome", |r| {
+            for rep in r.reports() {
+                match rep {
+                    ExecReport::Outcome(o) => got.push(o),
+                    other => r.kept.push(other),
+                }
+            }
+            got.len() >= commands.len()
+        });
+        assert_eq!(got.len(), commands.len(), "exactly one outcome per command");
+        commands
+            .iter()
+            .map(|c| {
+                let key = hlmm::engine::exec::outcome_for(
+                    c,
+                    CommandOutcome::Ambiguous(AmbiguousReason::Timeout),
+                );
+                let i = got
+                    .iter()
+                    .position(|o| (o.cloid, o.command) == (key.cloid, key.command))
+                    .expect("an outcome for each command");
+                got.remove(i)
+            })
+            .collect()
     }
 
     fn info(&self, body: Value) -> Value {
@@ -182,7 +209,7 @@ impl Rig {
     }
 
     fn reports(&mut self) -> Vec<ExecReport> {
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.kept);
         self.gw.poll_reports(&mut out);
         out
     }
@@ -371,4 +398,29 @@ fn cancel_all_and_the_shutdown_sweep_leave_none_of_our_orders_resting() {
     assert!(r.submit(&more).iter().all(is_resting));
     r.rt.block_on(r.gw.drain());
     assert!(r.open_orders().is_empty());
+}
+
+#[test]
+fn a_lost_reply_does_not_hold_up_the_next_batch() {
+    let mut r = rig_with(|c| c.reply_timeout = Duration::from_secs(30), true, None);
+    let resting = r.resting_bid();
+    assert!(is_resting(&r.submit(&[Command::Place(resting)])[0]));
+    let lost = r.resting_bid();
+    r.sim
+        .faults()
+        .apply(FaultUpdate { drop_action_responses_next: Some(1), ..FaultUpdate::default() });
+    let lost_batch =
+        [Intent { command: Command::Place(lost), frame_recv: Nanos(0), decided: Nanos(0) }];
+    let mut early = Vec::new();
+    r.rt.block_on(r.gw.submit(&lost_batch, &mut early));
+    assert!(early.is_empty(), "answered when its reply arrives");
+    // The cancel goes out and is answered while the placement still awaits its reply.
+    let out = r.submit(&[Command::Cancel { asset: resting.asset, cloid: resting.cloid }]);
+    assert!(matches!(out[0].outcome, CommandOutcome::Accepted(_)), "{out:?}");
+    let pending = r.reports();
+    assert!(
+        !pending.iter().any(|rep| matches!(rep, ExecReport::Outcome(o) if o.cloid == lost.cloid)),
+        "the lost placement is still unanswered: {pending:?}"
+    );
+    assert_eq!(r.open_with_cloid(lost.cloid), 1, "it landed; only its reply was lost");
 }

@@ -6,6 +6,11 @@
 //! - [`reply`]: a reply, or its absence → exactly one outcome per command.
 //! - [`transport`]: WebSocket `post` on the exec runtime's own socket, REST fallback.
 //!
+//! Each action is sent and awaited by its own task on the exec runtime, so a slow or lost reply
+//! never holds up the next batch; outcomes come back through
+//! [`OrderGateway::poll_reports`] (what is settled before sending, e.g. an unknown asset, comes
+//! back from `submit` directly).
+//!
 //! Every action carries `expiresAfter` (now + a few seconds), so a late action is rejected by
 //! the venue, never filled, and an ambiguous one has a deadline. Nonces come from the signer's
 //! [`NonceSource`]. Ambiguous outcomes are never re-sent: a resolver task on the exec runtime
@@ -160,7 +165,6 @@ pub struct HyperliquidGateway {
     info: InfoClient,
     plan: Plan,
     results: Vec<Option<ElementOutcome>>,
-    scratch: Vec<ElementOutcome>,
     pending: Arc<Mutex<Vec<Pending>>>,
     reports_tx: mpsc::UnboundedSender<ExecReport>,
     reports_rx: mpsc::UnboundedReceiver<ExecReport>,
@@ -201,7 +205,6 @@ impl HyperliquidGateway {
             info,
             plan: Plan::default(),
             results: Vec::new(),
-            scratch: Vec::new(),
             pending: Arc::new(Mutex::new(Vec::new())),
             reports_tx,
             reports_rx,
@@ -284,62 +287,46 @@ impl HyperliquidGateway {
             }
         }
         self.stats.actions.fetch_add(sends.len() as u64, Ordering::Relaxed);
-        let timeout = self.cfg.reply_timeout;
-        let transport = &self.transport;
-        let replies = futures_util::future::join_all(
-            sends.iter().map(|(_, body, _)| transport.send(body, timeout)),
-        )
-        .await;
-        for ((kind, _, expires), reply) in sends.iter().zip(&replies) {
-            let idx = plan.indexes(*kind);
-            let elem = match kind {
-                ActionKind::AloOrders | ActionKind::TakerOrders => ElementKind::Order,
-                ActionKind::Modifies => ElementKind::Modify,
-                ActionKind::Cancels => ElementKind::Cancel,
+        // Each action is sent and awaited by its own task: a slow or lost reply never holds
+        // up the next batch (cancels above all). Outcomes come back through `poll_reports`.
+        for (kind, body, expires) in sends {
+            let idx = plan.indexes(kind);
+            let job = SendJob {
+                elem: match kind {
+                    ActionKind::AloOrders | ActionKind::TakerOrders => ElementKind::Order,
+                    ActionKind::Modifies => ElementKind::Modify,
+                    ActionKind::Cancels => ElementKind::Cancel,
+                },
+                commands: idx.iter().map(|&i| batch[i].command).collect(),
+                specs: idx
+                    .iter()
+                    .filter_map(|&i| batch[i].command.asset().and_then(|a| self.spec(a)))
+                    .collect(),
+                body,
+                expires_ms: expires,
+                sent_ms: now_ms,
+                timeout: self.cfg.reply_timeout,
+                transport: self.transport.clone(),
+                tx: self.reports_tx.clone(),
+                pending: Arc::clone(&self.pending),
+                stats: Arc::clone(&self.stats),
             };
-            let elem_specs: Vec<InstrumentSpec> = idx
-                .iter()
-                .filter_map(|&i| batch[i].command.asset().and_then(|a| self.spec(a)))
-                .collect();
-            self.scratch.clear();
-            reply::outcomes(elem, &elem_specs, reply, &mut self.scratch);
-            for (&i, &o) in idx.iter().zip(&self.scratch) {
-                self.results[i] = Some(o);
-                if matches!(o.0, CommandOutcome::Ambiguous(_)) {
-                    self.track_ambiguous(&batch[i].command, *expires, now_ms);
-                }
-            }
+            tokio::spawn(job.run());
         }
         for &i in &plan.cancel_all_idx {
             let Command::CancelAll { asset } = batch[i].command else { continue };
             let o = self.sweep(asset, Duration::ZERO).await;
             self.results[i] = Some((o, false));
         }
+        // What was settled here (unknown assets, signing failures, sweeps) goes out now.
         for (intent, result) in batch.iter().zip(&self.results) {
-            let (outcome, old_gone) = result
-                .unwrap_or((CommandOutcome::Ambiguous(AmbiguousReason::UnparsableReply), false));
-            let mut ev = outcome_for(&intent.command, outcome);
-            ev.modify_old_leg_canceled = old_gone;
-            out.push(ev);
+            if let Some((outcome, old_gone)) = *result {
+                let mut ev = outcome_for(&intent.command, outcome);
+                ev.modify_old_leg_canceled = old_gone;
+                out.push(ev);
+            }
         }
         self.plan = plan;
-    }
-
-    fn track_ambiguous(&self, command: &Command, expires_ms: u64, now_ms: u64) {
-        let (asset, cloid) = match *command {
-            Command::Place(r) => (r.asset, r.cloid),
-            Command::Modify { asset, new, .. } => (asset, new.cloid),
-            Command::Cancel { asset, cloid } => (asset, cloid),
-            Command::CancelAll { .. } => return,
-        };
-        self.stats.ambiguous.fetch_add(1, Ordering::Relaxed);
-        self.pending.lock().push(Pending {
-            asset,
-            cloid,
-            kind: command.kind(),
-            expires_ms,
-            since_ms: now_ms,
-        });
     }
 
     /// Cancels every open order of ours (on `asset`, or all), as the venue lists them in
@@ -443,6 +430,69 @@ impl OrderGateway for HyperliquidGateway {
                 ),
             }
         })
+    }
+}
+
+impl Drop for HyperliquidGateway {
+    fn drop(&mut self) {
+        self.transport.stop();
+    }
+}
+
+/// One signed action on its way: sent, awaited and answered by its own task.
+struct SendJob {
+    elem: ElementKind,
+    /// The commands of the action's elements, in element order.
+    commands: Vec<Command>,
+    /// Their instruments, in the same order.
+    specs: Vec<InstrumentSpec>,
+    body: Vec<u8>,
+    expires_ms: u64,
+    sent_ms: u64,
+    timeout: Duration,
+    transport: Transport,
+    tx: mpsc::UnboundedSender<ExecReport>,
+    pending: Arc<Mutex<Vec<Pending>>>,
+    stats: Arc<GatewayStats>,
+}
+
+impl SendJob {
+    async fn run(self) {
+        let reply = self.transport.send(&self.body, self.timeout).await;
+        let mut outcomes = Vec::with_capacity(self.commands.len());
+        reply::outcomes(self.elem, &self.specs, &reply, &mut outcomes);
+        for (i, command) in self.commands.iter().enumerate() {
+            // `outcomes` has one entry per element; a command whose asset vanished from the
+            // table (never, in practice) is left ambiguous rather than unanswered.
+            let (outcome, old_gone) = outcomes
+                .get(i)
+                .copied()
+                .unwrap_or((CommandOutcome::Ambiguous(AmbiguousReason::UnparsableReply), false));
+            if matches!(outcome, CommandOutcome::Ambiguous(_)) {
+                self.track_ambiguous(command);
+            }
+            let mut ev = outcome_for(command, outcome);
+            ev.modify_old_leg_canceled = old_gone;
+            // The receiver is gone only when the gateway is: nobody is left to tell.
+            let _ = self.tx.send(ExecReport::Outcome(ev));
+        }
+    }
+
+    fn track_ambiguous(&self, command: &Command) {
+        let (asset, cloid) = match *command {
+            Command::Place(r) => (r.asset, r.cloid),
+            Command::Modify { asset, new, .. } => (asset, new.cloid),
+            Command::Cancel { asset, cloid } => (asset, cloid),
+            Command::CancelAll { .. } => return,
+        };
+        self.stats.ambiguous.fetch_add(1, Ordering::Relaxed);
+        self.pending.lock().push(Pending {
+            asset,
+            cloid,
+            kind: command.kind(),
+            expires_ms: self.expires_ms,
+            since_ms: self.sent_ms,
+        });
     }
 }
 
