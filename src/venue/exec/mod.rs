@@ -5,6 +5,11 @@
 //!   `batchModify`, `cancelByCloid`).
 //! - [`reply`]: a reply, or its absence → exactly one outcome per command.
 //! - [`transport`]: WebSocket `post` on the exec runtime's own socket, REST fallback.
+//! - [`budget`]: the client-side IP weight bucket and address budget (cancels keep headroom).
+//!
+//! The venue-side dead-man's switch (`scheduleCancel`) is armed at `now + dead_man` and pushed
+//! out while the exec loop turns. New accounts are refused until $1 000 000 traded; then the
+//! gateway logs once that it relies on `expiresAfter` and the local watchdog, and goes on.
 //!
 //! Each action is sent and awaited by its own task on the exec runtime, so a slow or lost reply
 //! never holds up the next batch; outcomes come back through
@@ -21,12 +26,13 @@
 //! Runs on the exec thread (its current-thread runtime). Never blocks the quote thread, never
 //! logs per order, never prints the key.
 
+pub mod budget;
 pub mod plan;
 pub mod reply;
 pub mod transport;
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +41,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use self::budget::{BudgetConfig, RateBudget};
 use self::plan::{ActionKind, Plan};
 use self::reply::{ElementKind, ElementOutcome, Reply};
 use self::transport::{Transport, TransportStats};
@@ -87,6 +94,13 @@ pub struct GatewayConfig {
     pub resolve_give_up: Duration,
     /// Shutdown sweep: how long to keep cancelling until `openOrders` shows none of ours.
     pub drain_timeout: Duration,
+    /// The rate budget's settings.
+    pub budget: BudgetConfig,
+    /// How often the address budget is read back from `userRateLimit`.
+    pub rate_limit_poll: Duration,
+    /// Dead-man's switch lead (`scheduleCancel` at now + this, pushed out every quarter of
+    /// it); `None` = not used. Tens of seconds: each trigger spends one of 10 per day.
+    pub dead_man: Option<Duration>,
 }
 
 impl GatewayConfig {
@@ -113,6 +127,9 @@ impl GatewayConfig {
             resolve_interval: Duration::from_millis(250),
             resolve_give_up: Duration::from_secs(60),
             drain_timeout: Duration::from_secs(5),
+            budget: BudgetConfig::default(),
+            rate_limit_poll: Duration::from_secs(30),
+            dead_man: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -138,7 +155,19 @@ pub struct GatewayStats {
     pub unresolved: AtomicU64,
     /// Orders cancelled by sweeps (`CancelAll`, shutdown).
     pub swept: AtomicU64,
+    /// Actions refused by the local rate budget (`NotSent(Throttled)`).
+    pub throttled: AtomicU64,
+    /// Dead-man's switch: one of the `DEAD_MAN_*` states.
+    pub dead_man: AtomicU8,
 }
+
+/// Dead-man's switch not (yet) armed.
+pub const DEAD_MAN_OFF: u8 = 0;
+/// Dead-man's switch armed at the venue.
+pub const DEAD_MAN_ARMED: u8 = 1;
+/// The venue refuses `scheduleCancel` for this account (volume gate): `expiresAfter` and the
+/// local watchdog are the protection.
+pub const DEAD_MAN_REFUSED: u8 = 2;
 
 /// An ambiguous action waiting for the resolver.
 #[derive(Debug, Clone, Copy)]
@@ -170,6 +199,9 @@ pub struct HyperliquidGateway {
     reports_rx: mpsc::UnboundedReceiver<ExecReport>,
     started: bool,
     stats: Arc<GatewayStats>,
+    budget: Arc<Mutex<RateBudget>>,
+    /// When the dead-man's switch is next pushed out, ms.
+    dead_man_next_ms: u64,
 }
 
 /// Margin after `expiresAfter` before "unknown" is trusted: venue block time and our clock
@@ -196,7 +228,10 @@ impl HyperliquidGateway {
         let mut specs = instruments.to_vec();
         specs.sort_by_key(|s| s.asset);
         let (reports_tx, reports_rx) = mpsc::unbounded_channel();
+        let budget = RateBudget::new(cfg.budget, wall_now().as_millis());
         Ok(Self {
+            budget: Arc::new(Mutex::new(budget)),
+            dead_man_next_ms: 0,
             cfg,
             signer,
             nonces,
@@ -223,6 +258,11 @@ impl HyperliquidGateway {
         self.transport.stats()
     }
 
+    /// Address requests left before placements stop (`None` until `userRateLimit` answered).
+    pub fn budget_headroom(&self) -> Option<u64> {
+        self.budget.lock().address_headroom()
+    }
+
     /// Whether the WS post socket is up.
     pub fn ws_connected(&self) -> bool {
         self.transport.ws_connected()
@@ -243,6 +283,8 @@ impl HyperliquidGateway {
             tx: self.reports_tx.clone(),
             specs: self.specs.clone(),
             interval: self.cfg.resolve_interval,
+            budget: Arc::clone(&self.budget),
+            rate_limit_poll: self.cfg.rate_limit_poll,
             give_up_ms: self.cfg.resolve_give_up.as_millis() as u64,
             stats: Arc::clone(&self.stats),
         }));
@@ -275,6 +317,15 @@ impl HyperliquidGateway {
         let mut sends: Vec<(ActionKind, Vec<u8>, u64)> = Vec::with_capacity(4);
         for kind in ActionKind::SEND_ORDER {
             let Some(action) = plan.action(kind) else { continue };
+            let n = plan.indexes(kind).len();
+            if !self.budget.lock().admit(now_ms, n, kind == ActionKind::Cancels) {
+                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                for &i in plan.indexes(kind) {
+                    self.results[i] =
+                        Some((CommandOutcome::NotSent(NotSentReason::Throttled), false));
+                }
+                continue;
+            }
             let mut body = Vec::with_capacity(256 + 160 * plan.indexes(kind).len());
             match self.sign_into(action, now_ms, &mut body) {
                 Some(expires) => sends.push((kind, body, expires)),
@@ -310,6 +361,7 @@ impl HyperliquidGateway {
                 tx: self.reports_tx.clone(),
                 pending: Arc::clone(&self.pending),
                 stats: Arc::clone(&self.stats),
+                budget: Arc::clone(&self.budget),
             };
             tokio::spawn(job.run());
         }
@@ -327,6 +379,73 @@ impl HyperliquidGateway {
             }
         }
         self.plan = plan;
+    }
+
+    /// Signs a `scheduleCancel` (`time` ms, or `None` to clear) and its body.
+    fn sign_schedule_cancel(&mut self, time: Option<u64>) -> Option<Vec<u8>> {
+        let mut body = Vec::with_capacity(256);
+        let action = ActionRef::ScheduleCancel { time };
+        self.sign_into(action, wall_now().as_millis(), &mut body)?;
+        Some(body)
+    }
+
+    async fn schedule_cancel(&mut self, time: Option<u64>) -> Option<Reply> {
+        let body = self.sign_schedule_cancel(time)?;
+        Some(self.transport.send(&body, self.cfg.reply_timeout).await)
+    }
+
+    /// Arms or pushes out the dead-man's switch when due (from the exec loop; never waits: the
+    /// send runs as a task). Stops for good once the venue refuses it.
+    fn tend_dead_man(&mut self) {
+        let Some(lead) = self.cfg.dead_man else { return };
+        if self.stats.dead_man.load(Ordering::Relaxed) == DEAD_MAN_REFUSED
+            || tokio::runtime::Handle::try_current().is_err()
+        {
+            return;
+        }
+        let now_ms = wall_now().as_millis();
+        if now_ms < self.dead_man_next_ms {
+            return;
+        }
+        let lead_ms = lead.as_millis() as u64;
+        self.dead_man_next_ms = now_ms + (lead_ms / 4).max(1_000);
+        if !self.budget.lock().admit(now_ms, 1, false) {
+            return;
+        }
+        let Some(body) = self.sign_schedule_cancel(Some(now_ms + lead_ms)) else { return };
+        let transport = self.transport.clone();
+        let stats = Arc::clone(&self.stats);
+        let timeout = self.cfg.reply_timeout;
+        tokio::spawn(async move {
+            let reply = transport.send(&body, timeout).await;
+            let verdict = match &reply {
+                Reply::Body(b) => serde_json::from_slice::<Value>(b).ok().map(|v| {
+                    let ok = v.get("status").and_then(Value::as_str) == Some("ok");
+                    let msg = v.get("response").and_then(Value::as_str).unwrap_or("").to_owned();
+                    (ok, msg)
+                }),
+                _ => None,
+            };
+            match verdict {
+                Some((true, _)) => {
+                    if stats.dead_man.swap(DEAD_MAN_ARMED, Ordering::Relaxed) != DEAD_MAN_ARMED {
+                        tracing::info!(
+                            lead_s = lead.as_secs(),
+                            "Dead-man's switch armed (scheduleCancel)"
+                        );
+                    }
+                }
+                Some((false, msg)) if msg.starts_with("Cannot set scheduled cancel time") => {
+                    stats.dead_man.store(DEAD_MAN_REFUSED, Ordering::Relaxed);
+                    tracing::warn!(
+                        venue = %msg,
+                        "Dead-man's switch refused by the venue: relying on expiresAfter and the local watchdog"
+                    );
+                }
+                // Anything else (rate limit, transport): tried again at the next push.
+                _ => tracing::debug!(reply = ?reply, "scheduleCancel not confirmed"),
+            }
+        });
     }
 
     /// Cancels every open order of ours (on `asset`, or all), as the venue lists them in
@@ -411,6 +530,7 @@ impl OrderGateway for HyperliquidGateway {
 
     fn poll_reports(&mut self, out: &mut Vec<ExecReport>) {
         self.start();
+        self.tend_dead_man();
         while let Ok(r) = self.reports_rx.try_recv() {
             out.push(r);
         }
@@ -420,6 +540,10 @@ impl OrderGateway for HyperliquidGateway {
         Box::pin(async move {
             let within = self.cfg.drain_timeout;
             let outcome = self.sweep(None, within).await;
+            if self.stats.dead_man.load(Ordering::Relaxed) == DEAD_MAN_ARMED {
+                // Nothing rests any more: clear the switch so it spends no daily trigger.
+                let _ = self.schedule_cancel(None).await;
+            }
             match outcome {
                 CommandOutcome::Accepted(_) => {
                     tracing::info!("Shutdown sweep: no order of ours rests at the venue")
@@ -454,11 +578,24 @@ struct SendJob {
     tx: mpsc::UnboundedSender<ExecReport>,
     pending: Arc<Mutex<Vec<Pending>>>,
     stats: Arc<GatewayStats>,
+    budget: Arc<Mutex<RateBudget>>,
+}
+
+/// Whether a reply is the venue's IP limit (HTTP 429, or a WS post error carrying it).
+fn is_http_429(reply: &Reply) -> bool {
+    match reply {
+        Reply::Http { status, .. } => *status == 429,
+        Reply::PostError(text) => text.starts_with("429"),
+        _ => false,
+    }
 }
 
 impl SendJob {
     async fn run(self) {
         let reply = self.transport.send(&self.body, self.timeout).await;
+        if is_http_429(&reply) {
+            self.budget.lock().on_http_429(wall_now().as_millis());
+        }
         let mut outcomes = Vec::with_capacity(self.commands.len());
         reply::outcomes(self.elem, &self.specs, &reply, &mut outcomes);
         for (i, command) in self.commands.iter().enumerate() {
@@ -520,8 +657,18 @@ struct Resolver {
     tx: mpsc::UnboundedSender<ExecReport>,
     specs: Vec<InstrumentSpec>,
     interval: Duration,
+    budget: Arc<Mutex<RateBudget>>,
+    rate_limit_poll: Duration,
     give_up_ms: u64,
     stats: Arc<GatewayStats>,
+}
+
+/// `userRateLimit` (the fields the budget needs).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserRateLimit {
+    n_requests_used: u64,
+    n_requests_cap: u64,
 }
 
 /// What `orderStatus` said about a cloid.
@@ -568,10 +715,21 @@ pub fn parse_order_status(v: &Value, spec: &InstrumentSpec, cloid: Cloid) -> Opt
 async fn resolver_task(r: Resolver) {
     let mut interval = tokio::time::interval(r.interval);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut next_rate_poll_ms = 0;
     loop {
         interval.tick().await;
         if r.tx.is_closed() {
             return;
+        }
+        let now_ms = wall_now().as_millis();
+        if now_ms >= next_rate_poll_ms {
+            next_rate_poll_ms = now_ms + r.rate_limit_poll.as_millis() as u64;
+            let body = serde_json::json!({"type": "userRateLimit", "user": r.account});
+            r.budget.lock().spend(now_ms, 20.0);
+            match r.info.post::<UserRateLimit>("userRateLimit", &body).await {
+                Ok(l) => r.budget.lock().sync_address(l.n_requests_used, l.n_requests_cap),
+                Err(e) => tracing::debug!(error = %e, "userRateLimit failed"),
+            }
         }
         let due: Vec<Pending> = std::mem::take(&mut *r.pending.lock());
         if due.is_empty() {
@@ -599,6 +757,7 @@ async fn resolver_task(r: Resolver) {
 /// One `orderStatus` query; `true` when `p` is settled (reported or nothing to report).
 async fn resolve_one(r: &Resolver, p: &Pending) -> bool {
     let Some(spec) = spec_in(&r.specs, p.asset) else { return true };
+    r.budget.lock().spend(wall_now().as_millis(), 2.0);
     let body = serde_json::json!({
         "type": "orderStatus",
         "user": r.account,
