@@ -306,8 +306,7 @@ impl HyperliquidGateway {
     async fn submit_batch(&mut self, batch: &[Intent], out: &mut Vec<OutcomeEvent>) {
         self.start();
         let mut plan = std::mem::take(&mut self.plan);
-        let specs = self.specs.clone();
-        plan.build(batch.iter().map(|i| &i.command), |a| spec_in(&specs, a));
+        plan.build(batch.iter().map(|i| &i.command), |a| spec_in(&self.specs, a));
         self.results.clear();
         self.results.resize(batch.len(), None);
         for &i in &plan.unknown_idx {
