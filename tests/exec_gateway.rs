@@ -12,6 +12,7 @@ use hlmm::core::outcome::{
     Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason,
 };
 use hlmm::engine::exec::{ExecReport, OrderGateway};
+
 use hlmm::engine::quote::Intent;
 use hlmm::sim::faults::{DropTarget, FaultUpdate};
 use hlmm::sim::handle::{AgentEntry, FundAccount};
@@ -36,6 +37,8 @@ struct Rig {
     info: InfoClient,
     btc: InstrumentSpec,
     next_cloid: u128,
+    /// Reports seen while waiting for outcomes (resolver updates).
+    kept: Vec<ExecReport>,
 }
 
 fn agent_key() -> AgentKey {
@@ -44,13 +47,22 @@ fn agent_key() -> AgentKey {
 
 /// A simulator with the funded account and its approved agent, and a gateway for it.
 fn rig_with(tune: impl FnOnce(&mut GatewayConfig), ws: bool, exchange_url: Option<String>) -> Rig {
+    rig_on(SimConfig::ephemeral(), tune, ws, exchange_url)
+}
+
+fn rig_on(
+    base: SimConfig,
+    tune: impl FnOnce(&mut GatewayConfig),
+    ws: bool,
+    exchange_url: Option<String>,
+) -> Rig {
     let key = agent_key();
     let account = hlmm::sim::Address(ACCOUNT.0);
     let sim = SimHandle::start(SimConfig {
         block_interval_ms: 50,
         fund: vec![FundAccount { address: account, usdc: 1_000_000.0 }],
         agents: vec![AgentEntry { agent: hlmm::sim::Address(key.address().0), account }],
-        ..SimConfig::ephemeral()
+        ..base
     })
     .expect("simulator starts");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -81,7 +93,7 @@ fn rig_with(tune: impl FnOnce(&mut GatewayConfig), ws: bool, exchange_url: Optio
         let _inside = rt.enter();
         gw.start();
     }
-    let mut rig = Rig { sim, rt, gw, info, btc, next_cloid: 1 };
+    let mut rig = Rig { sim, rt, gw, info, btc, next_cloid: 1, kept: Vec::new() };
     if ws {
         rig.wait_for("the post socket", |r| r.gw.ws_connected());
     }
@@ -107,15 +119,39 @@ impl Rig {
         }
     }
 
+    /// Submits `commands` and waits for every outcome (they arrive from `submit` or later
+    /// through `poll_reports`); returns them in command order. Other reports are kept.
     fn submit(&mut self, commands: &[Command]) -> Vec<OutcomeEvent> {
         let batch: Vec<Intent> = commands
             .iter()
             .map(|&command| Intent { command, frame_recv: Nanos(0), decided: Nanos(0) })
             .collect();
-        let mut out = Vec::new();
-        self.rt.block_on(self.gw.submit(&batch, &mut out));
-        assert_eq!(out.len(), commands.len(), "exactly one outcome per command");
-        out
+        let mut got = Vec::new();
+        self.rt.block_on(self.gw.submit(&batch, &mut got));
+        self.wait_for("every outcome", |r| {
+            for rep in r.reports() {
+                match rep {
+                    ExecReport::Outcome(o) => got.push(o),
+                    other => r.kept.push(other),
+                }
+            }
+            got.len() >= commands.len()
+        });
+        assert_eq!(got.len(), commands.len(), "exactly one outcome per command");
+        commands
+            .iter()
+            .map(|c| {
+                let key = hlmm::engine::exec::outcome_for(
+                    c,
+                    CommandOutcome::Ambiguous(AmbiguousReason::Timeout),
+                );
+                let i = got
+                    .iter()
+                    .position(|o| (o.cloid, o.command) == (key.cloid, key.command))
+                    .expect("an outcome for each command");
+                got.remove(i)
+            })
+            .collect()
     }
 
     fn info(&self, body: Value) -> Value {
@@ -182,7 +218,9 @@ impl Rig {
     }
 
     fn reports(&mut self) -> Vec<ExecReport> {
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.kept);
+        // Inside the runtime, as on the exec thread (the dead-man's switch spawns its send).
+        let _inside = self.rt.enter();
         self.gw.poll_reports(&mut out);
         out
     }
@@ -318,18 +356,30 @@ fn http_429_for_k_requests_is_rate_limited_and_cancels_still_go_out_after() {
     // Priced before the fault: the knob counts /info requests too.
     let refused = [r.resting_bid(), r.resting_bid()];
     r.sim.faults().apply(FaultUpdate { http_429_next: Some(2), ..FaultUpdate::default() });
-    for req in refused {
-        let out = r.submit(&[Command::Place(req)]);
-        assert_eq!(out[0].outcome, CommandOutcome::Rejected(RejectReason::RateLimited));
-    }
-    let out = r.submit(&[Command::Cancel { asset: resting.asset, cloid: resting.cloid }]);
-    assert!(
-        matches!(
+    let first = r.submit(&[Command::Place(refused[0])]);
+    assert_eq!(first[0].outcome, CommandOutcome::Rejected(RejectReason::RateLimited));
+    // After a 429 the gateway backs off placements locally, or the venue refuses again:
+    // either way nothing lands and nothing is retried.
+    let second = r.submit(&[Command::Place(refused[1])]);
+    let throttled = CommandOutcome::NotSent(hlmm::core::outcome::NotSentReason::Throttled);
+    let limited = CommandOutcome::Rejected(RejectReason::RateLimited);
+    assert!(second[0].outcome == throttled || second[0].outcome == limited, "{second:?}");
+    // Cancels keep their headroom: they always go out (the venue may still refuse one while
+    // its 429s last; the order manager re-sends, as here).
+    let mut canceled = false;
+    for _ in 0..3 {
+        let out = r.submit(&[Command::Cancel { asset: resting.asset, cloid: resting.cloid }]);
+        assert_ne!(out[0].outcome, throttled, "a cancel is never held back locally");
+        if matches!(
             out[0].outcome,
             CommandOutcome::Accepted(Accepted { status: AcceptedStatus::Canceled, .. })
-        ),
-        "{out:?}"
-    );
+        ) {
+            canceled = true;
+            break;
+        }
+        assert_eq!(out[0].outcome, limited, "{out:?}");
+    }
+    assert!(canceled, "the cancel went through once the 429s were spent");
     assert_eq!(r.open_with_cloid(resting.cloid), 0);
     for req in refused {
         assert_eq!(r.open_with_cloid(req.cloid), 0, "a 429 is definitive: nothing landed");
@@ -371,4 +421,85 @@ fn cancel_all_and_the_shutdown_sweep_leave_none_of_our_orders_resting() {
     assert!(r.submit(&more).iter().all(is_resting));
     r.rt.block_on(r.gw.drain());
     assert!(r.open_orders().is_empty());
+}
+
+#[test]
+fn a_lost_reply_does_not_hold_up_the_next_batch() {
+    let mut r = rig_with(|c| c.reply_timeout = Duration::from_secs(30), true, None);
+    let resting = r.resting_bid();
+    assert!(is_resting(&r.submit(&[Command::Place(resting)])[0]));
+    let lost = r.resting_bid();
+    r.sim
+        .faults()
+        .apply(FaultUpdate { drop_action_responses_next: Some(1), ..FaultUpdate::default() });
+    let lost_batch =
+        [Intent { command: Command::Place(lost), frame_recv: Nanos(0), decided: Nanos(0) }];
+    let mut early = Vec::new();
+    r.rt.block_on(r.gw.submit(&lost_batch, &mut early));
+    assert!(early.is_empty(), "answered when its reply arrives");
+    // The cancel goes out and is answered while the placement still awaits its reply.
+    let out = r.submit(&[Command::Cancel { asset: resting.asset, cloid: resting.cloid }]);
+    assert!(matches!(out[0].outcome, CommandOutcome::Accepted(_)), "{out:?}");
+    let pending = r.reports();
+    assert!(
+        !pending.iter().any(|rep| matches!(rep, ExecReport::Outcome(o) if o.cloid == lost.cloid)),
+        "the lost placement is still unanswered: {pending:?}"
+    );
+    assert_eq!(r.open_with_cloid(lost.cloid), 1, "it landed; only its reply was lost");
+}
+
+#[test]
+fn placements_stop_before_a_small_address_budget_is_spent_and_cancels_still_go_out() {
+    let base = SimConfig { request_budget: 12, ..SimConfig::ephemeral() };
+    let mut r = rig_on(
+        base,
+        |c| {
+            c.budget.address_cancel_reserve = 4;
+            c.dead_man = None;
+        },
+        true,
+        None,
+    );
+    // The resolver reads userRateLimit at start: wait until the budget knows the cap.
+    r.wait_for("userRateLimit", |r| {
+        let _ = r.reports();
+        r.gw.budget_headroom().is_some()
+    });
+    let mut placed = Vec::new();
+    let mut throttled = 0;
+    for _ in 0..12 {
+        let req = r.resting_bid();
+        let out = r.submit(&[Command::Place(req)]);
+        if is_resting(&out[0]) {
+            placed.push(req);
+        } else {
+            let throttled_locally =
+                CommandOutcome::NotSent(hlmm::core::outcome::NotSentReason::Throttled);
+            assert_eq!(out[0].outcome, throttled_locally, "never refused by the venue");
+            throttled += 1;
+        }
+    }
+    assert_eq!(placed.len(), 8, "12 requests, 4 kept for cancels");
+    assert_eq!(throttled, 4, "refused locally, never by the venue");
+    let cancels: Vec<Command> =
+        placed.iter().map(|p| Command::Cancel { asset: p.asset, cloid: p.cloid }).collect();
+    let out = r.submit(&cancels);
+    assert!(out.iter().all(|o| matches!(o.outcome, CommandOutcome::Accepted(_))), "{out:?}");
+    assert!(r.open_orders().is_empty());
+}
+
+#[test]
+fn a_refused_dead_mans_switch_is_reported_and_trading_goes_on() {
+    let mut r = rig_with(|c| c.dead_man = Some(Duration::from_secs(30)), true, None);
+    r.wait_for("the scheduleCancel reply", |r| {
+        let _ = r.reports();
+        r.gw.stats().dead_man.load(Ordering::Relaxed) != hlmm::venue::exec::DEAD_MAN_OFF
+    });
+    assert_eq!(
+        r.gw.stats().dead_man.load(Ordering::Relaxed),
+        hlmm::venue::exec::DEAD_MAN_REFUSED,
+        "a new account has not traded $1M"
+    );
+    let req = r.resting_bid();
+    assert!(is_resting(&r.submit(&[Command::Place(req)])[0]), "still trading");
 }

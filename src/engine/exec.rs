@@ -46,22 +46,24 @@ pub enum ExecReport {
 
 /// The venue side of execution: sends a batch of commands and reports one outcome per command.
 ///
-/// Implementations own their sockets and signer. `submit` may await I/O; it must resolve every
-/// command: `Accepted`, `Rejected`, `NotSent` (nothing left the process) or `Ambiguous` (sent,
-/// answer unknown), in the order of `batch`.
+/// Implementations own their sockets and signer. Every command ends in exactly one outcome:
+/// `Accepted`, `Rejected`, `NotSent` (nothing left the process) or `Ambiguous` (sent, answer
+/// unknown). An outcome is either pushed by `submit` or reported later by
+/// [`poll_reports`](Self::poll_reports) (a gateway that keeps several actions in flight answers
+/// when each reply arrives).
 pub trait OrderGateway: Send {
     /// A short name for logs (`"sim-paper"`, `"hyperliquid"`, …).
     fn name(&self) -> &'static str;
 
-    /// Sends `batch` and pushes exactly one outcome per command into `out`.
+    /// Sends `batch`; pushes into `out` the outcomes known by the time it returns.
     fn submit<'a>(
         &'a mut self,
         batch: &'a [Intent],
         out: &'a mut Vec<OutcomeEvent>,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
 
-    /// Reports learned since the last call (ambiguity resolution), pushed into `out`. Called
-    /// by the exec loop between batches; must not block.
+    /// Reports since the last call (outcomes of earlier batches, ambiguity resolution),
+    /// pushed into `out`. Called by the exec loop on every turn; must not block.
     fn poll_reports(&mut self, _out: &mut Vec<ExecReport>) {}
 
     /// Called once at shutdown, after the last batch: make sure no order of ours rests

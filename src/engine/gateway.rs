@@ -143,13 +143,21 @@ struct PositionWire {
     szi: String,
 }
 
+/// A signed size (`szi`: `"-0.0103"`) in lots; `parse_sz` takes only magnitudes.
+fn parse_signed_sz(spec: &InstrumentSpec, text: &str) -> Result<Sz, crate::types::DecimalError> {
+    match text.strip_prefix('-') {
+        Some(magnitude) => spec.parse_sz(magnitude.as_bytes()).map(|s| Sz(-s.0)),
+        None => spec.parse_sz(text.as_bytes()),
+    }
+}
+
 /// Reads `clearinghouseState` and `openOrders` for `account`.
 pub fn venue_snapshot(
     info_url: &str,
     account: Address,
     instruments: &[InstrumentSpec],
 ) -> Result<VenueSnapshot, EngineError> {
-    let err = |e: String| EngineError::Venue(format!("end-of-run snapshot: {e}"));
+    let err = |e: String| EngineError::Venue(format!("snapshot: {e}"));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -172,11 +180,25 @@ pub fn venue_snapshot(
             .asset_positions
             .iter()
             .find(|p| p.position.coin == spec.coin.as_str())
-            .map(|p| spec.parse_sz(p.position.szi.as_bytes()))
+            .map(|p| parse_signed_sz(spec, &p.position.szi))
             .transpose()
             .map_err(|e| err(format!("{}: szi: {e}", spec.coin.as_str())))?
             .unwrap_or(Sz(0));
         positions.push((spec.asset, szi));
     }
     Ok(VenueSnapshot { positions, open_orders: open.len() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Coin;
+
+    #[test]
+    fn signed_sizes_parse_both_ways() {
+        let spec = InstrumentSpec::perp(AssetId(0), Coin::new(b"BTC").expect("coin"), 5);
+        assert_eq!(parse_signed_sz(&spec, "-0.00103"), Ok(Sz(-103)));
+        assert_eq!(parse_signed_sz(&spec, "0.00103"), Ok(Sz(103)));
+        assert!(parse_signed_sz(&spec, "--1").is_err());
+    }
 }

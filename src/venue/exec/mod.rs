@@ -5,6 +5,16 @@
 //!   `batchModify`, `cancelByCloid`).
 //! - [`reply`]: a reply, or its absence → exactly one outcome per command.
 //! - [`transport`]: WebSocket `post` on the exec runtime's own socket, REST fallback.
+//! - [`budget`]: the client-side IP weight bucket and address budget (cancels keep headroom).
+//!
+//! The venue-side dead-man's switch (`scheduleCancel`) is armed at `now + dead_man` and pushed
+//! out while the exec loop turns. New accounts are refused until $1 000 000 traded; then the
+//! gateway logs once that it relies on `expiresAfter` and the local watchdog, and goes on.
+//!
+//! Each action is sent and awaited by its own task on the exec runtime, so a slow or lost reply
+//! never holds up the next batch; outcomes come back through
+//! [`OrderGateway::poll_reports`] (what is settled before sending, e.g. an unknown asset, comes
+//! back from `submit` directly).
 //!
 //! Every action carries `expiresAfter` (now + a few seconds), so a late action is rejected by
 //! the venue, never filled, and an ambiguous one has a deadline. Nonces come from the signer's
@@ -16,12 +26,13 @@
 //! Runs on the exec thread (its current-thread runtime). Never blocks the quote thread, never
 //! logs per order, never prints the key.
 
+pub mod budget;
 pub mod plan;
 pub mod reply;
 pub mod transport;
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +41,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use self::budget::{BudgetConfig, RateBudget};
 use self::plan::{ActionKind, Plan};
 use self::reply::{ElementKind, ElementOutcome, Reply};
 use self::transport::{Transport, TransportStats};
@@ -82,6 +94,13 @@ pub struct GatewayConfig {
     pub resolve_give_up: Duration,
     /// Shutdown sweep: how long to keep cancelling until `openOrders` shows none of ours.
     pub drain_timeout: Duration,
+    /// The rate budget's settings.
+    pub budget: BudgetConfig,
+    /// How often the address budget is read back from `userRateLimit`.
+    pub rate_limit_poll: Duration,
+    /// Dead-man's switch lead (`scheduleCancel` at now + this, pushed out every quarter of
+    /// it); `None` = not used. Tens of seconds: each trigger spends one of 10 per day.
+    pub dead_man: Option<Duration>,
 }
 
 impl GatewayConfig {
@@ -108,6 +127,9 @@ impl GatewayConfig {
             resolve_interval: Duration::from_millis(250),
             resolve_give_up: Duration::from_secs(60),
             drain_timeout: Duration::from_secs(5),
+            budget: BudgetConfig::default(),
+            rate_limit_poll: Duration::from_secs(30),
+            dead_man: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -133,7 +155,19 @@ pub struct GatewayStats {
     pub unresolved: AtomicU64,
     /// Orders cancelled by sweeps (`CancelAll`, shutdown).
     pub swept: AtomicU64,
+    /// Actions refused by the local rate budget (`NotSent(Throttled)`).
+    pub throttled: AtomicU64,
+    /// Dead-man's switch: one of the `DEAD_MAN_*` states.
+    pub dead_man: AtomicU8,
 }
+
+/// Dead-man's switch not (yet) armed.
+pub const DEAD_MAN_OFF: u8 = 0;
+/// Dead-man's switch armed at the venue.
+pub const DEAD_MAN_ARMED: u8 = 1;
+/// The venue refuses `scheduleCancel` for this account (volume gate): `expiresAfter` and the
+/// local watchdog are the protection.
+pub const DEAD_MAN_REFUSED: u8 = 2;
 
 /// An ambiguous action waiting for the resolver.
 #[derive(Debug, Clone, Copy)]
@@ -160,12 +194,14 @@ pub struct HyperliquidGateway {
     info: InfoClient,
     plan: Plan,
     results: Vec<Option<ElementOutcome>>,
-    scratch: Vec<ElementOutcome>,
     pending: Arc<Mutex<Vec<Pending>>>,
     reports_tx: mpsc::UnboundedSender<ExecReport>,
     reports_rx: mpsc::UnboundedReceiver<ExecReport>,
     started: bool,
     stats: Arc<GatewayStats>,
+    budget: Arc<Mutex<RateBudget>>,
+    /// When the dead-man's switch is next pushed out, ms.
+    dead_man_next_ms: u64,
 }
 
 /// Margin after `expiresAfter` before "unknown" is trusted: venue block time and our clock
@@ -192,7 +228,10 @@ impl HyperliquidGateway {
         let mut specs = instruments.to_vec();
         specs.sort_by_key(|s| s.asset);
         let (reports_tx, reports_rx) = mpsc::unbounded_channel();
+        let budget = RateBudget::new(cfg.budget, wall_now().as_millis());
         Ok(Self {
+            budget: Arc::new(Mutex::new(budget)),
+            dead_man_next_ms: 0,
             cfg,
             signer,
             nonces,
@@ -201,7 +240,6 @@ impl HyperliquidGateway {
             info,
             plan: Plan::default(),
             results: Vec::new(),
-            scratch: Vec::new(),
             pending: Arc::new(Mutex::new(Vec::new())),
             reports_tx,
             reports_rx,
@@ -218,6 +256,11 @@ impl HyperliquidGateway {
     /// The transport's counters (WS vs REST).
     pub fn transport_stats(&self) -> Arc<TransportStats> {
         self.transport.stats()
+    }
+
+    /// Address requests left before placements stop (`None` until `userRateLimit` answered).
+    pub fn budget_headroom(&self) -> Option<u64> {
+        self.budget.lock().address_headroom()
     }
 
     /// Whether the WS post socket is up.
@@ -240,6 +283,8 @@ impl HyperliquidGateway {
             tx: self.reports_tx.clone(),
             specs: self.specs.clone(),
             interval: self.cfg.resolve_interval,
+            budget: Arc::clone(&self.budget),
+            rate_limit_poll: self.cfg.rate_limit_poll,
             give_up_ms: self.cfg.resolve_give_up.as_millis() as u64,
             stats: Arc::clone(&self.stats),
         }));
@@ -261,8 +306,7 @@ impl HyperliquidGateway {
     async fn submit_batch(&mut self, batch: &[Intent], out: &mut Vec<OutcomeEvent>) {
         self.start();
         let mut plan = std::mem::take(&mut self.plan);
-        let specs = self.specs.clone();
-        plan.build(batch.iter().map(|i| &i.command), |a| spec_in(&specs, a));
+        plan.build(batch.iter().map(|i| &i.command), |a| spec_in(&self.specs, a));
         self.results.clear();
         self.results.resize(batch.len(), None);
         for &i in &plan.unknown_idx {
@@ -272,6 +316,15 @@ impl HyperliquidGateway {
         let mut sends: Vec<(ActionKind, Vec<u8>, u64)> = Vec::with_capacity(4);
         for kind in ActionKind::SEND_ORDER {
             let Some(action) = plan.action(kind) else { continue };
+            let n = plan.indexes(kind).len();
+            if !self.budget.lock().admit(now_ms, n, kind == ActionKind::Cancels) {
+                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                for &i in plan.indexes(kind) {
+                    self.results[i] =
+                        Some((CommandOutcome::NotSent(NotSentReason::Throttled), false));
+                }
+                continue;
+            }
             let mut body = Vec::with_capacity(256 + 160 * plan.indexes(kind).len());
             match self.sign_into(action, now_ms, &mut body) {
                 Some(expires) => sends.push((kind, body, expires)),
@@ -284,61 +337,113 @@ impl HyperliquidGateway {
             }
         }
         self.stats.actions.fetch_add(sends.len() as u64, Ordering::Relaxed);
-        let timeout = self.cfg.reply_timeout;
-        let transport = &self.transport;
-        let replies = futures_util::future::join_all(
-            sends.iter().map(|(_, body, _)| transport.send(body, timeout)),
-        )
-        .await;
-        for ((kind, _, expires), reply) in sends.iter().zip(&replies) {
-            let idx = plan.indexes(*kind);
-            let elem = match kind {
-                ActionKind::AloOrders | ActionKind::TakerOrders => ElementKind::Order,
-                ActionKind::Modifies => ElementKind::Modify,
-                ActionKind::Cancels => ElementKind::Cancel,
+        // Each action is sent and awaited by its own task: a slow or lost reply never holds
+        // up the next batch (cancels above all). Outcomes come back through `poll_reports`.
+        for (kind, body, expires) in sends {
+            let idx = plan.indexes(kind);
+            let job = SendJob {
+                elem: match kind {
+                    ActionKind::AloOrders | ActionKind::TakerOrders => ElementKind::Order,
+                    ActionKind::Modifies => ElementKind::Modify,
+                    ActionKind::Cancels => ElementKind::Cancel,
+                },
+                commands: idx.iter().map(|&i| batch[i].command).collect(),
+                specs: idx
+                    .iter()
+                    .filter_map(|&i| batch[i].command.asset().and_then(|a| self.spec(a)))
+                    .collect(),
+                body,
+                expires_ms: expires,
+                sent_ms: now_ms,
+                timeout: self.cfg.reply_timeout,
+                transport: self.transport.clone(),
+                tx: self.reports_tx.clone(),
+                pending: Arc::clone(&self.pending),
+                stats: Arc::clone(&self.stats),
+                budget: Arc::clone(&self.budget),
             };
-            let elem_specs: Vec<InstrumentSpec> = idx
-                .iter()
-                .filter_map(|&i| batch[i].command.asset().and_then(|a| self.spec(a)))
-                .collect();
-            self.scratch.clear();
-            reply::outcomes(elem, &elem_specs, reply, &mut self.scratch);
-            for (&i, &o) in idx.iter().zip(&self.scratch) {
-                self.results[i] = Some(o);
-                if matches!(o.0, CommandOutcome::Ambiguous(_)) {
-                    self.track_ambiguous(&batch[i].command, *expires, now_ms);
-                }
-            }
+            tokio::spawn(job.run());
         }
         for &i in &plan.cancel_all_idx {
             let Command::CancelAll { asset } = batch[i].command else { continue };
             let o = self.sweep(asset, Duration::ZERO).await;
             self.results[i] = Some((o, false));
         }
+        // What was settled here (unknown assets, signing failures, sweeps) goes out now.
         for (intent, result) in batch.iter().zip(&self.results) {
-            let (outcome, old_gone) = result
-                .unwrap_or((CommandOutcome::Ambiguous(AmbiguousReason::UnparsableReply), false));
-            let mut ev = outcome_for(&intent.command, outcome);
-            ev.modify_old_leg_canceled = old_gone;
-            out.push(ev);
+            if let Some((outcome, old_gone)) = *result {
+                let mut ev = outcome_for(&intent.command, outcome);
+                ev.modify_old_leg_canceled = old_gone;
+                out.push(ev);
+            }
         }
         self.plan = plan;
     }
 
-    fn track_ambiguous(&self, command: &Command, expires_ms: u64, now_ms: u64) {
-        let (asset, cloid) = match *command {
-            Command::Place(r) => (r.asset, r.cloid),
-            Command::Modify { asset, new, .. } => (asset, new.cloid),
-            Command::Cancel { asset, cloid } => (asset, cloid),
-            Command::CancelAll { .. } => return,
-        };
-        self.stats.ambiguous.fetch_add(1, Ordering::Relaxed);
-        self.pending.lock().push(Pending {
-            asset,
-            cloid,
-            kind: command.kind(),
-            expires_ms,
-            since_ms: now_ms,
+    /// Signs a `scheduleCancel` (`time` ms, or `None` to clear) and its body.
+    fn sign_schedule_cancel(&mut self, time: Option<u64>) -> Option<Vec<u8>> {
+        let mut body = Vec::with_capacity(256);
+        let action = ActionRef::ScheduleCancel { time };
+        self.sign_into(action, wall_now().as_millis(), &mut body)?;
+        Some(body)
+    }
+
+    async fn schedule_cancel(&mut self, time: Option<u64>) -> Option<Reply> {
+        let body = self.sign_schedule_cancel(time)?;
+        Some(self.transport.send(&body, self.cfg.reply_timeout).await)
+    }
+
+    /// Arms or pushes out the dead-man's switch when due (from the exec loop; never waits: the
+    /// send runs as a task). Stops for good once the venue refuses it.
+    fn tend_dead_man(&mut self) {
+        let Some(lead) = self.cfg.dead_man else { return };
+        if self.stats.dead_man.load(Ordering::Relaxed) == DEAD_MAN_REFUSED
+            || tokio::runtime::Handle::try_current().is_err()
+        {
+            return;
+        }
+        let now_ms = wall_now().as_millis();
+        if now_ms < self.dead_man_next_ms {
+            return;
+        }
+        let lead_ms = lead.as_millis() as u64;
+        self.dead_man_next_ms = now_ms + (lead_ms / 4).max(1_000);
+        if !self.budget.lock().admit(now_ms, 1, false) {
+            return;
+        }
+        let Some(body) = self.sign_schedule_cancel(Some(now_ms + lead_ms)) else { return };
+        let transport = self.transport.clone();
+        let stats = Arc::clone(&self.stats);
+        let timeout = self.cfg.reply_timeout;
+        tokio::spawn(async move {
+            let reply = transport.send(&body, timeout).await;
+            let verdict = match &reply {
+                Reply::Body(b) => serde_json::from_slice::<Value>(b).ok().map(|v| {
+                    let ok = v.get("status").and_then(Value::as_str) == Some("ok");
+                    let msg = v.get("response").and_then(Value::as_str).unwrap_or("").to_owned();
+                    (ok, msg)
+                }),
+                _ => None,
+            };
+            match verdict {
+                Some((true, _)) => {
+                    if stats.dead_man.swap(DEAD_MAN_ARMED, Ordering::Relaxed) != DEAD_MAN_ARMED {
+                        tracing::info!(
+                            lead_s = lead.as_secs(),
+                            "Dead-man's switch armed (scheduleCancel)"
+                        );
+                    }
+                }
+                Some((false, msg)) if msg.starts_with("Cannot set scheduled cancel time") => {
+                    stats.dead_man.store(DEAD_MAN_REFUSED, Ordering::Relaxed);
+                    tracing::warn!(
+                        venue = %msg,
+                        "Dead-man's switch refused by the venue: relying on expiresAfter and the local watchdog"
+                    );
+                }
+                // Anything else (rate limit, transport): tried again at the next push.
+                _ => tracing::debug!(reply = ?reply, "scheduleCancel not confirmed"),
+            }
         });
     }
 
@@ -424,6 +529,7 @@ impl OrderGateway for HyperliquidGateway {
 
     fn poll_reports(&mut self, out: &mut Vec<ExecReport>) {
         self.start();
+        self.tend_dead_man();
         while let Ok(r) = self.reports_rx.try_recv() {
             out.push(r);
         }
@@ -433,6 +539,10 @@ impl OrderGateway for HyperliquidGateway {
         Box::pin(async move {
             let within = self.cfg.drain_timeout;
             let outcome = self.sweep(None, within).await;
+            if self.stats.dead_man.load(Ordering::Relaxed) == DEAD_MAN_ARMED {
+                // Nothing rests any more: clear the switch so it spends no daily trigger.
+                let _ = self.schedule_cancel(None).await;
+            }
             match outcome {
                 CommandOutcome::Accepted(_) => {
                     tracing::info!("Shutdown sweep: no order of ours rests at the venue")
@@ -443,6 +553,82 @@ impl OrderGateway for HyperliquidGateway {
                 ),
             }
         })
+    }
+}
+
+impl Drop for HyperliquidGateway {
+    fn drop(&mut self) {
+        self.transport.stop();
+    }
+}
+
+/// One signed action on its way: sent, awaited and answered by its own task.
+struct SendJob {
+    elem: ElementKind,
+    /// The commands of the action's elements, in element order.
+    commands: Vec<Command>,
+    /// Their instruments, in the same order.
+    specs: Vec<InstrumentSpec>,
+    body: Vec<u8>,
+    expires_ms: u64,
+    sent_ms: u64,
+    timeout: Duration,
+    transport: Transport,
+    tx: mpsc::UnboundedSender<ExecReport>,
+    pending: Arc<Mutex<Vec<Pending>>>,
+    stats: Arc<GatewayStats>,
+    budget: Arc<Mutex<RateBudget>>,
+}
+
+/// Whether a reply is the venue's IP limit (HTTP 429, or a WS post error carrying it).
+fn is_http_429(reply: &Reply) -> bool {
+    match reply {
+        Reply::Http { status, .. } => *status == 429,
+        Reply::PostError(text) => text.starts_with("429"),
+        _ => false,
+    }
+}
+
+impl SendJob {
+    async fn run(self) {
+        let reply = self.transport.send(&self.body, self.timeout).await;
+        if is_http_429(&reply) {
+            self.budget.lock().on_http_429(wall_now().as_millis());
+        }
+        let mut outcomes = Vec::with_capacity(self.commands.len());
+        reply::outcomes(self.elem, &self.specs, &reply, &mut outcomes);
+        for (i, command) in self.commands.iter().enumerate() {
+            // `outcomes` has one entry per element; a command whose asset vanished from the
+            // table (never, in practice) is left ambiguous rather than unanswered.
+            let (outcome, old_gone) = outcomes
+                .get(i)
+                .copied()
+                .unwrap_or((CommandOutcome::Ambiguous(AmbiguousReason::UnparsableReply), false));
+            if matches!(outcome, CommandOutcome::Ambiguous(_)) {
+                self.track_ambiguous(command);
+            }
+            let mut ev = outcome_for(command, outcome);
+            ev.modify_old_leg_canceled = old_gone;
+            // The receiver is gone only when the gateway is: nobody is left to tell.
+            let _ = self.tx.send(ExecReport::Outcome(ev));
+        }
+    }
+
+    fn track_ambiguous(&self, command: &Command) {
+        let (asset, cloid) = match *command {
+            Command::Place(r) => (r.asset, r.cloid),
+            Command::Modify { asset, new, .. } => (asset, new.cloid),
+            Command::Cancel { asset, cloid } => (asset, cloid),
+            Command::CancelAll { .. } => return,
+        };
+        self.stats.ambiguous.fetch_add(1, Ordering::Relaxed);
+        self.pending.lock().push(Pending {
+            asset,
+            cloid,
+            kind: command.kind(),
+            expires_ms: self.expires_ms,
+            since_ms: self.sent_ms,
+        });
     }
 }
 
@@ -470,8 +656,18 @@ struct Resolver {
     tx: mpsc::UnboundedSender<ExecReport>,
     specs: Vec<InstrumentSpec>,
     interval: Duration,
+    budget: Arc<Mutex<RateBudget>>,
+    rate_limit_poll: Duration,
     give_up_ms: u64,
     stats: Arc<GatewayStats>,
+}
+
+/// `userRateLimit` (the fields the budget needs).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserRateLimit {
+    n_requests_used: u64,
+    n_requests_cap: u64,
 }
 
 /// What `orderStatus` said about a cloid.
@@ -518,10 +714,21 @@ pub fn parse_order_status(v: &Value, spec: &InstrumentSpec, cloid: Cloid) -> Opt
 async fn resolver_task(r: Resolver) {
     let mut interval = tokio::time::interval(r.interval);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut next_rate_poll_ms = 0;
     loop {
         interval.tick().await;
         if r.tx.is_closed() {
             return;
+        }
+        let now_ms = wall_now().as_millis();
+        if now_ms >= next_rate_poll_ms {
+            next_rate_poll_ms = now_ms + r.rate_limit_poll.as_millis() as u64;
+            let body = serde_json::json!({"type": "userRateLimit", "user": r.account});
+            r.budget.lock().spend(now_ms, 20.0);
+            match r.info.post::<UserRateLimit>("userRateLimit", &body).await {
+                Ok(l) => r.budget.lock().sync_address(l.n_requests_used, l.n_requests_cap),
+                Err(e) => tracing::debug!(error = %e, "userRateLimit failed"),
+            }
         }
         let due: Vec<Pending> = std::mem::take(&mut *r.pending.lock());
         if due.is_empty() {
@@ -549,6 +756,7 @@ async fn resolver_task(r: Resolver) {
 /// One `orderStatus` query; `true` when `p` is settled (reported or nothing to report).
 async fn resolve_one(r: &Resolver, p: &Pending) -> bool {
     let Some(spec) = spec_in(&r.specs, p.asset) else { return true };
+    r.budget.lock().spend(wall_now().as_millis(), 2.0);
     let body = serde_json::json!({
         "type": "orderStatus",
         "user": r.account,

@@ -81,11 +81,11 @@ impl std::fmt::Debug for PostCmdBox {
     }
 }
 
-/// The two ways to `/exchange`.
-#[derive(Debug)]
+/// The two ways to `/exchange`. Clones share the socket and counters (one per spawned send).
+#[derive(Debug, Clone)]
 pub struct Transport {
     http: reqwest::Client,
-    exchange_url: String,
+    exchange_url: Arc<str>,
     ws_url: Option<String>,
     ws: Arc<WsShared>,
     max_in_flight: usize,
@@ -108,7 +108,7 @@ impl Transport {
             .build()?;
         Ok(Self {
             http,
-            exchange_url,
+            exchange_url: exchange_url.into(),
             ws_url,
             ws: Arc::new(WsShared::default()),
             max_in_flight: max_in_flight.clamp(1, 99),
@@ -182,7 +182,7 @@ impl Transport {
         self.stats.rest_posts.fetch_add(1, Ordering::Relaxed);
         let sent = self
             .http
-            .post(&self.exchange_url)
+            .post(&*self.exchange_url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .timeout(timeout)
             .body(body.to_vec())
@@ -203,8 +203,9 @@ impl Transport {
     }
 }
 
-impl Drop for Transport {
-    fn drop(&mut self) {
+impl Transport {
+    /// Stops the socket task (the owner calls this when it is dropped).
+    pub fn stop(&self) {
         self.ws.stop.store(true, Ordering::Release);
         // Dropping the queue ends the socket task's select.
         *self.ws.tx.lock() = None;
