@@ -6,11 +6,16 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+#[path = "../tests/sign_oracle/mod.rs"]
+mod sign_oracle;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hlmm::types::{AssetId, Cloid, Coin, InstrumentSpec, Px, Side, Sz};
 use hlmm::wire::action::{ActionRef, Grouping, OrderWire, Tif};
 use hlmm::wire::keys::AgentKey;
-use hlmm::wire::sign::{action_hash, agent_digest, recover_signer, sign_digest, Chain, L1Signer};
+use hlmm::wire::sign::{
+    action_hash, agent_digest, recover_signer, sign_l1_action, Chain, L1Signer,
+};
 
 /// The SDK's published test key.
 const KEY_HEX: &str = "e908f86dbb4d55ac876378565aafeabc187f6690f046459397b17d9b9a19688e";
@@ -112,6 +117,121 @@ fn bench_keccak(c: &mut Criterion) {
     g.finish();
 }
 
+/// The library comparison of the two groups above, and ours vs the SDK's whole signing path
+/// (10 orders), interleaved: blocks of 64 operations of each variant alternate 60 times, so all
+/// see the same machine load (the box is shared and criterion runs groups tens of seconds apart).
+/// Prints the fastest and the median block per variant, ns/op, and the ratio of the minimums.
+/// Not a criterion measurement: nothing is timed by `c`.
+fn interleaved(_c: &mut Criterion) {
+    use std::time::Instant;
+    const BLOCK: u32 = 64;
+    const ROUNDS: usize = 60;
+    let sk = key_bytes();
+    let d = digest();
+    let k256_key = k256::ecdsa::SigningKey::from_bytes(&sk.into()).expect("k256 key");
+    let secp_key = secp256k1::SecretKey::from_secret_bytes(sk).expect("secp key");
+    let (k_sig, k_rec) = k256_key.sign_prehash_recoverable(&d).expect("sign");
+    let s_sig = secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+        secp256k1::Message::from_digest(d),
+        &secp_key,
+    );
+    let batch = orders(10);
+    let action = ActionRef::Order { orders: &batch, grouping: Grouping::Na, builder: None };
+    let mut signer = L1Signer::new(AgentKey::from_hex(KEY_HEX).expect("key"), Chain::Mainnet);
+    let sdk_action = sdk_action_of(action);
+    let wallet: ethers::signers::LocalWallet = KEY_HEX.parse().expect("wallet");
+
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..BLOCK {
+            f();
+        }
+        t.elapsed().as_nanos() as f64 / f64::from(BLOCK)
+    };
+    let mut variants: [(&str, Variant<'_>); 6] = [
+        (
+            "sign k256",
+            Box::new(|| {
+                black_box(k256_key.sign_prehash_recoverable(black_box(&d)).expect("sign"));
+            }),
+        ),
+        (
+            "sign libsecp256k1",
+            Box::new(|| {
+                black_box(secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+                    secp256k1::Message::from_digest(black_box(d)),
+                    &secp_key,
+                ));
+            }),
+        ),
+        (
+            "recover k256",
+            Box::new(|| {
+                black_box(
+                    k256::ecdsa::VerifyingKey::recover_from_prehash(black_box(&d), &k_sig, k_rec)
+                        .expect("recover"),
+                );
+            }),
+        ),
+        (
+            "recover libsecp256k1",
+            Box::new(|| {
+                black_box(
+                    s_sig
+                        .recover_ecdsa(secp256k1::Message::from_digest(black_box(d)))
+                        .expect("recover"),
+                );
+            }),
+        ),
+        (
+            "l1 sign 10 orders ours",
+            Box::new(|| {
+                black_box(signer.sign(black_box(action), 1_583_838, None, None).expect("sign"));
+            }),
+        ),
+        (
+            "l1 sign 10 orders sdk_way",
+            Box::new(|| {
+                let cid = sign_oracle::sdk_connection_id(black_box(&sdk_action), 1_583_838, None);
+                black_box(sign_oracle::sdk_sign(&wallet, cid, true));
+            }),
+        ),
+    ];
+    let mut samples = [[0f64; ROUNDS]; 6];
+    for round in 0..ROUNDS {
+        for (column, (_, f)) in samples.iter_mut().zip(variants.iter_mut()) {
+            column[round] = time(f.as_mut());
+        }
+    }
+    for s in &mut samples {
+        s.sort_by(f64::total_cmp);
+    }
+    for pair in 0..3 {
+        let (a, b) = (2 * pair, 2 * pair + 1);
+        println!(
+            "interleaved {}: min {:.0} median {:.0} ns/op | {}: min {:.0} median {:.0} ns/op | ratio of mins {:.2}",
+            variants[a].0,
+            samples[a][0],
+            samples[a][ROUNDS / 2],
+            variants[b].0,
+            samples[b][0],
+            samples[b][ROUNDS / 2],
+            samples[a][0] / samples[b][0],
+        );
+    }
+}
+
+/// One interleaved variant: a single operation, called `BLOCK` times per sample.
+type Variant<'a> = Box<dyn FnMut() + 'a>;
+
+/// The SDK's `Actions` for one of our actions, via our JSON (checked equal to the SDK's own
+/// encoding by `tests/sign_sdk_vectors.rs`).
+fn sdk_action_of(action: ActionRef<'_>) -> hyperliquid_rust_sdk::Actions {
+    let mut json = Vec::new();
+    action.write_json(&mut json);
+    serde_json::from_slice(&json).expect("sdk parses our json")
+}
+
 fn orders(n: usize) -> Vec<OrderWire> {
     let spec = InstrumentSpec::perp(AssetId(4), Coin::new(b"ETH").expect("coin"), 4);
     (0..n)
@@ -133,7 +253,8 @@ fn orders(n: usize) -> Vec<OrderWire> {
 /// The whole L1 path for an order batch: canonical msgpack into a reused buffer, connection id,
 /// EIP-712 digest, sign. "ours" is what the exec thread runs; "sdk_way" is the SDK 0.6.0 path
 /// (rmp-serde of its `Actions`, ethers EIP-712 and `LocalWallet::sign_hash`), rebuilt from its
-/// public pieces. The gap is what writing our own encoder and signer buys per action.
+/// public pieces in `tests/sign_oracle`. The gap is what our own encoder and signer buy per
+/// action; "ours" regressing toward "sdk_way" means an allocation or a re-hash crept in.
 fn bench_l1_path(c: &mut Criterion) {
     let key = AgentKey::from_hex(KEY_HEX).expect("key");
     for n in [1usize, 10] {
@@ -155,69 +276,33 @@ fn bench_l1_path(c: &mut Criterion) {
                 agent_digest(&action_hash(&buf, 1_583_838, None, None), Chain::Mainnet)
             })
         });
-        let json = {
-            let mut j = Vec::new();
-            action.write_json(&mut j);
-            j
-        };
-        let sdk_action: hyperliquid_rust_sdk::Actions =
-            serde_json::from_slice(&json).expect("sdk parses our json");
+        let sdk_action = sdk_action_of(action);
         let wallet: ethers::signers::LocalWallet = KEY_HEX.parse().expect("wallet");
+        g.bench_function("sdk_way_encode_and_hash_only", |b| {
+            b.iter(|| {
+                let cid = sign_oracle::sdk_connection_id(black_box(&sdk_action), 1_583_838, None);
+                sign_oracle::sdk_digest(cid, true)
+            })
+        });
         g.bench_function("sdk_way", |b| {
-            b.iter_batched_ref(
-                || sdk_action.clone(),
-                |a| sdk_way::sign(a, 1_583_838, &wallet),
-                BatchSize::SmallInput,
-            )
+            b.iter(|| {
+                let cid = sign_oracle::sdk_connection_id(black_box(&sdk_action), 1_583_838, None);
+                sign_oracle::sdk_sign(&wallet, cid, true)
+            })
         });
         g.finish();
         let d = digest();
-        let sig = sign_digest(&key, &d).expect("sign");
+        let sig = sign_l1_action(&key, &d).expect("sign");
         assert_eq!(recover_signer(&d, &sig).expect("recover"), key.address());
     }
 }
 
-/// The SDK's `Actions::hash` + `sign_l1_action`, which are `pub(crate)` in 0.6.0.
-mod sdk_way {
-    use ethers::types::transaction::eip712::{Eip712, TypedData};
-    use ethers::types::H256;
-
-    pub(super) fn sign(
-        action: &hyperliquid_rust_sdk::Actions,
-        nonce: u64,
-        wallet: &ethers::signers::LocalWallet,
-    ) -> ethers::types::Signature {
-        let mut bytes = rmp_serde::to_vec_named(action).expect("rmp");
-        bytes.extend(nonce.to_be_bytes());
-        bytes.push(0);
-        let connection_id = H256(ethers::utils::keccak256(bytes));
-        let typed: TypedData = serde_json::from_value(serde_json::json!({
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"}
-                ],
-                "Agent": [
-                    {"name": "source", "type": "string"},
-                    {"name": "connectionId", "type": "bytes32"}
-                ]
-            },
-            "primaryType": "Agent",
-            "domain": {
-                "name": "Exchange",
-                "version": "1",
-                "chainId": 1337,
-                "verifyingContract": "0x0000000000000000000000000000000000000000"
-            },
-            "message": {"source": "a", "connectionId": format!("{connection_id:?}")}
-        }))
-        .expect("typed data");
-        let digest = typed.encode_eip712().expect("eip712");
-        wallet.sign_hash(H256(digest)).expect("sign")
-    }
-}
-
-criterion_group!(benches, bench_sign_libs, bench_recover_libs, bench_keccak, bench_l1_path);
+criterion_group!(
+    benches,
+    interleaved,
+    bench_sign_libs,
+    bench_recover_libs,
+    bench_keccak,
+    bench_l1_path
+);
 criterion_main!(benches);

@@ -19,6 +19,7 @@
 //! | [`sim`] | the Hyperliquid-compatible venue simulator: the default venue | its own tokio runtime |
 //! | [`venue`] | HTTP and WebSocket clients of the exchange (sim, testnet, mainnet) | startup, exec, side |
 //! | [`config`] | the engine and per-symbol configuration, `validate()` | main, side |
+//! | [`sync`] | Redis config hot reload, position updates, metrics; the symbol scanner | side |
 //!
 //! Dependencies point inward: `engine → core → types`, `engine → wire → types`. Nothing in
 //! `core` or `types` does I/O, reads a clock, logs, or knows about threads.
@@ -28,6 +29,7 @@ pub mod core;
 pub mod engine;
 pub mod ring;
 pub mod sim;
+pub mod sync;
 pub mod telemetry;
 pub mod types;
 pub mod venue;

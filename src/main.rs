@@ -39,6 +39,32 @@ enum Command {
     /// Check a config file and exit: 0 valid, 1 a rule is broken (every error listed), 2
     /// unreadable or not the schema (TOML syntax, unknown field, wrong type)
     CheckConfig(CheckConfigArgs),
+    /// Serve the built-in Hyperliquid-compatible simulator on its own, until interrupted: for the
+    /// official SDK (its BaseUrl::Localhost is 127.0.0.1:3001), or for `hlmm run --venue local`
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+struct SimArgs {
+    /// Simulator config file (TOML with the fields of hlmm::sim::SimConfig)
+    #[arg(long, short, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:3001]; keep it on loopback
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// Fund an account with USDC, e.g. 0xabc…=100000 (repeatable)
+    #[arg(long, value_name = "ADDRESS=USDC")]
+    fund: Vec<String>,
+    /// Seed of the market generator: the same seed gives the same markets
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Load the venue state from this JSON file at start (if it exists) and dump it there on
+    /// shutdown
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Push books as fast as possible instead of once per block (for benchmarks)
+    #[arg(long)]
+    fast: bool,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +79,10 @@ struct RunArgs {
     /// info)
     #[arg(long, value_name = "FORMAT", value_parser = PossibleValuesParser::new(LogFormat::NAMES))]
     log_format: Option<String>,
+    /// Redis URL (redis://host:port[/db]) for config hot reload, position updates, metrics and
+    /// the symbol scanner, overriding the file's [redis] url. Unset = Redis off
+    #[arg(long = "redis", value_name = "URL", env = "REDIS_URL")]
+    redis: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -80,7 +110,71 @@ fn main() -> ExitCode {
             }
         },
         Command::CheckConfig(args) => check_config(&args),
+        Command::Sim(args) => match sim(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
+}
+
+fn sim(args: &SimArgs) -> anyhow::Result<()> {
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("simulator config {}", path.display()))?;
+            toml::from_str::<hlmm::sim::SimConfig>(&text)
+                .with_context(|| format!("simulator config {}", path.display()))?
+        }
+        None => hlmm::sim::SimConfig::default(),
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    if args.state.is_some() {
+        config.state_file.clone_from(&args.state);
+    }
+    config.fast |= args.fast;
+    for entry in &args.fund {
+        config.fund.push(parse_fund(entry)?);
+    }
+    init_tracing(LogFormat::Pretty)?;
+    if !config.listen.ip().is_loopback() {
+        tracing::warn!(listen = %config.listen, "Simulator listens beyond loopback");
+    }
+    let shutdown = hlmm::engine::Shutdown::new();
+    shutdown.install_signal_handlers().context("signal handlers")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("simulator runtime")?;
+    runtime
+        .block_on(hlmm::sim::run_standalone(config, async move {
+            while !shutdown.is_requested() {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }))
+        .context("simulator stopped")
+}
+
+/// `0xADDRESS=USDC` → a funded paper account.
+fn parse_fund(entry: &str) -> anyhow::Result<hlmm::sim::handle::FundAccount> {
+    let Some((address, usdc)) = entry.split_once('=') else {
+        bail!("--fund {entry}: expected 0xADDRESS=USDC");
+    };
+    let address = hlmm::sim::Address::parse(address.trim().as_bytes())
+        .map_err(|e| anyhow::anyhow!("--fund {entry}: address: {e}"))?;
+    let usdc: f64 = usdc.trim().parse().with_context(|| format!("--fund {entry}: USDC amount"))?;
+    if !(usdc.is_finite() && usdc >= 0.0) {
+        bail!("--fund {entry}: USDC amount must be a non-negative number");
+    }
+    Ok(hlmm::sim::handle::FundAccount { address, usdc })
 }
 
 fn env_help() -> String {
@@ -101,7 +195,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     env.extend(args.venue.iter().map(|v| ("HLMM_VENUE".to_owned(), v.clone())));
     env.extend(args.log_format.iter().map(|v| ("HLMM_LOG_FORMAT".to_owned(), v.clone())));
 
-    let (config, source) = match &args.config {
+    let (mut config, source) = match &args.config {
         Some(path) => (load(path, env)?, path.display().to_string()),
         None if Path::new(DEFAULT_CONFIG).exists() => {
             (load(Path::new(DEFAULT_CONFIG), env)?, DEFAULT_CONFIG.to_owned())
@@ -111,11 +205,16 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
             "built-in defaults".to_owned(),
         ),
     };
+    if let Some(url) = args.redis.as_ref().filter(|u| !u.is_empty()) {
+        config.redis.url = Some(url.clone());
+        config.validate().map_err(ConfigLoadError::Invalid).context("--redis / REDIS_URL")?;
+    }
     init_tracing(config.telemetry.log_format)?;
     info!(
         config = %source,
         venue = %config.venue.kind,
         symbols = config.symbols.len(),
+        redis = config.redis.url.as_deref().unwrap_or("off"),
         "Config loaded"
     );
     hlmm::engine::run(config).context("engine stopped")

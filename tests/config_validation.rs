@@ -159,10 +159,10 @@ const INVALID: &[Case] = &[
     ),
     case(
         "negative inventory skew",
-        "[symbols.ETH]\ninventory_skew_bps = -1.0",
+        "[symbols.ETH]\ninventory_skew = -1.0",
         ETH,
-        "inventory_skew_bps",
-        "must be in 0..=1000 bps",
+        "inventory_skew",
+        "must be in 0..=10 half-spreads",
     ),
     case(
         "requote tolerance of 20 000 ticks",

@@ -18,6 +18,7 @@
 //! ([`AgentKeySource`]) and read by the signer, so `Debug` of a [`Config`] cannot leak it.
 
 mod env;
+mod redis;
 mod sections;
 mod symbol;
 mod validate;
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use env::{EnvError, ENV_VARS};
+pub use redis::RedisConfig;
 pub use sections::{
     FeedConfig, LogFormat, SpinPolicy, StaleAfterMs, TelemetryConfig, ThreadsConfig,
 };
@@ -62,6 +64,9 @@ pub struct Config {
     /// Logging format and the periodic summary.
     #[serde(default)]
     pub telemetry: TelemetryConfig,
+    /// Optional Redis sync (config hot reload, position updates, metrics) and symbol scanner.
+    #[serde(default)]
+    pub redis: RedisConfig,
     /// Per-symbol parameters used where a `[symbols.<COIN>]` table leaves a field out. A field
     /// missing here falls back to the built-in default ([`SymbolParams::default`]).
     #[serde(default)]
@@ -79,6 +84,7 @@ impl Default for Config {
             threads: ThreadsConfig::default(),
             feed: FeedConfig::default(),
             telemetry: TelemetryConfig::default(),
+            redis: RedisConfig::default(),
             defaults: SymbolParams::default(),
             symbols: DEFAULT_COINS
                 .iter()

@@ -125,10 +125,10 @@ symbol_fields! {
     /// Half-life of the exponentially weighted volatility estimate, in ms. 1 000..=86 400 000.
     /// Default 60 000.
     vol_halflife_ms: u64 = 60_000;
-    /// Inventory skew: how far both quotes shift against the position, in basis points of fair
-    /// value, when the position is at its limit (`max_long_usd` / `max_short_usd`); linear in
-    /// between. 0..=1 000. Default 5.
-    inventory_skew_bps: f64 = 5.0;
+    /// Inventory skew: how far both quotes shift against the position when it is at its limit
+    /// (`max_long_usd` / `max_short_usd`), in half-spreads (1.0 = the reservation price moves by
+    /// one half-spread); linear in between. 0..=10. Default 1.
+    inventory_skew: f64 = 1.0;
     /// A live quote within this many price ticks of its desired price is left alone (no modify),
     /// which keeps queue position and the action budget. 0 = move on any change. 0..=10 000.
     /// Default 1.

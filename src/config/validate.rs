@@ -56,6 +56,7 @@ pub(super) fn validate(config: &Config) -> Vec<ConfigError> {
     check_threads(config, &mut errors);
     check_feed(config, &mut errors);
     check_telemetry(config, &mut errors);
+    check_redis(config, &mut errors);
     check_symbols(config, &mut errors);
     errors
 }
@@ -257,6 +258,48 @@ fn check_telemetry(config: &Config, errors: &mut Vec<ConfigError>) {
     }
 }
 
+fn check_redis(config: &Config, errors: &mut Vec<ConfigError>) {
+    let r = &config.redis;
+    let mut push = |field: &str, value: &dyn Display, rule: &str| {
+        errors.push(ConfigError::new(None, format!("redis.{field}"), value, rule));
+    };
+    if let Some(url) = &r.url {
+        // Plain TCP only (the client is built without TLS), and no credentials in the URL, so
+        // it can be logged: a password-protected Redis is reached through a local proxy or
+        // an ACL-free loopback instance.
+        if let Err(rule) = check_url(url, &["redis"], "") {
+            push("url", url, &rule);
+        }
+    }
+    let ranges: [(&str, u64, u64, u64); 7] = [
+        ("scan_interval_ms", r.scan_interval_ms, 1_000, 3_600_000),
+        ("top_n", r.top_n as u64, 1, 100),
+        ("scanner_hysteresis", r.scanner_hysteresis as u64, 0, 100),
+        ("position_interval_ms", r.position_interval_ms, 100, 60_000),
+        ("metrics_interval_ms", r.metrics_interval_ms, 100, 60_000),
+        ("buffer_capacity", r.buffer_capacity as u64, 1, 1_000_000),
+        ("stream_maxlen", r.stream_maxlen, 1, 10_000_000),
+    ];
+    for (field, value, lo, hi) in ranges {
+        if !(lo..=hi).contains(&value) {
+            push(field, &value, &format!("must be in {lo}..={hi}"));
+        }
+    }
+    if !(r.min_open_interest_usd.is_finite() && r.min_open_interest_usd >= 0.0) {
+        push("min_open_interest_usd", &r.min_open_interest_usd, "must be finite and >= 0");
+    }
+    if !(10..=60_000).contains(&r.reconnect_min_ms) {
+        push("reconnect_min_ms", &r.reconnect_min_ms, "must be in 10..=60000");
+    }
+    if !(r.reconnect_min_ms..=60_000).contains(&r.reconnect_max_ms) {
+        push(
+            "reconnect_max_ms",
+            &r.reconnect_max_ms,
+            &format!("must be in redis.reconnect_min_ms ({})..=60000", r.reconnect_min_ms),
+        );
+    }
+}
+
 fn check_symbols(config: &Config, errors: &mut Vec<ConfigError>) {
     if config.symbols.is_empty() {
         errors.push(ConfigError::new(
@@ -411,10 +454,10 @@ fn check_symbol_params(p: &SymbolParams, scope: Scope<'_>, errors: &mut Vec<Conf
         "must be in 1000..=86400000 ms".to_owned(),
     );
     c.finite_in(
-        "inventory_skew_bps",
-        p.inventory_skew_bps,
-        |v| (0.0..=1_000.0).contains(&v),
-        "must be in 0..=1000 bps",
+        "inventory_skew",
+        p.inventory_skew,
+        |v| (0.0..=10.0).contains(&v),
+        "must be in 0..=10 half-spreads",
     );
     c.check(
         p.requote_tolerance_ticks <= 10_000,

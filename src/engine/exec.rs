@@ -22,23 +22,57 @@ use super::side::Heartbeats;
 use crate::core::commands::Command;
 use crate::core::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
 use crate::ring::{LosslessRx, LosslessTx};
-use crate::telemetry::Counters;
+use crate::telemetry::{Counter, Counters};
+use crate::types::{AssetId, Cloid};
+use crate::wire::events::OrderUpdate;
+
+/// What the exec thread reports to the quote thread over the lossless outcome ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecReport {
+    /// The outcome of one command (exactly one per command).
+    Outcome(OutcomeEvent),
+    /// What the venue said about an order whose action was ambiguous (`orderStatus` by cloid):
+    /// applied like an `orderUpdates` item.
+    Update(OrderUpdate),
+    /// An ambiguous action can no longer land: its `expiresAfter` passed and the venue does
+    /// not know the cloid.
+    NeverLanded {
+        /// The instrument.
+        asset: AssetId,
+        /// The order (a placement's, or a modify's new leg's).
+        cloid: Cloid,
+    },
+}
 
 /// The venue side of execution: sends a batch of commands and reports one outcome per command.
 ///
-/// Implementations own their sockets and signer. `submit` may await I/O; it must resolve every
-/// command: `Accepted`, `Rejected`, `NotSent` (nothing left the process) or `Ambiguous` (sent,
-/// answer unknown), in the order of `batch`.
+/// Implementations own their sockets and signer. Every command ends in exactly one outcome:
+/// `Accepted`, `Rejected`, `NotSent` (nothing left the process) or `Ambiguous` (sent, answer
+/// unknown). An outcome is either pushed by `submit` or reported later by
+/// [`poll_reports`](Self::poll_reports) (a gateway that keeps several actions in flight answers
+/// when each reply arrives).
 pub trait OrderGateway: Send {
     /// A short name for logs (`"sim-paper"`, `"hyperliquid"`, …).
     fn name(&self) -> &'static str;
 
-    /// Sends `batch` and pushes exactly one outcome per command into `out`.
+    /// Sends `batch`; pushes into `out` the outcomes known by the time it returns.
     fn submit<'a>(
         &'a mut self,
         batch: &'a [Intent],
         out: &'a mut Vec<OutcomeEvent>,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+
+    /// Reports since the last call (outcomes of earlier batches, ambiguity resolution),
+    /// pushed into `out`. Called by the exec loop on every turn; must not block.
+    fn poll_reports(&mut self, _out: &mut Vec<ExecReport>) {}
+
+    /// Called once at shutdown, after the last batch: make sure no order of ours rests
+    /// (bounded in time). The default does nothing.
+    fn drain<'a>(
+        &'a mut self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        Box::pin(async {})
+    }
 }
 
 /// A gateway with no venue behind it: every command is `NotSent(NoConnection)`. The engine uses
@@ -58,7 +92,7 @@ impl OrderGateway for DisconnectedGateway {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
         Box::pin(async move {
             for intent in batch {
-                out.push(OutcomeEvent::for_command(
+                out.push(outcome_for(
                     &intent.command,
                     CommandOutcome::NotSent(NotSentReason::NoConnection),
                 ));
@@ -83,8 +117,8 @@ pub struct ExecSettings {
 pub struct ExecRings {
     /// Intents from the quote thread.
     pub intents: LosslessRx<Intent>,
-    /// Outcomes back to the quote thread.
-    pub outcomes: LosslessTx<OutcomeEvent>,
+    /// Outcomes (and resolved ambiguities) back to the quote thread.
+    pub outcomes: LosslessTx<ExecReport>,
 }
 
 /// Shared state the exec thread reports into.
@@ -120,10 +154,15 @@ pub fn run(
     runtime.block_on(async {
         let mut batch: Vec<Intent> = Vec::with_capacity(settings.max_batch);
         let mut outcomes: Vec<OutcomeEvent> = Vec::with_capacity(settings.max_batch);
+        let mut reports: Vec<ExecReport> = Vec::with_capacity(64);
         let window_ns = settings.batch_window.as_nanos() as u64;
         let mut batch_started = None;
         loop {
             Heartbeats::beat(&shared.heartbeats.exec);
+            gateway.poll_reports(&mut reports);
+            for report in reports.drain(..) {
+                push_report(&mut rings.outcomes, &shared, report);
+            }
             let mut got = false;
             while batch.len() < settings.max_batch {
                 let Some(intent) = rings.intents.pop() else { break };
@@ -137,18 +176,39 @@ pub fn run(
             let draining = shared.shutdown.reached(Phase::DrainExec);
             if !batch.is_empty() && (due || batch.len() == settings.max_batch || draining) {
                 outcomes.clear();
-                gateway.submit(&batch, &mut outcomes).await;
-                for outcome in outcomes.drain(..) {
-                    if rings.outcomes.push(outcome).is_err() {
-                        Counters::bump(&shared.counters.lossless_ring_full);
+                {
+                    // The reply may take up to the gateway's timeout: keep the heartbeat going
+                    // meanwhile, so the watchdog does not take a slow venue for a stalled loop.
+                    let send = gateway.submit(&batch, &mut outcomes);
+                    tokio::pin!(send);
+                    loop {
+                        tokio::select! {
+                            () = &mut send => break,
+                            () = tokio::time::sleep(HEARTBEAT_WHILE_SENDING) => {
+                                Heartbeats::beat(&shared.heartbeats.exec);
+                            }
+                        }
                     }
                 }
-                Counters::add(&shared.counters.intents_sent, batch.len() as u64);
+                for outcome in outcomes.drain(..) {
+                    push_report(&mut rings.outcomes, &shared, ExecReport::Outcome(outcome));
+                }
+                shared.counters.add(Counter::IntentsSent, batch.len() as u64);
                 batch.clear();
                 batch_started = None;
                 continue;
             }
             if draining && batch.is_empty() && rings.intents.is_empty() {
+                let drain = gateway.drain();
+                tokio::pin!(drain);
+                loop {
+                    tokio::select! {
+                        () = &mut drain => break,
+                        () = tokio::time::sleep(HEARTBEAT_WHILE_SENDING) => {
+                            Heartbeats::beat(&shared.heartbeats.exec);
+                        }
+                    }
+                }
                 break;
             }
             if got {
@@ -163,5 +223,23 @@ pub fn run(
     shared.shutdown.advance(Phase::Done);
 }
 
-/// The command kinds, for outcome routing (re-exported for gateways).
-pub type ExecCommand = Command;
+/// How often the exec heartbeat beats while a batch awaits its replies.
+const HEARTBEAT_WHILE_SENDING: Duration = Duration::from_millis(100);
+
+fn push_report(ring: &mut LosslessTx<ExecReport>, shared: &ExecShared, report: ExecReport) {
+    if ring.push(report).is_err() {
+        shared.counters.incr(Counter::LosslessRingFull);
+    }
+}
+
+/// The outcome event answering `command`: keyed by the order's cloid (for a modify, the old
+/// leg's, as the order manager expects). A `CancelAll` has no single order; its outcome carries
+/// the default cloid and the order manager treats it as a sweep.
+pub fn outcome_for(command: &Command, outcome: CommandOutcome) -> OutcomeEvent {
+    let cloid = match command {
+        Command::Place(req) => req.cloid,
+        Command::Modify { cloid, .. } | Command::Cancel { cloid, .. } => *cloid,
+        Command::CancelAll { .. } => Cloid::default(),
+    };
+    OutcomeEvent::new(command.asset().unwrap_or_default(), cloid, command.kind(), outcome)
+}

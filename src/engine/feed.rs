@@ -25,10 +25,11 @@ use super::health::{FeedHealth, Stream};
 use super::msg::{AssetIndex, Stamped};
 use super::shutdown::{Phase, Shutdown};
 use crate::ring::{ConflatingTx, LosslessTx};
-use crate::telemetry::{Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::{InstrumentSpec, Nanos};
+use crate::wire::events::Channel;
 use crate::wire::events::FeedEvent;
-use crate::wire::feed::FeedParser;
+use crate::wire::feed::{FeedCounters, FeedParser, FRAME_PADDING};
 
 /// What the feed thread needs to know, resolved from the config.
 #[derive(Debug, Clone)]
@@ -106,6 +107,8 @@ pub struct FeedHandler {
     recorder: StageRecorder,
     /// Reused copy of the current frame: simd-json parses in place and needs `&mut [u8]`.
     frame: Vec<u8>,
+    /// The parser counters already copied into the shared counters.
+    mirrored: FeedCounters,
 }
 
 impl FeedHandler {
@@ -116,14 +119,16 @@ impl FeedHandler {
         rings: FeedRings,
         shared: FeedShared,
     ) -> Self {
+        let recorder = StageRecorder::new(&shared.histograms);
         Self {
             parser: FeedParser::new(instruments),
             index: AssetIndex::new(instruments.iter().map(|i| i.asset)),
             settings,
             rings,
             shared,
-            recorder: StageRecorder::new(),
+            recorder,
             frame: Vec::with_capacity(FRAME_BUFFER_BYTES),
+            mirrored: FeedCounters::default(),
         }
     }
 
@@ -141,7 +146,12 @@ impl FeedHandler {
         };
         runtime.block_on(self.run_sessions());
         self.rings.md.flush();
-        self.recorder.publish(&self.shared.histograms);
+        // The last interval must reach the report: if the side thread has not merged the
+        // previous hand-over yet, merge it here (shutdown, not the hot path) and retry.
+        if !self.recorder.publish() {
+            let _ = self.shared.histograms.snapshot();
+            let _ = self.recorder.publish();
+        }
         self.shared.health.set_connected(false);
         self.shared.shutdown.advance(Phase::DrainQuote);
     }
@@ -161,7 +171,7 @@ impl FeedHandler {
                 SessionEnd::Lost(reason) => {
                     self.shared.health.set_connected(false);
                     self.shared.health.mark_all_stale();
-                    Counters::bump(&self.shared.counters.reconnects);
+                    self.shared.counters.incr(Counter::Reconnects);
                     let delay = backoff.next_delay_ms();
                     tracing::warn!(
                         url = %self.settings.ws_url,
@@ -207,7 +217,7 @@ impl FeedHandler {
             if let Err(e) = ws.send(Message::text(frame.as_str())).await {
                 return SessionEnd::Lost(format!("subscribe failed: {e}"));
             }
-            Counters::bump(&self.shared.counters.subscriptions);
+            self.shared.counters.incr(Counter::Subscriptions);
         }
         self.shared.health.set_connected(true);
         tracing::info!(
@@ -287,13 +297,26 @@ impl FeedHandler {
             self.settings.user_stale_after.as_nanos() as u64,
         );
         if newly_stale > 0 {
-            Counters::add(&self.shared.counters.stale_flags, newly_stale);
+            self.shared.counters.add(Counter::StaleFlags, newly_stale);
         }
-        self.shared.counters.conflated_books.store(
-            self.rings.md.conflated(),
-            std::sync::atomic::Ordering::Relaxed,
-        );
-        self.recorder.publish(&self.shared.histograms);
+        self.shared.counters.set_conflated_books(self.rings.md.conflated());
+        self.mirror_parser_counters();
+        self.recorder.publish();
+    }
+
+    /// Copies the parser's per-channel bad-frame counts and unknown-channel count into the
+    /// shared counters (deltas since the last call).
+    fn mirror_parser_counters(&mut self) {
+        let seen = *self.parser.counters();
+        for channel in Channel::ALL {
+            let i = channel.index();
+            for _ in self.mirrored.bad_frames[i]..seen.bad_frames[i] {
+                self.shared.counters.bad_frame(channel);
+            }
+        }
+        let unknown = seen.unknown_channels().saturating_sub(self.mirrored.unknown_channels());
+        self.shared.counters.add(Counter::UnknownChannels, unknown);
+        self.mirrored = seen;
     }
 
     /// The hot path: one frame in, events out. No allocation once the buffer has grown to the
@@ -302,18 +325,21 @@ impl FeedHandler {
         let recv = wall_now();
         self.frame.clear();
         self.frame.extend_from_slice(bytes);
-        Counters::bump(&self.shared.counters.frames);
+        // simd-json reads up to FRAME_PADDING bytes past the frame; keeping them in our reused
+        // buffer spares the parser its own padded copy.
+        self.frame.resize(bytes.len() + FRAME_PADDING, b' ');
+        self.shared.counters.incr(Counter::Frames);
 
         let Self { parser, index, rings, shared, recorder, frame, .. } = self;
         let mut parsed_at: Option<Nanos> = None;
-        let result = parser.parse(frame, &mut |event: FeedEvent| {
+        let result = parser.parse_padded(frame, bytes.len(), &mut |event: FeedEvent| {
             let parsed = *parsed_at.get_or_insert_with(wall_now);
             let msg = Stamped { recv, parsed, event };
             if event.is_lossless() {
                 shared.health.touch(Stream::User, recv);
                 if rings.user.push(msg).is_err() {
                     // Never dropped silently: the quote thread halts on this counter.
-                    Counters::bump(&shared.counters.lossless_ring_full);
+                    shared.counters.incr(Counter::LosslessRingFull);
                 }
             } else {
                 if let Some(i) = AssetIndex::market_asset(&event).and_then(|a| index.get(a)) {
@@ -323,13 +349,10 @@ impl FeedHandler {
             }
             recorder.record(Stage::FeedToRing, wall_now().saturating_since(parsed));
         });
-        match result {
-            Ok(_) => {
-                if let Some(parsed) = parsed_at {
-                    recorder.record(Stage::Parse, parsed.saturating_since(recv));
-                }
-            }
-            Err(_) => Counters::bump(&shared.counters.bad_frames),
+        // A rejected frame is counted by the parser per channel (text greetings apart from
+        // malformed ones); housekeeping copies those counts into the shared counters.
+        if let (Ok(_), Some(parsed)) = (result, parsed_at) {
+            recorder.record(Stage::Parse, parsed.saturating_since(recv));
         }
     }
 }

@@ -102,16 +102,16 @@ impl AssetIndex {
     /// key (the parser already skips coins we do not know).
     pub fn md_key(&self, event: &FeedEvent) -> usize {
         let per_asset = |asset: AssetId, kind: MdKind| {
-            self.get(asset).map_or(self.len * MdKind::COUNT + 1, |i| i * MdKind::COUNT + kind as usize)
+            self.get(asset)
+                .map_or(self.len * MdKind::COUNT + 1, |i| i * MdKind::COUNT + kind as usize)
         };
         match event {
             FeedEvent::Book(b) => per_asset(b.asset, MdKind::Book),
             FeedEvent::Bbo(b) => per_asset(b.asset, MdKind::Bbo),
-            FeedEvent::Trades(t) => {
-                t.as_slice().first().map_or(self.len * MdKind::COUNT + 1, |tr| {
-                    per_asset(tr.asset, MdKind::Trades)
-                })
-            }
+            FeedEvent::Trades(t) => t
+                .as_slice()
+                .first()
+                .map_or(self.len * MdKind::COUNT + 1, |tr| per_asset(tr.asset, MdKind::Trades)),
             FeedEvent::AssetCtx(c) => per_asset(c.asset, MdKind::AssetCtx),
             FeedEvent::Mids(_) => self.len * MdKind::COUNT,
             _ => self.len * MdKind::COUNT + 1,

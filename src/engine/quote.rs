@@ -10,6 +10,11 @@
 //! make a syscall (the clock is the vDSO). When its input is empty it waits per the
 //! [`IdlePolicy`](super::idle::IdlePolicy); only then does it run timers and publish histograms.
 //!
+//! Snapshots for the side thread (positions, risk state, config confirmations: one
+//! [`AssetSnapshot`] per coin into a conflating ring) are published while idle every
+//! [`SNAPSHOT_INTERVAL_NS`], and right after a fill batch or a config event once its intents are
+//! pushed: never between a frame and its intents, and a full ring only conflates.
+//!
 //! A full lossless output ring is a fault: the core is killed (cancel everything, halt), the
 //! fault is counted, and quoting stays halted until an operator resumes.
 
@@ -17,17 +22,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::clock::wall_now;
+use super::exec::ExecReport;
 use super::health::FeedHealth;
 use super::idle::Idler;
 use super::msg::Stamped;
 use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
 use crate::core::commands::Command;
-use crate::core::outcome::OutcomeEvent;
 use crate::core::{CoreEvent, QuotingCore};
-use crate::ring::{ConflatingRx, LosslessRx, LosslessTx};
-use crate::telemetry::{Counters, SharedStageHistograms, Stage, StageRecorder};
-use crate::types::Nanos;
+use crate::ring::{ConflatingRx, ConflatingTx, LosslessRx, LosslessTx};
+use crate::sync::{AssetSnapshot, SNAPSHOT_INTERVAL_NS};
+use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::types::{AssetId, Nanos};
+use crate::wire::events::{FeedEvent, OrderUpdateBatch};
 
 /// An order command on its way to the exec thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +62,29 @@ pub struct QuoteRings {
     /// User stream from the feed (lossless).
     pub user: LosslessRx<Stamped>,
     /// Outcomes and venue-resolved facts from exec (lossless).
-    pub outcomes: LosslessRx<OutcomeEvent>,
+    pub outcomes: LosslessRx<ExecReport>,
     /// Control from the side thread: config updates, kill, resume (lossless).
     pub control: LosslessRx<CoreEvent>,
     /// Intents to exec (lossless).
     pub intents: LosslessTx<Intent>,
+    /// Snapshots to the side thread (conflating, keyed by the coin's dense index).
+    pub snapshots: ConflatingTx<AssetSnapshot>,
+}
+
+/// What the quote loop tracks for its snapshots: preallocated per coin at start.
+#[derive(Debug)]
+struct SnapshotState {
+    /// The core's assets, in dense-index order (the snapshot ring's keys).
+    assets: Box<[AssetId]>,
+    /// Config events applied / refused per coin.
+    applied: Box<[u64]>,
+    refused: Box<[u64]>,
+    /// Fill batches processed since start.
+    fills: u64,
+    /// A fill or config event since the last publish.
+    due: bool,
+    /// When snapshots were last published.
+    last: Nanos,
 }
 
 /// Shared state the quote thread reads and reports into.
@@ -94,17 +119,34 @@ pub struct QuoteLoop {
     lossless_full_seen: u64,
     /// When timers last ran.
     last_timer: Nanos,
+    snap: SnapshotState,
 }
 
 impl QuoteLoop {
-    /// A quote loop around `core`.
-    pub fn new(core: QuotingCore, rings: QuoteRings, shared: QuoteShared, idler: Idler) -> Self {
+    /// A quote loop around `core`, whose assets in dense-index order are `assets`.
+    pub fn new(
+        core: QuotingCore,
+        assets: &[AssetId],
+        rings: QuoteRings,
+        shared: QuoteShared,
+        idler: Idler,
+    ) -> Self {
+        let snap = SnapshotState {
+            assets: assets.into(),
+            applied: vec![0; assets.len()].into_boxed_slice(),
+            refused: vec![0; assets.len()].into_boxed_slice(),
+            fills: 0,
+            due: true,
+            last: Nanos(0),
+        };
+        let recorder = StageRecorder::new(&shared.histograms);
         Self {
+            snap,
             core,
             rings,
             shared,
             idler,
-            recorder: StageRecorder::new(),
+            recorder,
             commands: Vec::with_capacity(COMMAND_CAPACITY),
             feed_connected: false,
             lossless_full_seen: 0,
@@ -119,6 +161,10 @@ impl QuoteLoop {
             Heartbeats::beat(&self.shared.heartbeats.quote);
             let worked = self.poll_once();
             if worked {
+                if self.snap.due {
+                    // After the burst's intents are pushed: off the frame → intent path.
+                    self.publish_snapshots(wall_now());
+                }
                 self.idler.reset();
                 continue;
             }
@@ -131,7 +177,13 @@ impl QuoteLoop {
         // Drained: the last act of the core is to pull every quote.
         let now = wall_now();
         self.decide(&CoreEvent::Kill, now, Nanos(0));
-        self.recorder.publish(&self.shared.histograms);
+        self.publish_snapshots(now);
+        // The last interval must reach the report: if the side thread has not merged the
+        // previous hand-over yet, merge it here (shutdown, not the hot path) and retry.
+        if !self.recorder.publish() {
+            let _ = self.shared.histograms.snapshot();
+            let _ = self.recorder.publish();
+        }
         self.shared.shutdown.advance(Phase::DrainExec);
         self.core
     }
@@ -143,12 +195,15 @@ impl QuoteLoop {
             self.on_feed(msg);
             worked = true;
         }
-        while let Some(outcome) = self.rings.outcomes.pop() {
-            self.decide(&CoreEvent::Outcome(outcome), wall_now(), Nanos(0));
+        while let Some(report) = self.rings.outcomes.pop() {
+            self.on_exec_report(report);
             worked = true;
         }
         while let Some(control) = self.rings.control.pop() {
-            self.decide(&control, wall_now(), Nanos(0));
+            let applied = self.decide(&control, wall_now(), Nanos(0));
+            if let CoreEvent::Config { asset, .. } = control {
+                self.on_config(asset, applied);
+            }
             worked = true;
         }
         // One market-data message per iteration, so lossless input is never starved behind a
@@ -160,18 +215,84 @@ impl QuoteLoop {
         worked
     }
 
+    fn on_exec_report(&mut self, report: ExecReport) {
+        let now = wall_now();
+        match report {
+            ExecReport::Outcome(outcome) => {
+                self.decide(&CoreEvent::Outcome(outcome), now, Nanos(0));
+            }
+            ExecReport::Update(update) => {
+                // What `orderStatus` said about an ambiguous order: the same as a stream update.
+                let mut batch = OrderUpdateBatch::default();
+                let _ = batch.push(update);
+                self.decide(&CoreEvent::Feed(FeedEvent::OrderUpdates(batch)), now, Nanos(0));
+            }
+            ExecReport::NeverLanded { asset, cloid } => {
+                let _ = self.core.orders_mut().on_expiry_passed(asset, cloid, now);
+                // The side is free again: let the quotes follow.
+                self.commands.clear();
+                self.core.on_timer(now, &mut self.commands);
+                self.send_commands(now, Nanos(0));
+            }
+        }
+    }
+
     /// The hot path: a feed event in, intents out.
     #[inline]
     fn on_feed(&mut self, msg: Stamped) {
         let now = wall_now();
         self.recorder.record(Stage::RingWait, now.saturating_since(msg.parsed));
+        if let FeedEvent::Fills(batch) = &msg.event {
+            self.shared.counters.add(Counter::UserFills, batch.fills.len() as u64);
+        }
         self.decide(&CoreEvent::Feed(msg.event), now, msg.recv);
+        if matches!(msg.event, FeedEvent::Fills(_)) {
+            self.snap.fills += 1;
+            self.snap.due = true;
+        }
     }
 
-    fn decide(&mut self, event: &CoreEvent, now: Nanos, frame_recv: Nanos) {
+    /// Returns whether the core accepted the event.
+    fn decide(&mut self, event: &CoreEvent, now: Nanos, frame_recv: Nanos) -> bool {
         self.commands.clear();
-        self.core.on_event(event, now, &mut self.commands);
+        // A refused event (unknown asset, rejected config) changed nothing; the core counts
+        // it, and the side thread reports the counters.
+        let accepted = self.core.on_event(event, now, &mut self.commands).is_ok();
         self.send_commands(now, frame_recv);
+        accepted
+    }
+
+    fn on_config(&mut self, asset: AssetId, applied: bool) {
+        if let Some(i) = self.snap.assets.iter().position(|&a| a == asset) {
+            let count = if applied { &mut self.snap.applied[i] } else { &mut self.snap.refused[i] };
+            *count += 1;
+        }
+        self.snap.due = true;
+    }
+
+    /// One snapshot per coin into the conflating ring: copies, no allocation, never blocks.
+    fn publish_snapshots(&mut self, now: Nanos) {
+        self.snap.due = false;
+        self.snap.last = now;
+        for (index, &asset) in self.snap.assets.iter().enumerate() {
+            let (Some(position), Some((state, reason))) =
+                (self.core.position(asset), self.core.state(asset))
+            else {
+                continue;
+            };
+            let snapshot = AssetSnapshot {
+                index,
+                asset,
+                position,
+                state,
+                reason,
+                fills: self.snap.fills,
+                configs_applied: self.snap.applied[index],
+                configs_refused: self.snap.refused[index],
+                taken: now,
+            };
+            self.rings.snapshots.push(index, snapshot);
+        }
     }
 
     fn send_commands(&mut self, now: Nanos, frame_recv: Nanos) {
@@ -195,7 +316,7 @@ impl QuoteLoop {
         }
         if overflow {
             // The exec ring is lossless: an intent that does not fit is a fault, not a drop.
-            Counters::bump(&self.shared.counters.lossless_ring_full);
+            self.shared.counters.incr(Counter::LosslessRingFull);
         }
     }
 
@@ -210,7 +331,7 @@ impl QuoteLoop {
                 self.decide(&CoreEvent::FeedDisconnected, now, Nanos(0));
             }
         }
-        let full = self.shared.counters.lossless_ring_full.load(Ordering::Relaxed);
+        let full = self.shared.counters.get(Counter::LosslessRingFull);
         if full != self.lossless_full_seen {
             self.lossless_full_seen = full;
             // A lossless ring overflowed somewhere: fills or intents may be missing. Halt and
@@ -225,9 +346,12 @@ impl QuoteLoop {
             self.commands.clear();
             self.core.on_timer(now, &mut self.commands);
             self.send_commands(now, Nanos(0));
+            self.recorder.publish();
         }
-        if self.idler.is_quiet() {
-            self.recorder.publish(&self.shared.histograms);
+        if self.snap.due || now.saturating_since(self.snap.last) >= SNAPSHOT_INTERVAL_NS {
+            self.publish_snapshots(now);
+        } else {
+            self.rings.snapshots.flush();
         }
     }
 }

@@ -1,17 +1,21 @@
-//! The side thread: lowest OS priority; logs, summaries, the stall watchdog (later: Redis sync,
-//! the symbol scanner, the operator API).
+//! The side thread: lowest OS priority; the startup gate, the stall watchdog, summaries, and,
+//! when Redis is configured, the Redis sync and symbol scanner ([`crate::sync::RedisSync`]).
 //!
-//! Everything here is off the trading path. It reads counters, health flags and published
-//! histograms (atomics and a `try_lock`ed snapshot); it never blocks the quote or exec thread.
-//! If it stops, quoting goes on.
+//! Everything here is off the trading path. It reads counters, health flags, published
+//! histograms and the quote thread's snapshot ring; it writes only the control ring. It never
+//! blocks the quote or exec thread: every Redis call has a short timeout, and the scanner's
+//! HTTP calls run on their own thread. If it stops, quoting goes on with the last good config.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::health::{FeedHealth, Stream};
 use super::pin::lower_current_thread_priority;
 use super::shutdown::{Phase, Shutdown};
+use crate::core::CoreEvent;
+use crate::ring::{ConflatingRx, LosslessTx};
+use crate::sync::{AssetSnapshot, PositionBook, RedisSync, SyncSettings, SyncShared, SyncStatus};
 use crate::telemetry::{Counters, SharedStageHistograms, Stage};
 
 /// Loop counters the busy threads bump so the watchdog can tell a stalled loop from an idle one.
@@ -59,41 +63,121 @@ pub struct SideShared {
     pub shutdown: Shutdown,
 }
 
-/// How often the side loop wakes.
+/// How often the side loop wakes without Redis.
 const TICK: Duration = Duration::from_millis(50);
+/// How often it wakes with Redis: acks and fill-driven position updates wait at most this.
+const REDIS_TICK: Duration = Duration::from_millis(10);
+/// How often the side thread merges the stage histograms the busy threads handed over.
+const HISTOGRAM_MERGE_INTERVAL: Duration = Duration::from_millis(50);
+
+/// The side thread's ring ends and optional Redis sync.
+#[derive(Debug)]
+pub struct SideIo {
+    /// Control into the quote thread (startup gate, config updates).
+    pub control: LosslessTx<CoreEvent>,
+    /// Snapshots from the quote thread.
+    pub snapshots: ConflatingRx<AssetSnapshot>,
+    /// Redis sync settings; `None` = Redis off.
+    pub sync: Option<SyncSettings>,
+}
 
 /// Runs the side thread until the shutdown reaches [`Phase::Done`].
-pub fn run(settings: SideSettings, shared: SideShared) {
+///
+/// It owns the control ring into the quote thread. Its first duty there is the startup gate:
+/// the core starts halted, and the side thread sends [`CoreEvent::Resume`] once the feed is
+/// connected and every quoted coin's book is fresh (fail closed: never quote on no data).
+pub fn run(settings: SideSettings, shared: SideShared, io: SideIo) {
+    let SideIo { mut control, mut snapshots, sync } = io;
     match lower_current_thread_priority(settings.nice) {
         Ok(()) => tracing::info!(nice = settings.nice, "Side thread priority lowered"),
-        Err(e) => tracing::warn!(nice = settings.nice, error = %e, "Side thread priority unchanged"),
+        Err(e) => {
+            tracing::warn!(nice = settings.nice, error = %e, "Side thread priority unchanged")
+        }
     }
+    let instruments = sync.as_ref().map(|s| s.instruments.clone()).unwrap_or_default();
+    let mut book = PositionBook::new(instruments);
+    let mut redis = sync.map(|settings| {
+        let sync_shared = SyncShared {
+            counters: Arc::clone(&shared.counters),
+            histograms: Arc::clone(&shared.histograms),
+            shutdown: shared.shutdown.clone(),
+        };
+        RedisSync::start(settings, sync_shared)
+    });
+    let tick = if redis.is_some() { REDIS_TICK } else { TICK };
     let mut watchdog = Watchdog::new(settings.stall_after);
     let mut since_summary = Duration::ZERO;
+    let mut since_merge = Duration::ZERO;
+    let mut resumed = false;
+    let mut last = Instant::now();
     loop {
-        std::thread::sleep(TICK);
-        since_summary += TICK;
-        let stalled = watchdog.check(&shared.heartbeats, TICK, shared.shutdown.is_requested());
+        std::thread::sleep(tick);
+        let elapsed = last.elapsed();
+        last = Instant::now();
+        since_summary += elapsed;
+        while let Some(snapshot) = snapshots.pop() {
+            match redis.as_mut() {
+                Some(r) => r.on_snapshot(snapshot),
+                None => book.update(snapshot),
+            }
+        }
+        if let Some(r) = redis.as_mut() {
+            r.tick(super::clock::wall_now(), &mut control);
+        }
+        if !resumed && all_books_fresh(&shared.health) && !shared.shutdown.is_requested() {
+            resumed = control.push(CoreEvent::Resume).is_ok();
+            if resumed {
+                tracing::info!("Every book is fresh: quoting enabled");
+            }
+        }
+        let stalled = watchdog.check(&shared.heartbeats, elapsed, shared.shutdown.is_requested());
         shared.stalled.store(stalled, Ordering::Relaxed);
+        // Merges the intervals the feed and quote recorders handed over. A recorder can hand
+        // over its next interval only after this, so it runs every 50 ms (a fraction of a ms on
+        // the lowest-priority thread), not only for summaries.
+        since_merge += elapsed;
+        if since_merge >= HISTOGRAM_MERGE_INTERVAL {
+            since_merge = Duration::ZERO;
+            let _ = shared.histograms.snapshot();
+        }
+        let status = redis.as_ref().map(RedisSync::status);
         if since_summary >= settings.summary_interval {
             since_summary = Duration::ZERO;
-            log_summary(&shared);
+            log_summary(&shared, status);
         }
         if shared.shutdown.reached(Phase::Done) {
-            log_summary(&shared);
+            if let Some(mut r) = redis.take() {
+                // The quote thread's last snapshots (after its final cancel) and a last update.
+                while let Some(snapshot) = snapshots.pop() {
+                    r.on_snapshot(snapshot);
+                }
+                r.tick(super::clock::wall_now(), &mut control);
+                let status = r.status();
+                r.stop();
+                log_summary(&shared, Some(status));
+            } else {
+                log_summary(&shared, None);
+            }
             return;
         }
     }
 }
 
-fn log_summary(shared: &SideShared) {
+/// Whether the feed is connected and no quoted coin's book stream is stale.
+fn all_books_fresh(health: &FeedHealth) -> bool {
+    health.is_connected()
+        && health.market_streams() > 0
+        && (0..health.market_streams()).all(|i| !health.is_stale(Stream::Market(i)))
+}
+
+fn log_summary(shared: &SideShared, redis: Option<SyncStatus>) {
     let c = shared.counters.snapshot();
     let s = shared.histograms.snapshot();
     let stale = (0..shared.health.market_streams())
         .filter(|&i| shared.health.is_stale(Stream::Market(i)))
         .count();
-    let f2i = s.stage(Stage::FrameToIntent);
-    let parse = s.stage(Stage::Parse);
+    let f2i = s.get(Stage::FrameToIntent);
+    let parse = s.get(Stage::Parse);
     tracing::info!(
         connected = shared.health.is_connected(),
         stale_books = stale,
@@ -102,12 +186,29 @@ fn log_summary(shared: &SideShared) {
         conflated = c.conflated_books,
         reconnects = c.reconnects,
         lossless_full = c.lossless_ring_full,
-        parse_p50_ns = parse.p50,
-        parse_p99_ns = parse.p99,
-        frame_to_intent_p50_ns = f2i.p50,
-        frame_to_intent_p99_ns = f2i.p99,
+        intents_sent = c.intents_sent,
+        user_fills = c.user_fills,
+        parse_p50_ns = parse.p50_ns,
+        parse_p99_ns = parse.p99_ns,
+        frame_to_intent_p50_ns = f2i.p50_ns,
+        frame_to_intent_p99_ns = f2i.p99_ns,
         "Engine summary"
     );
+    if let Some(r) = redis {
+        tracing::info!(
+            config_source_stale = r.config_source_stale,
+            connects = r.connects,
+            connection_errors = r.connection_errors,
+            configs_accepted = r.configs_accepted,
+            configs_refused = r.configs_refused,
+            position_updates_published = r.position_updates_published,
+            position_updates_buffered = r.position_updates_buffered,
+            position_updates_dropped = r.position_updates_dropped,
+            scans = r.scans,
+            scan_errors = r.scan_errors,
+            "Redis summary"
+        );
+    }
 }
 
 /// Detects a busy loop whose heartbeat stopped moving (fault case 15).
@@ -128,14 +229,16 @@ impl Watchdog {
     fn check(&mut self, beats: &Heartbeats, elapsed: Duration, stopping: bool) -> bool {
         let now = [beats.quote.load(Ordering::Relaxed), beats.exec.load(Ordering::Relaxed)];
         let mut stalled = false;
-        for i in 0..2 {
-            if now[i] == self.last[i] {
-                self.unchanged_for[i] += elapsed;
+        for ((beat, last), unchanged) in
+            now.iter().zip(self.last.iter_mut()).zip(self.unchanged_for.iter_mut())
+        {
+            if beat == last {
+                *unchanged += elapsed;
             } else {
-                self.unchanged_for[i] = Duration::ZERO;
-                self.last[i] = now[i];
+                *unchanged = Duration::ZERO;
+                *last = *beat;
             }
-            stalled |= self.unchanged_for[i] >= self.stall_after;
+            stalled |= *unchanged >= self.stall_after;
         }
         stalled && !stopping
     }

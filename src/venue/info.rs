@@ -73,6 +73,36 @@ impl Meta {
     }
 }
 
+/// One perp's context from `metaAndAssetCtxs` (fields the scanner uses; the venue adds others).
+/// The venue sends numbers as decimal strings.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PerpCtx {
+    /// Notional traded over the last 24 h, USD.
+    #[serde(deserialize_with = "decimal")]
+    pub day_ntl_vlm: f64,
+    /// Open interest, coins.
+    #[serde(deserialize_with = "decimal")]
+    pub open_interest: f64,
+    /// Mark price, USDC.
+    #[serde(deserialize_with = "decimal")]
+    pub mark_px: f64,
+}
+
+/// A decimal sent as a string (the venue's way) or a number.
+fn decimal<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        Str(String),
+        F(f64),
+    }
+    match Num::deserialize(d)? {
+        Num::F(v) => Ok(v),
+        Num::Str(s) => s.parse().map_err(serde::de::Error::custom),
+    }
+}
+
 /// A client for one venue's `/info` endpoint.
 #[derive(Debug, Clone)]
 pub struct InfoClient {
@@ -113,6 +143,20 @@ impl InfoClient {
     pub async fn meta(&self) -> Result<Meta, InfoError> {
         self.post("meta", &serde_json::json!({"type": "meta"})).await
     }
+
+    /// `{"type":"metaAndAssetCtxs"}`: the perp universe and one context per universe entry, in
+    /// the same order (the symbol scanner's input).
+    pub async fn meta_and_asset_ctxs(&self) -> Result<(Meta, Vec<PerpCtx>), InfoError> {
+        let (meta, ctxs): (Meta, Vec<PerpCtx>) =
+            self.post("metaAndAssetCtxs", &serde_json::json!({"type": "metaAndAssetCtxs"})).await?;
+        if meta.universe.len() != ctxs.len() {
+            return Err(InfoError::Malformed {
+                request: "metaAndAssetCtxs",
+                reason: format!("{} coins but {} contexts", meta.universe.len(), ctxs.len()),
+            });
+        }
+        Ok((meta, ctxs))
+    }
 }
 
 #[cfg(test)]
@@ -134,5 +178,13 @@ mod tests {
         assert_eq!(instruments[1].coin.as_str(), "ETH");
         assert_eq!(instruments[1].asset, AssetId(2), "the asset id is the universe index");
         assert_eq!(instruments[1].sz_decimals, 4);
+    }
+
+    #[test]
+    fn asset_ctxs_parse_decimal_strings() {
+        let text = r#"{"dayNtlVlm":"1234.5","funding":"0.0000125","openInterest":"10.5",
+            "markPx":"100.0","midPx":null,"impactPxs":null}"#;
+        let ctx: PerpCtx = serde_json::from_str(text).expect("venue-shaped ctx");
+        assert_eq!((ctx.day_ntl_vlm, ctx.open_interest, ctx.mark_px), (1234.5, 10.5, 100.0));
     }
 }

@@ -567,6 +567,16 @@ pub enum FeedEvent {
     },
     /// An `error` frame from the venue.
     VenueError(VenueErrorKind),
+    /// User-stream items (fills, order updates, funding, venue cancels) on coins that are not
+    /// in our instrument table. They cannot be converted (no scale for their prices), so they
+    /// are skipped; activity on a coin we do not manage means reconciliation must look at the
+    /// account. Emitted after the frame's other events.
+    UnknownCoinUserData {
+        /// The channel they came on.
+        channel: Channel,
+        /// How many items the frame skipped.
+        items: u32,
+    },
 }
 
 impl FeedEvent {
@@ -581,6 +591,7 @@ impl FeedEvent {
                 | Self::Funding(_)
                 | Self::Liquidation(_)
                 | Self::NonUserCancels(_)
+                | Self::UnknownCoinUserData { .. }
         )
     }
 }

@@ -1,7 +1,10 @@
 //! wire: Hyperliquid wire formats.
 //!
 //! - [`events`]: the fixed-size `Copy` events the feed thread produces.
-//! - `feed` (being built): simd-json parsing of WebSocket frames into those events.
+//! - [`feed`]: simd-json parsing of WebSocket frames into those events, the counters it keeps,
+//!   and the outgoing `subscribe` / `ping` frames.
+//! - [`reference`](mod@reference): a plain serde_json parser of `l2Book` into the same
+//!   [`events::BookSnapshot`], kept only as the baseline for `benches/parse.rs`.
 //! - [`action`]: typed L1 actions and their canonical msgpack / JSON encodings.
 //! - [`sign`]: connection id, EIP-712 `Agent` digest, signing and signer recovery.
 //! - [`keys`]: the agent key (zeroized, redacted) and Ethereum addresses.
@@ -12,6 +15,11 @@
 
 pub mod action;
 pub mod events;
+pub mod feed;
 pub mod keys;
 pub mod nonce;
+pub mod reference;
 pub mod sign;
+
+pub use feed::{FeedCounters, FeedParser, InstrumentTable, ParseError, Subscription};
+pub use keys::Address;

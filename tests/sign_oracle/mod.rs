@@ -56,9 +56,13 @@ pub fn sdk_msgpack(action: &Actions) -> Vec<u8> {
     rmp_serde::to_vec_named(action).expect("rmp")
 }
 
+/// The digest `sign_l1_action` signs: EIP-712 of `Agent{source, connectionId}` via ethers.
+pub fn sdk_digest(connection_id: H256, is_mainnet: bool) -> [u8; 32] {
+    let agent = Agent { source: if is_mainnet { "a" } else { "b" }.to_string(), connection_id };
+    agent.encode_eip712().expect("eip712")
+}
+
 /// `sign_l1_action`: EIP-712 `Agent{source, connectionId}`, k256 RFC6979 over the digest.
 pub fn sdk_sign(wallet: &LocalWallet, connection_id: H256, is_mainnet: bool) -> Signature {
-    let agent = Agent { source: if is_mainnet { "a" } else { "b" }.to_string(), connection_id };
-    let digest = agent.encode_eip712().expect("eip712");
-    wallet.sign_hash(H256(digest)).expect("sign")
+    wallet.sign_hash(H256(sdk_digest(connection_id, is_mainnet))).expect("sign")
 }

@@ -1,0 +1,590 @@
+//! Positions from fills: size, average entry, realised and unrealised PnL, fees, funding and
+//! PnL since 00:00 UTC, per coin, in fixed point.
+//!
+//! **Only fills move a position** (`fault-cases.md`: never order states), and each fill counts
+//! once: fills are deduplicated by trade id per coin ([`TidSet`]). Amounts are integers: sizes
+//! in lots, prices in ticks, cost and realised PnL in exact `ticks × lots` (`i128`), USD in
+//! micro-dollars. No `f64` anywhere here.
+//!
+//! Accounting: `cost` is the signed sum of `lots × price` of the open position. A fill in the
+//! direction of the position (or from flat) adds to it; a fill against it closes
+//! `min(|fill|, |position|)` lots at the average entry, realising
+//! `sign(position) · closed · px − cost · closed / |position|`; any remainder opens a new
+//! position at the fill price (a flip). The integer division leaves its remainder in `cost`,
+//! so `realised + unrealised` always equals the exact cash result `size · mark − Σ signed fills`
+//! — nothing leaks.
+//!
+//! Runs on the quote thread. No clock (`now` is an argument), no allocation after construction.
+
+use super::risk::utc_day;
+use crate::types::{InstrumentSpec, Nanos, Px, Sz, Tid, Usd};
+use crate::wire::events::{Fill, Funding};
+
+/// Recent trade ids of one coin: a bounded FIFO plus an open-addressing hash set, both sized
+/// once at construction.
+///
+/// Why a bounded window is enough: a fill arrives at most twice live (on `userFills` and on
+/// `user` events), and a reconnect replays it in the `userFills` snapshot, which holds the
+/// account's most recent fills (at most 2 000 per the venue's `userFills` limit, over all
+/// coins). A duplicate therefore always arrives within the last 2 000 fills of its coin. The
+/// default window is [`TidSet::DEFAULT_CAPACITY`] = 4 096 per coin: twice that, so even a
+/// burst of new fills between a fill and its replay does not push it out.
+#[derive(Debug, Clone)]
+pub struct TidSet {
+    /// Tids in arrival order (ring); `fifo_head` is the oldest.
+    fifo: Box<[u64]>,
+    fifo_head: usize,
+    fifo_len: usize,
+    /// Linear-probing table of `tid + 1` (0 = empty), twice the window: load ≤ 1/2.
+    table: Box<[u64]>,
+    mask: usize,
+}
+
+impl TidSet {
+    /// Trade ids remembered per coin by default.
+    pub const DEFAULT_CAPACITY: usize = 4_096;
+
+    /// A set remembering the last `capacity` tids (rounded up to a power of two).
+    pub fn new(capacity: usize) -> Self {
+        let cap = capacity.max(2).next_power_of_two();
+        Self {
+            fifo: vec![0; cap].into_boxed_slice(),
+            fifo_head: 0,
+            fifo_len: 0,
+            table: vec![0; cap * 2].into_boxed_slice(),
+            mask: cap * 2 - 1,
+        }
+    }
+
+    fn slot(&self, key: u64) -> usize {
+        // Fibonacci hashing: tids are already hashes, but spread them anyway.
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & self.mask
+    }
+
+    fn find(&self, key: u64) -> Result<usize, usize> {
+        let mut i = self.slot(key);
+        loop {
+            match self.table[i] {
+                0 => return Err(i),
+                k if k == key => return Ok(i),
+                _ => i = (i + 1) & self.mask,
+            }
+        }
+    }
+
+    /// Whether `tid` is remembered.
+    pub fn contains(&self, tid: Tid) -> bool {
+        self.find(tid.0.wrapping_add(1)).is_ok()
+    }
+
+    /// Remembers `tid`; returns `false` if it was already there (a duplicate). Forgets the
+    /// oldest tid when the window is full.
+    pub fn insert(&mut self, tid: Tid) -> bool {
+        let key = tid.0.wrapping_add(1);
+        let Err(empty) = self.find(key) else { return false };
+        if self.fifo_len == self.fifo.len() {
+            let oldest = self.fifo[self.fifo_head];
+            self.remove(oldest);
+            self.fifo_head = (self.fifo_head + 1) % self.fifo.len();
+            self.fifo_len -= 1;
+            // The removal may have shifted entries: look for the free slot again.
+            return self.insert_fresh(key);
+        }
+        self.table[empty] = key;
+        self.push_fifo(key);
+        true
+    }
+
+    fn insert_fresh(&mut self, key: u64) -> bool {
+        match self.find(key) {
+            Ok(_) => false,
+            Err(i) => {
+                self.table[i] = key;
+                self.push_fifo(key);
+                true
+            }
+        }
+    }
+
+    fn push_fifo(&mut self, key: u64) {
+        let tail = (self.fifo_head + self.fifo_len) % self.fifo.len();
+        self.fifo[tail] = key;
+        self.fifo_len += 1;
+    }
+
+    /// Backward-shift deletion: keeps every probe chain unbroken without tombstones.
+    fn remove(&mut self, key: u64) {
+        let Ok(mut hole) = self.find(key) else { return };
+        let mut i = hole;
+        loop {
+            i = (i + 1) & self.mask;
+            let k = self.table[i];
+            if k == 0 {
+                break;
+            }
+            let home = self.slot(k);
+            // Move `k` into the hole if its home is not in the cyclic range (hole, i].
+            let between =
+                if hole <= i { hole < home && home <= i } else { hole < home || home <= i };
+            if !between {
+                self.table[hole] = k;
+                hole = i;
+            }
+        }
+        self.table[hole] = 0;
+    }
+}
+
+/// What a fill did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FillApplied {
+    /// Counted; the fill's notional at its price, USD.
+    New(Usd),
+    /// Already counted (same tid): ignored.
+    Duplicate,
+}
+
+/// A read-only copy of a position's numbers, for the side thread (`Copy`, no allocation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PositionSnapshot {
+    /// Signed size, lots.
+    pub size: Sz,
+    /// Average entry price, ticks (rounded to the nearest); `None` when flat.
+    pub avg_entry: Option<Px>,
+    /// Mark price used, ticks.
+    pub mark: Option<Px>,
+    /// Realised PnL since start, USD (before fees).
+    pub realised: Usd,
+    /// Unrealised PnL at the mark, USD.
+    pub unrealised: Usd,
+    /// Fees paid since start, USD; negative = net rebates.
+    pub fees: Usd,
+    /// Funding received since start, USD; negative = paid.
+    pub funding: Usd,
+    /// Signed notional at the mark, USD (long positive).
+    pub notional: Usd,
+    /// PnL since 00:00 UTC: realised + unrealised − fees + funding, USD.
+    pub daily_pnl: Usd,
+}
+
+/// One coin's position.
+#[derive(Debug, Clone)]
+pub struct Position {
+    /// Scales.
+    spec: InstrumentSpec,
+    /// Signed size, lots (long positive).
+    size: Sz,
+    /// Signed `Σ lots × ticks` of the open position.
+    cost: i128,
+    /// Realised PnL since start, `ticks × lots`.
+    realised: i128,
+    /// Fees since start (positive paid).
+    fees: Usd,
+    /// Funding since start (positive received).
+    funding: Usd,
+    /// Mark price, ticks.
+    mark: Option<Px>,
+    /// Venue time of the last funding payment applied (funding is deduplicated by time).
+    last_funding: Nanos,
+    /// UTC day the baselines belong to.
+    day: u64,
+    /// Values at 00:00 UTC of `day`: realised (ticks × lots), unrealised (USD), fees, funding.
+    day_start: (i128, Usd, Usd, Usd),
+    /// Trade ids seen.
+    tids: TidSet,
+    /// Fills counted.
+    fills: u64,
+    /// Duplicate fills ignored.
+    duplicates: u64,
+    /// Fills whose `start_position` disagreed with ours (a sign that reconciliation is due).
+    start_mismatches: u64,
+}
+
+impl Position {
+    /// A flat position starting its day at `now`.
+    pub fn new(spec: InstrumentSpec, now: Nanos) -> Self {
+        Self::with_tid_window(spec, now, TidSet::DEFAULT_CAPACITY)
+    }
+
+    /// As [`Position::new`] with a chosen dedup window.
+    pub fn with_tid_window(spec: InstrumentSpec, now: Nanos, window: usize) -> Self {
+        Self {
+            spec,
+            size: Sz::ZERO,
+            cost: 0,
+            realised: 0,
+            fees: Usd::ZERO,
+            funding: Usd::ZERO,
+            mark: None,
+            last_funding: Nanos(0),
+            day: utc_day(now),
+            day_start: (0, Usd::ZERO, Usd::ZERO, Usd::ZERO),
+            tids: TidSet::new(window),
+            fills: 0,
+            duplicates: 0,
+            start_mismatches: 0,
+        }
+    }
+
+    /// `ticks × lots` to USD micro-dollars (exact for perps, where `D + szDecimals = 6`).
+    fn usd(&self, raw: i128) -> Usd {
+        let scale = i32::from(self.spec.px_decimals()) + i32::from(self.spec.sz_decimals) - 6;
+        if scale == 0 {
+            // Perps: already micro-dollars; no 128-bit division on the per-event path.
+            return Usd(raw.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64);
+        }
+        let v = if scale >= 0 {
+            raw / 10i128.pow(scale as u32)
+        } else {
+            raw * 10i128.pow((-scale) as u32)
+        };
+        Usd(v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+    }
+
+    /// Applies a fill unless its tid was already counted.
+    pub fn on_fill(&mut self, f: &Fill) -> FillApplied {
+        if !self.tids.insert(f.tid) {
+            self.duplicates += 1;
+            return FillApplied::Duplicate;
+        }
+        if f.start_position != self.size {
+            self.start_mismatches += 1;
+        }
+        let qty = i128::from(f.sz.0.max(0));
+        let px = i128::from(f.px.0);
+        let signed = i128::from(f.side.sign()) * qty;
+        let size = i128::from(self.size.0);
+        if size == 0 || size.signum() == signed.signum() {
+            self.cost += signed * px;
+            self.size = Sz((size + signed) as i64);
+        } else {
+            let closed = qty.min(size.abs());
+            let removed = self.cost * closed / size.abs();
+            self.realised += size.signum() * closed * px - removed;
+            self.cost -= removed;
+            let left = size - size.signum() * closed;
+            let opened = qty - closed;
+            if opened > 0 {
+                self.cost = signed.signum() * opened * px;
+                self.size = Sz((signed.signum() * opened) as i64);
+            } else {
+                self.size = Sz(left as i64);
+            }
+        }
+        self.fees = self.fees + f.fee;
+        self.fills += 1;
+        FillApplied::New(super::strategy::notional(&self.spec, f.px, f.sz))
+    }
+
+    /// Applies a funding payment unless one at the same or a later venue time was applied.
+    pub fn on_funding(&mut self, f: &Funding) -> bool {
+        if f.time <= self.last_funding {
+            return false;
+        }
+        self.last_funding = f.time;
+        self.funding = self.funding + f.usdc;
+        true
+    }
+
+    /// Sets the mark price (ticks) used for unrealised PnL and notional.
+    pub fn set_mark(&mut self, px: Px) {
+        self.mark = Some(px);
+    }
+
+    /// Starts a new UTC day if `now` is past 00:00 UTC of the next one: today's PnL is measured
+    /// from the values at that moment. Call before applying any event at `now`.
+    pub fn roll_day(&mut self, now: Nanos) {
+        let today = utc_day(now);
+        if today != self.day {
+            self.day = today;
+            self.day_start = (self.realised, self.unrealised(), self.fees, self.funding);
+        }
+    }
+
+    /// Signed size, lots.
+    pub fn size(&self) -> Sz {
+        self.size
+    }
+
+    /// Unrealised PnL at the mark (zero without a mark).
+    pub fn unrealised(&self) -> Usd {
+        match self.mark {
+            Some(m) if self.size.0 != 0 => {
+                self.usd(i128::from(self.size.0) * i128::from(m.0) - self.cost)
+            }
+            _ => Usd::ZERO,
+        }
+    }
+
+    /// Realised PnL since start, before fees.
+    pub fn realised(&self) -> Usd {
+        self.usd(self.realised)
+    }
+
+    /// Signed notional at the mark (long positive).
+    pub fn notional(&self) -> Usd {
+        match self.mark {
+            Some(m) => {
+                let n = super::strategy::notional(&self.spec, m, self.size);
+                if self.size.0 < 0 {
+                    -n
+                } else {
+                    n
+                }
+            }
+            None => Usd::ZERO,
+        }
+    }
+
+    /// Average entry price rounded to the nearest tick; `None` when flat.
+    pub fn avg_entry(&self) -> Option<Px> {
+        let size = i128::from(self.size.0);
+        if size == 0 {
+            return None;
+        }
+        let num = self.cost * 2 + size;
+        Some(Px((num / (2 * size)) as i64))
+    }
+
+    /// PnL since 00:00 UTC: realised + unrealised − fees + funding, each as a change since the
+    /// day started.
+    pub fn daily_pnl(&self) -> Usd {
+        let (r0, u0, f0, fu0) = self.day_start;
+        self.usd(self.realised - r0) + (self.unrealised() - u0) - (self.fees - f0)
+            + (self.funding - fu0)
+    }
+
+    /// Fills counted and duplicates ignored.
+    pub fn fill_counts(&self) -> (u64, u64) {
+        (self.fills, self.duplicates)
+    }
+
+    /// Fills whose venue `start_position` disagreed with the local size.
+    pub fn start_mismatches(&self) -> u64 {
+        self.start_mismatches
+    }
+
+    /// A copy of the numbers.
+    pub fn snapshot(&self) -> PositionSnapshot {
+        PositionSnapshot {
+            size: self.size,
+            avg_entry: self.avg_entry(),
+            mark: self.mark,
+            realised: self.realised(),
+            unrealised: self.unrealised(),
+            fees: self.fees,
+            funding: self.funding,
+            notional: self.notional(),
+            daily_pnl: self.daily_pnl(),
+        }
+    }
+
+    /// Exact cash result `size · mark − Σ signed fills` minus `realised + unrealised`, in
+    /// `ticks × lots`; always zero (the accounting invariant; for tests).
+    pub fn accounting_residual(&self, cash_flows: i128) -> i128 {
+        let m = i128::from(self.mark.map_or(0, |m| m.0));
+        let value = i128::from(self.size.0) * m + cash_flows;
+        let upnl = i128::from(self.size.0) * m - self.cost;
+        value - (self.realised + upnl)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{AssetId, Coin, Side};
+
+    const DAY: u64 = 86_400 * 1_000_000_000;
+
+    fn spec() -> InstrumentSpec {
+        // szDecimals 4: prices in 0.01, lots of 0.0001; ticks × lots are micro-dollars.
+        InstrumentSpec::perp(AssetId(1), Coin::new(b"ETH").expect("coin"), 4)
+    }
+
+    fn fill(tid: u64, side: Side, px: i64, sz: i64, fee: i64) -> Fill {
+        Fill {
+            asset: AssetId(1),
+            side,
+            px: Px(px),
+            sz: Sz(sz),
+            tid: Tid(tid),
+            fee: Usd(fee),
+            ..Fill::default()
+        }
+    }
+
+    #[test]
+    fn average_entry_and_realised_pnl_across_flips() {
+        struct Step {
+            fill: Fill,
+            size: i64,
+            avg: Option<i64>,
+            realised: i64,
+        }
+        // $100.00 = 10_000 ticks; 1.0 ETH = 10_000 lots. Realised in micro-dollars.
+        let steps = [
+            Step {
+                fill: fill(1, Side::Bid, 10_000, 10_000, 0),
+                size: 10_000,
+                avg: Some(10_000),
+                realised: 0,
+            },
+            Step {
+                fill: fill(2, Side::Bid, 10_200, 10_000, 0),
+                size: 20_000,
+                avg: Some(10_100),
+                realised: 0,
+            },
+            // Sell 0.5 at $103: (103 − 101) × 0.5 = $1.
+            Step {
+                fill: fill(3, Side::Ask, 10_300, 5_000, 0),
+                size: 15_000,
+                avg: Some(10_100),
+                realised: 1_000_000,
+            },
+            // Sell 2.5 at $99: closes 1.5 at (99 − 101) = −$3, opens 1.0 short at $99.
+            Step {
+                fill: fill(4, Side::Ask, 9_900, 25_000, 0),
+                size: -10_000,
+                avg: Some(9_900),
+                realised: -2_000_000,
+            },
+            // Buy 1.0 at $98: short closed at +$1.
+            Step {
+                fill: fill(5, Side::Bid, 9_800, 10_000, 0),
+                size: 0,
+                avg: None,
+                realised: -1_000_000,
+            },
+        ];
+        let mut p = Position::new(spec(), Nanos(0));
+        for (k, s) in steps.iter().enumerate() {
+            assert_eq!(
+                p.on_fill(&s.fill),
+                FillApplied::New(spec().notional(s.fill.px, s.fill.sz)),
+                "step {k}"
+            );
+            assert_eq!(p.size(), Sz(s.size), "step {k} size");
+            assert_eq!(p.avg_entry(), s.avg.map(Px), "step {k} avg");
+            assert_eq!(p.realised(), Usd(s.realised), "step {k} realised");
+        }
+    }
+
+    #[test]
+    fn fees_and_rebates_enter_pnl() {
+        let mut p = Position::new(spec(), Nanos(0));
+        p.set_mark(Px(10_000));
+        p.on_fill(&fill(1, Side::Bid, 10_000, 10_000, 45_000)); // taker fee $0.045
+        p.on_fill(&fill(2, Side::Ask, 10_000, 10_000, -1_000)); // maker rebate $0.001
+        let s = p.snapshot();
+        assert_eq!(s.fees, Usd(44_000));
+        assert_eq!(s.daily_pnl, Usd(-44_000));
+    }
+
+    #[test]
+    fn funding_enters_pnl_once_per_payment() {
+        let mut p = Position::new(spec(), Nanos(0));
+        let pay = Funding {
+            asset: AssetId(1),
+            time: Nanos(5),
+            usdc: Usd(-250_000),
+            ..Funding::default()
+        };
+        assert!(p.on_funding(&pay));
+        assert!(!p.on_funding(&pay), "a replayed payment is ignored");
+        assert!(p.on_funding(&Funding { time: Nanos(6), usdc: Usd(100_000), ..pay }));
+        assert_eq!(p.snapshot().funding, Usd(-150_000));
+        assert_eq!(p.daily_pnl(), Usd(-150_000));
+    }
+
+    #[test]
+    fn duplicate_tid_is_counted_once() {
+        let mut p = Position::new(spec(), Nanos(0));
+        let f = fill(77, Side::Bid, 10_000, 10_000, 10);
+        assert!(matches!(p.on_fill(&f), FillApplied::New(_)));
+        assert_eq!(p.on_fill(&f), FillApplied::Duplicate);
+        assert_eq!(p.size(), Sz(10_000));
+        assert_eq!(p.snapshot().fees, Usd(10));
+        assert_eq!(p.fill_counts(), (1, 1));
+    }
+
+    #[test]
+    fn day_rolls_at_midnight_utc() {
+        let mut p = Position::new(spec(), Nanos(3 * DAY + 10));
+        p.set_mark(Px(10_000));
+        p.on_fill(&fill(1, Side::Bid, 10_000, 10_000, 0));
+        p.set_mark(Px(10_500));
+        assert_eq!(p.daily_pnl(), Usd(5_000_000));
+        p.roll_day(Nanos(4 * DAY - 1));
+        assert_eq!(p.daily_pnl(), Usd(5_000_000), "still the same day");
+        p.roll_day(Nanos(4 * DAY));
+        assert_eq!(p.daily_pnl(), Usd::ZERO, "a new day starts at zero");
+        p.set_mark(Px(10_400));
+        assert_eq!(p.daily_pnl(), Usd(-1_000_000), "measured from the mark at midnight");
+        assert_eq!(p.unrealised(), Usd(4_000_000), "unrealised itself does not reset");
+    }
+
+    #[test]
+    fn tid_window_forgets_only_the_oldest() {
+        let mut s = TidSet::new(4);
+        for t in 0..4 {
+            assert!(s.insert(Tid(t)));
+        }
+        assert!(!s.insert(Tid(2)));
+        assert!(s.insert(Tid(4)));
+        assert!(!s.contains(Tid(0)), "oldest forgotten");
+        for t in 1..=4 {
+            assert!(s.contains(Tid(t)), "{t} kept");
+        }
+    }
+
+    mod property_tests {
+        use super::*;
+        use proptest::prelude::*;
+        use std::collections::HashSet;
+
+        proptest! {
+            #[test]
+            fn position_is_the_sum_of_unique_fills_and_no_tid_counts_twice(
+                fills in prop::collection::vec((0u64..60, any::<bool>(), 9_000i64..11_000, 1i64..30_000), 1..200),
+                mark in 9_000i64..11_000,
+            ) {
+                let mut p = Position::with_tid_window(spec(), Nanos(0), 64);
+                let mut seen = HashSet::new();
+                let (mut sum, mut cash) = (0i64, 0i128);
+                for (tid, buy, px, sz) in fills {
+                    let side = if buy { Side::Bid } else { Side::Ask };
+                    let applied = p.on_fill(&fill(tid, side, px, sz, 0));
+                    prop_assert_eq!(matches!(applied, FillApplied::New(_)), seen.insert(tid));
+                    if matches!(applied, FillApplied::New(_)) {
+                        sum += side.sign() * sz;
+                        cash -= i128::from(side.sign() * sz) * i128::from(px);
+                    }
+                }
+                p.set_mark(Px(mark));
+                prop_assert_eq!(p.size(), Sz(sum));
+                prop_assert_eq!(p.fill_counts().0 as usize, seen.len());
+                prop_assert_eq!(p.accounting_residual(cash), 0);
+            }
+
+            #[test]
+            fn tid_set_agrees_with_a_reference_window(tids in prop::collection::vec(0u64..300, 1..2_000)) {
+                let mut s = TidSet::new(64);
+                let mut window = std::collections::VecDeque::new();
+                for t in tids {
+                    let fresh = !window.contains(&t);
+                    prop_assert_eq!(s.insert(Tid(t)), fresh);
+                    if fresh {
+                        if window.len() == 64 {
+                            window.pop_front();
+                        }
+                        window.push_back(t);
+                    }
+                    for w in &window {
+                        prop_assert!(s.contains(Tid(*w)));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,709 @@
+//! [`RedisSync`]: the side thread's Redis work: config hot reload, position updates, metrics,
+//! and the scanner's output; plus the subscriber thread that listens on `mm_config`.
+//!
+//! Runs on the side thread (and its helper threads `hlmm-redis-sub`, `hlmm-scanner`), never on
+//! the trading path. Every Redis call has a short timeout; any error drops the connection, raises
+//! `config_source_stale` and schedules a reconnect with backoff. Meanwhile quoting goes on with
+//! the last good config, position updates wait in a bounded [`Outbox`], and on reconnect the
+//! `mm:config:<SYM>` keys are read again, because pub/sub loses what was published while we
+//! were away (`fault-cases.md` §10). It talks to the quote thread only through the control ring
+//! (config events) and reads only atomics and published snapshots.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::config::{Config, RedisConfig};
+use crate::core::CoreEvent;
+use crate::engine::backoff::Backoff;
+use crate::engine::params::core_params;
+use crate::engine::shutdown::Shutdown;
+use crate::ring::LosslessTx;
+use crate::telemetry::{Counters, SharedStageHistograms};
+use crate::types::{AssetId, InstrumentSpec, Nanos};
+
+use super::config_sync::{Apply, ConfigService, Decision};
+use super::outbox::Outbox;
+use super::scanner::{spawn_scanner, ScanReply, Scanner, ScannerRules};
+use super::schema::{
+    config_key, SelectionDoc, SymbolMetricsDoc, CONFIG_ACK_CHANNEL, CONFIG_CHANNEL, METRICS_KEY,
+    POSITION_UPDATES, SYMBOL_EVENTS_CHANNEL, SYMBOL_METRICS_KEY, SYMBOL_SELECTION_KEY,
+};
+use super::snapshot::{AssetSnapshot, PositionBook};
+
+/// Bound of every Redis call (connect, read, write). Loopback Redis answers in microseconds;
+/// this only bounds how long a dead server can hold the side loop.
+const IO_TIMEOUT: Duration = Duration::from_millis(300);
+/// How often the subscriber thread looks at the stop flag while no message comes.
+const SUB_POLL: Duration = Duration::from_millis(100);
+/// Most buffered updates flushed per side tick, so a long backlog does not hold the loop.
+const FLUSH_PER_TICK: usize = 512;
+
+/// What the side thread needs to run the Redis sync.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// The validated engine config (its `redis.url` is set).
+    pub config: Config,
+    /// The venue's `/info` URL, for the scanner.
+    pub info_url: String,
+    /// The core's instruments, in dense-index order.
+    pub instruments: Vec<InstrumentSpec>,
+    /// Seed of the reconnect jitter.
+    pub seed: u64,
+}
+
+/// Shared state the sync reads for `mm_metrics`.
+#[derive(Debug, Clone)]
+pub struct SyncShared {
+    /// Engine counters.
+    pub counters: Arc<Counters>,
+    /// Published stage histograms.
+    pub histograms: Arc<SharedStageHistograms>,
+    /// Shutdown state (the helper threads stop with it).
+    pub shutdown: Shutdown,
+}
+
+/// Numbers for the summary log and `mm_metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    /// Redis is unreachable (or not yet reached), or `mm_config` is not subscribed: config
+    /// changes cannot arrive, the engine runs on the last good config.
+    pub config_source_stale: bool,
+    /// Successful (re)connections of the command connection.
+    pub connects: u64,
+    /// Connection losses and failed attempts.
+    pub connection_errors: u64,
+    /// Position updates published (stream + channel).
+    pub position_updates_published: u64,
+    /// Position updates waiting in the outbox.
+    pub position_updates_buffered: u64,
+    /// Position updates dropped because the outbox was full.
+    pub position_updates_dropped: u64,
+    /// Configs accepted (channel and keys).
+    pub configs_accepted: u64,
+    /// Configs refused (channel and keys).
+    pub configs_refused: u64,
+    /// Configs the core refused after the side accepted them (should stay 0).
+    pub configs_refused_by_core: u64,
+    /// Acks that could not be published (Redis lost between message and ack).
+    pub acks_lost: u64,
+    /// Scans done and scans failed.
+    pub scans: u64,
+    /// Scans that failed (venue unreachable or malformed).
+    pub scan_errors: u64,
+}
+
+/// From the subscriber thread.
+#[derive(Debug)]
+enum SubEvent {
+    /// Subscribed to `mm_config` (first time or after a reconnect).
+    Subscribed,
+    /// The subscription connection was lost.
+    Lost,
+    /// One `mm_config` payload.
+    Message(Vec<u8>),
+}
+
+/// Per-coin bookkeeping of config versions between side and core.
+#[derive(Debug, Clone, Default)]
+struct CoinSync {
+    asset: AssetId,
+    /// Versions of the Config events pushed and not yet confirmed by a snapshot, oldest first.
+    in_flight: VecDeque<u64>,
+    /// Config events the core reported applied / refused, as of the last snapshot.
+    applied_seen: u64,
+    refused_seen: u64,
+    /// Version the core last confirmed.
+    applied_version: u64,
+    /// The scanner deselected the coin (with `follow_scanner`): forced hedge-only.
+    scanner_out: bool,
+}
+
+/// The side thread's Redis state machine.
+pub struct RedisSync {
+    redis: RedisConfig,
+    client: Option<redis::Client>,
+    conn: Option<redis::Connection>,
+    backoff: Backoff,
+    next_attempt: Nanos,
+    subscribed: bool,
+    resync_pending: bool,
+    sub_rx: Option<Receiver<SubEvent>>,
+    scan_rx: Option<Receiver<ScanReply>>,
+    threads: Vec<JoinHandle<()>>,
+    service: ConfigService,
+    scanner: Scanner,
+    coins: BTreeMap<String, CoinSync>,
+    pending_control: VecDeque<(String, CoreEvent)>,
+    book: PositionBook,
+    outbox: Outbox,
+    seq: u64,
+    published_fills: u64,
+    last_position: Nanos,
+    last_metrics: Nanos,
+    needs_restart: Vec<String>,
+    status: SyncStatus,
+    shared: SyncShared,
+}
+
+impl RedisSync {
+    /// Sets up the sync and starts its helper threads (subscriber, scanner). Connecting happens
+    /// in [`RedisSync::tick`], so a Redis that is down at start delays nothing.
+    pub fn start(settings: SyncSettings, shared: SyncShared) -> Self {
+        let redis = settings.config.redis.clone();
+        let url = redis.url.clone().unwrap_or_default();
+        let client = match redis::Client::open(url.as_str()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::error!(error = %e, "Redis URL refused by the client; Redis sync off");
+                None
+            }
+        };
+        let quoted: Vec<(String, AssetId)> =
+            settings.instruments.iter().map(|s| (s.coin.as_str().to_owned(), s.asset)).collect();
+        let coins = quoted
+            .iter()
+            .map(|(c, a)| (c.clone(), CoinSync { asset: *a, ..CoinSync::default() }))
+            .collect();
+        let scanner = Scanner::new(
+            ScannerRules {
+                top_n: redis.top_n,
+                min_open_interest_usd: redis.min_open_interest_usd,
+                hysteresis: redis.scanner_hysteresis,
+            },
+            quoted.iter().map(|(c, _)| c.clone()),
+        );
+        let mut threads = Vec::new();
+        let sub_rx = client.clone().and_then(|client| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1_024);
+            let stop = shared.shutdown.clone();
+            let backoff =
+                Backoff::new(redis.reconnect_min_ms, redis.reconnect_max_ms, settings.seed);
+            std::thread::Builder::new()
+                .name("hlmm-redis-sub".to_owned())
+                .spawn(move || subscriber_loop(&client, &tx, &stop, backoff))
+                .map_err(|e| tracing::error!(error = %e, "Cannot start the Redis subscriber"))
+                .ok()
+                .map(|h| {
+                    threads.push(h);
+                    rx
+                })
+        });
+        let stop = shared.shutdown.clone();
+        let scan_rx = match spawn_scanner(
+            settings.info_url.clone(),
+            Duration::from_millis(redis.scan_interval_ms),
+            move || stop.is_requested(),
+        ) {
+            Ok((rx, h)) => {
+                threads.push(h);
+                Some(rx)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "Cannot start the symbol scanner");
+                None
+            }
+        };
+        Self {
+            backoff: Backoff::new(
+                redis.reconnect_min_ms,
+                redis.reconnect_max_ms,
+                settings.seed ^ 1,
+            ),
+            outbox: Outbox::new(redis.buffer_capacity),
+            redis,
+            client,
+            conn: None,
+            next_attempt: Nanos(0),
+            subscribed: false,
+            resync_pending: true,
+            sub_rx,
+            scan_rx,
+            threads,
+            service: ConfigService::new(settings.config, quoted),
+            scanner,
+            coins,
+            pending_control: VecDeque::new(),
+            book: PositionBook::new(settings.instruments),
+            seq: 0,
+            published_fills: 0,
+            last_position: Nanos(0),
+            last_metrics: Nanos(0),
+            needs_restart: Vec::new(),
+            status: SyncStatus { config_source_stale: true, ..SyncStatus::default() },
+            shared,
+        }
+    }
+
+    /// The latest numbers.
+    pub fn status(&self) -> SyncStatus {
+        let mut s = self.status;
+        s.config_source_stale = self.conn.is_none() || !self.subscribed;
+        s.position_updates_buffered = self.outbox.len() as u64;
+        s.position_updates_dropped = self.outbox.dropped();
+        s
+    }
+
+    /// The config in force (the file's, with every accepted update).
+    pub fn config(&self) -> &Config {
+        self.service.config()
+    }
+
+    /// Takes one quote-thread snapshot in.
+    pub fn on_snapshot(&mut self, s: AssetSnapshot) {
+        self.book.update(s);
+        let coin = self.book.instruments().get(s.index).map(|i| i.coin.as_str().to_owned());
+        let Some(c) = coin.and_then(|coin| self.coins.get_mut(&coin)) else { return };
+        while c.applied_seen < s.configs_applied {
+            c.applied_seen += 1;
+            if let Some(v) = c.in_flight.pop_front() {
+                c.applied_version = v;
+            }
+        }
+        while c.refused_seen < s.configs_refused {
+            c.refused_seen += 1;
+            c.in_flight.pop_front();
+            self.status.configs_refused_by_core += 1;
+            tracing::error!(asset = c.asset.0, "The core refused a config the side accepted");
+        }
+    }
+
+    /// The version the core confirmed for `coin`.
+    pub fn applied_version(&self, coin: &str) -> u64 {
+        self.coins.get(coin).map_or(0, |c| c.applied_version)
+    }
+
+    /// One round of work: connection upkeep, config messages, scanner output, position updates
+    /// and metrics. Every Redis call is bounded by [`IO_TIMEOUT`].
+    pub fn tick(&mut self, now: Nanos, control: &mut LosslessTx<CoreEvent>) {
+        self.drain_subscriber(now);
+        self.keep_connected(now);
+        if self.resync_pending && self.conn.is_some() && self.subscribed {
+            self.resync(now);
+        }
+        self.drain_scanner(now);
+        self.push_control(control);
+        self.position_updates(now);
+        self.flush_outbox();
+        if now.saturating_since(self.last_metrics) >= self.redis.metrics_interval_ms * 1_000_000 {
+            self.last_metrics = now;
+            self.write_metrics(now);
+        }
+    }
+
+    /// Stops the helper threads (the shutdown must already be requested) and waits for them.
+    pub fn stop(mut self) {
+        self.sub_rx = None;
+        self.scan_rx = None;
+        for h in self.threads.drain(..) {
+            let _ = h.join();
+        }
+    }
+
+    fn keep_connected(&mut self, now: Nanos) {
+        if self.conn.is_some() || now < self.next_attempt {
+            return;
+        }
+        let Some(client) = &self.client else { return };
+        let attempt = client.get_connection_with_timeout(IO_TIMEOUT).and_then(|mut c| {
+            c.set_read_timeout(Some(IO_TIMEOUT))?;
+            c.set_write_timeout(Some(IO_TIMEOUT))?;
+            redis::cmd("PING").query::<String>(&mut c)?;
+            Ok(c)
+        });
+        match attempt {
+            Ok(c) => {
+                self.conn = Some(c);
+                self.backoff.reset();
+                self.status.connects += 1;
+                self.resync_pending = true;
+                tracing::info!(buffered = self.outbox.len(), "Redis connected");
+            }
+            Err(e) => self.lost(now, &e),
+        }
+    }
+
+    /// Drops the connection after an error and schedules the next attempt.
+    fn lost(&mut self, now: Nanos, e: &redis::RedisError) {
+        if self.conn.take().is_some() || self.status.connection_errors == 0 {
+            tracing::warn!(error = %e, "Redis unreachable: running on the last good config");
+        }
+        self.status.connection_errors += 1;
+        self.resync_pending = true;
+        let delay = self.backoff.next_delay_ms();
+        self.next_attempt = Nanos(now.0 + delay * 1_000_000);
+    }
+
+    /// Runs `f` on the connection; on error drops it. `None` when down or failed.
+    fn with_conn<T>(
+        &mut self,
+        now: Nanos,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Option<T> {
+        let conn = self.conn.as_mut()?;
+        match f(conn) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.lost(now, &e);
+                None
+            }
+        }
+    }
+
+    fn drain_subscriber(&mut self, now: Nanos) {
+        loop {
+            let event = match self.sub_rx.as_ref().map(Receiver::try_recv) {
+                Some(Ok(e)) => e,
+                Some(Err(TryRecvError::Empty)) | None => return,
+                Some(Err(TryRecvError::Disconnected)) => {
+                    self.sub_rx = None;
+                    self.subscribed = false;
+                    return;
+                }
+            };
+            match event {
+                SubEvent::Subscribed => {
+                    self.subscribed = true;
+                    // Anything published while we were not subscribed is only in the keys.
+                    self.resync_pending = true;
+                }
+                SubEvent::Lost => self.subscribed = false,
+                SubEvent::Message(payload) => {
+                    let decision = self.service.on_message(&payload, unix_s(now));
+                    self.apply(now, decision);
+                }
+            }
+        }
+    }
+
+    /// Reads every quoted coin's key and applies the newer ones; rewrites keys Redis lost.
+    fn resync(&mut self, now: Nanos) {
+        let coins: Vec<String> = self.coins.keys().cloned().collect();
+        let keys: Vec<String> = coins.iter().map(|c| config_key(c)).collect();
+        let Some(values) =
+            self.with_conn(now, |c| redis::cmd("MGET").arg(&keys).query::<Vec<Option<String>>>(c))
+        else {
+            return;
+        };
+        self.resync_pending = false;
+        for (coin, value) in coins.iter().zip(values) {
+            match value {
+                Some(raw) => {
+                    if let Some(decision) = self.service.on_stored(coin, &raw, unix_s(now)) {
+                        self.apply(now, decision);
+                    }
+                }
+                None => {
+                    // Redis restarted empty: put back what is in force.
+                    if let Some(stored) = self.service.stored(coin, unix_s(now)) {
+                        self.set_json(now, &config_key(coin), &stored);
+                    }
+                }
+            }
+        }
+        tracing::info!(coins = coins.len(), "Config keys resynced");
+    }
+
+    fn apply(&mut self, now: Nanos, decision: Decision) {
+        let Decision { ack, apply } = decision;
+        if ack.accepted {
+            self.status.configs_accepted += 1;
+            tracing::info!(
+                symbol = ack.symbol.as_deref().unwrap_or(""),
+                version = ack.version.unwrap_or(0),
+                source = ?ack.source,
+                changes = %serde_json::to_string(&ack.changes).unwrap_or_default(),
+                "Config accepted"
+            );
+        } else {
+            self.status.configs_refused += 1;
+            tracing::warn!(
+                symbol = ack.symbol.as_deref().unwrap_or(""),
+                source = ?ack.source,
+                errors = %serde_json::to_string(&ack.errors).unwrap_or_default(),
+                "Config refused"
+            );
+        }
+        if let Some(Apply { coin, store, .. }) = apply {
+            self.queue_config(&coin);
+            if let Some(stored) = store {
+                self.set_json(now, &config_key(&coin), &stored);
+            }
+        }
+        let published = serde_json::to_string(&ack).ok().and_then(|text| {
+            self.with_conn(now, |c| {
+                redis::cmd("PUBLISH").arg(CONFIG_ACK_CHANNEL).arg(text).query::<i64>(c)
+            })
+        });
+        if published.is_none() {
+            self.status.acks_lost += 1;
+        }
+    }
+
+    /// Queues `coin`'s effective parameters for the quote thread.
+    fn queue_config(&mut self, coin: &str) {
+        let Some(sync) = self.coins.get(coin) else { return };
+        let Some(mut params) = self.service.config().symbol_params(coin) else { return };
+        // A disabled coin, or one the scanner dropped, only unwinds.
+        params.hedge_only_mode |= !params.enabled || sync.scanner_out;
+        let event = CoreEvent::Config {
+            asset: sync.asset,
+            params: core_params(&params, &self.service.config().feed),
+        };
+        self.pending_control.push_back((coin.to_owned(), event));
+    }
+
+    fn push_control(&mut self, control: &mut LosslessTx<CoreEvent>) {
+        while let Some((coin, event)) = self.pending_control.pop_front() {
+            if control.push(event).is_err() {
+                // Full: the quote thread is behind; try again next tick, in order.
+                self.pending_control.push_front((coin, event));
+                return;
+            }
+            let version = self.service.version(&coin);
+            if let Some(c) = self.coins.get_mut(&coin) {
+                c.in_flight.push_back(version);
+            }
+        }
+    }
+
+    fn drain_scanner(&mut self, now: Nanos) {
+        let reply = match self.scan_rx.as_ref().map(Receiver::try_recv) {
+            Some(Ok(r)) => r,
+            Some(Err(TryRecvError::Disconnected)) => {
+                self.scan_rx = None;
+                return;
+            }
+            _ => return,
+        };
+        self.status.scans += 1;
+        let listings = match reply {
+            Ok(l) => l,
+            Err(e) => {
+                self.status.scan_errors += 1;
+                tracing::warn!(error = %e, "Symbol scan failed; selection unchanged");
+                return;
+            }
+        };
+        let ts = unix_s(now);
+        let outcome = self.scanner.scan(&listings, ts);
+        let needs_restart: Vec<String> =
+            outcome.selected.iter().filter(|c| !self.coins.contains_key(*c)).cloned().collect();
+        for coin in needs_restart.iter().filter(|c| !self.needs_restart.contains(c)) {
+            tracing::warn!(coin = %coin, "Scanner selected a coin this engine does not quote: restart to add it");
+        }
+        self.needs_restart.clone_from(&needs_restart);
+        self.set_json(now, SYMBOL_METRICS_KEY, &SymbolMetricsDoc { symbols: outcome.metrics });
+        let selection =
+            SelectionDoc { symbols: outcome.selected.clone(), needs_restart, timestamp: ts };
+        self.set_json(now, SYMBOL_SELECTION_KEY, &selection);
+        for event in &outcome.events {
+            tracing::info!(event = ?event.event, coin = %event.symbol, "Scanner event");
+            if let Ok(text) = serde_json::to_string(event) {
+                self.with_conn(now, |c| {
+                    redis::cmd("PUBLISH").arg(SYMBOL_EVENTS_CHANNEL).arg(text).query::<i64>(c)
+                });
+            }
+        }
+        if self.redis.follow_scanner {
+            let changed: Vec<String> = self
+                .coins
+                .iter_mut()
+                .filter_map(|(coin, c)| {
+                    let out = !outcome.selected.contains(coin);
+                    (out != c.scanner_out).then(|| {
+                        c.scanner_out = out;
+                        coin.clone()
+                    })
+                })
+                .collect();
+            for coin in changed {
+                tracing::info!(coin = %coin, "Scanner selection changed the coin's quoting");
+                self.queue_config(&coin);
+            }
+        }
+    }
+
+    fn position_updates(&mut self, now: Nanos) {
+        let fill = self.book.fills() > self.published_fills;
+        let due =
+            now.saturating_since(self.last_position) >= self.redis.position_interval_ms * 1_000_000;
+        if !fill && !due {
+            return;
+        }
+        self.published_fills = self.book.fills();
+        self.last_position = now;
+        self.seq += 1;
+        let coins = &self.coins;
+        let update = self.book.position_update(
+            self.seq,
+            now,
+            if fill { "fill" } else { "interval" },
+            |coin| coins.get(coin).map_or(0, |c| c.applied_version),
+        );
+        if let Ok(text) = serde_json::to_string(&update) {
+            self.outbox.push(text);
+        }
+    }
+
+    fn flush_outbox(&mut self) {
+        let now = crate::engine::clock::wall_now();
+        for _ in 0..FLUSH_PER_TICK {
+            let Some(entry) = self.outbox.front().map(str::to_owned) else { return };
+            let maxlen = self.redis.stream_maxlen;
+            let sent = self.with_conn(now, |c| {
+                redis::pipe()
+                    .cmd("XADD")
+                    .arg(POSITION_UPDATES)
+                    .arg("MAXLEN")
+                    .arg("~")
+                    .arg(maxlen)
+                    .arg("*")
+                    .arg("data")
+                    .arg(&entry)
+                    .ignore()
+                    .cmd("PUBLISH")
+                    .arg(POSITION_UPDATES)
+                    .arg(&entry)
+                    .ignore()
+                    .query::<()>(c)
+            });
+            if sent.is_none() {
+                return;
+            }
+            self.outbox.pop_front();
+            self.status.position_updates_published += 1;
+        }
+    }
+
+    fn write_metrics(&mut self, now: Nanos) {
+        if self.conn.is_none() {
+            return;
+        }
+        let risk: BTreeMap<String, RiskEntry> = self
+            .book
+            .iter()
+            .map(|(spec, snap)| {
+                let coin = spec.coin.as_str();
+                let c = self.coins.get(coin);
+                (
+                    coin.to_owned(),
+                    RiskEntry {
+                        state: snap
+                            .map_or_else(|| "Unknown".to_owned(), |s| format!("{:?}", s.state)),
+                        reason: snap
+                            .map_or_else(|| "Unknown".to_owned(), |s| format!("{:?}", s.reason)),
+                        config_version: self.service.version(coin),
+                        applied_config_version: c.map_or(0, |c| c.applied_version),
+                        scanner_selected: c.is_none_or(|c| !c.scanner_out),
+                    },
+                )
+            })
+            .collect();
+        let metrics = Metrics {
+            timestamp: unix_s(now),
+            timestamp_ms: now.0 / 1_000_000,
+            stages: self.shared.histograms.snapshot(),
+            counters: self.shared.counters.snapshot(),
+            risk,
+            redis: self.status(),
+            scanner_selection: self.scanner.selected().to_vec(),
+            scanner_needs_restart: self.needs_restart.clone(),
+        };
+        self.set_json(now, METRICS_KEY, &metrics);
+    }
+
+    fn set_json(&mut self, now: Nanos, key: &str, value: &impl Serialize) {
+        let Ok(text) = serde_json::to_string(value) else { return };
+        self.with_conn(now, |c| redis::cmd("SET").arg(key).arg(text).query::<()>(c));
+    }
+}
+
+impl std::fmt::Debug for RedisSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSync")
+            .field("connected", &self.conn.is_some())
+            .field("subscribed", &self.subscribed)
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One coin in `mm_metrics.risk`.
+#[derive(Debug, Serialize)]
+struct RiskEntry {
+    state: String,
+    reason: String,
+    config_version: u64,
+    applied_config_version: u64,
+    scanner_selected: bool,
+}
+
+/// The `mm_metrics` document.
+#[derive(Debug, Serialize)]
+struct Metrics {
+    timestamp: u64,
+    timestamp_ms: u64,
+    stages: crate::telemetry::StageSummary,
+    counters: crate::telemetry::CountersSnapshot,
+    risk: BTreeMap<String, RiskEntry>,
+    redis: SyncStatus,
+    scanner_selection: Vec<String>,
+    scanner_needs_restart: Vec<String>,
+}
+
+fn unix_s(now: Nanos) -> u64 {
+    now.0 / 1_000_000_000
+}
+
+/// The subscriber thread: keeps one connection subscribed to `mm_config` and forwards what it
+/// hears. Reconnects with backoff; ends at shutdown or when the side thread is gone.
+fn subscriber_loop(
+    client: &redis::Client,
+    tx: &SyncSender<SubEvent>,
+    shutdown: &Shutdown,
+    mut backoff: Backoff,
+) {
+    while !shutdown.is_requested() {
+        if let Ok(mut conn) = client.get_connection_with_timeout(IO_TIMEOUT) {
+            let mut pubsub = conn.as_pubsub();
+            let ready = pubsub
+                .set_read_timeout(Some(SUB_POLL))
+                .and_then(|()| pubsub.subscribe(CONFIG_CHANNEL));
+            if ready.is_ok() {
+                backoff.reset();
+                if tx.send(SubEvent::Subscribed).is_err() {
+                    return;
+                }
+                loop {
+                    if shutdown.is_requested() {
+                        return;
+                    }
+                    match pubsub.get_message() {
+                        Ok(msg) => {
+                            let event = SubEvent::Message(msg.get_payload_bytes().to_vec());
+                            if tx.send(event).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) if e.is_timeout() => {}
+                        Err(_) => break,
+                    }
+                }
+                if tx.send(SubEvent::Lost).is_err() {
+                    return;
+                }
+            }
+        }
+        let mut wait = Duration::from_millis(backoff.next_delay_ms());
+        while !wait.is_zero() && !shutdown.is_requested() {
+            let step = wait.min(Duration::from_millis(50));
+            std::thread::sleep(step);
+            wait -= step;
+        }
+    }
+}

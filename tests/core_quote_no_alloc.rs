@@ -1,0 +1,129 @@
+//! Zero allocations per event in steady state through `QuotingCore::on_event`, proven with a
+//! counting global allocator: book updates that change nothing, book updates that re-quote
+//! (modify), the outcomes that answer them, and timer ticks.
+
+mod core_quote_support;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use core_quote_support::*;
+use hlmm::core::commands::{Command, CommandKind};
+use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
+use hlmm::core::CoreEvent;
+use hlmm::types::{AssetId, Nanos, Oid, Px, Sz};
+use hlmm::wire::events::{BookSnapshot, FeedEvent, Level};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn book(asset: AssetId, ms: u64, bid: i64) -> CoreEvent {
+    let mut s = BookSnapshot { asset, time: Nanos::from_millis(ms), ..Default::default() };
+    let _ = s.bids.push(Level { px: Px(bid), sz: Sz(100_000), n: 3 });
+    let _ = s.asks.push(Level { px: Px(bid + 10), sz: Sz(100_000), n: 3 });
+    CoreEvent::Feed(FeedEvent::Book(s))
+}
+
+/// The exec thread's answers, built into a preallocated buffer.
+fn answers(cmds: &[Command], oid: &mut u64, into: &mut Vec<CoreEvent>) {
+    for c in cmds {
+        let (asset, cloid, kind) = match *c {
+            Command::Place(r) => (r.asset, r.cloid, CommandKind::Place),
+            Command::Modify { asset, cloid, .. } => (asset, cloid, CommandKind::Modify),
+            Command::Cancel { asset, cloid } => (asset, cloid, CommandKind::Cancel),
+            Command::CancelAll { .. } => continue,
+        };
+        *oid += 1;
+        let status = if kind == CommandKind::Cancel {
+            AcceptedStatus::Canceled
+        } else {
+            AcceptedStatus::Resting
+        };
+        let ev = OutcomeEvent::new(
+            asset,
+            cloid,
+            kind,
+            CommandOutcome::Accepted(Accepted { oid: Some(Oid(*oid)), status }),
+        );
+        into.push(CoreEvent::Outcome(ev));
+    }
+}
+
+#[test]
+fn zero_allocations_per_event_in_steady_state() {
+    let n = 10;
+    let mut h = Harness::with(&vec![params(); n], global());
+    let assets = h.assets.clone();
+    let mut core_out: Vec<Command> = Vec::with_capacity(1_024);
+    let mut acks: Vec<CoreEvent> = Vec::with_capacity(1_024);
+    let mut scratch: Vec<Command> = Vec::with_capacity(1_024);
+    let mut oid = 0u64;
+    let mut ms = START / MS;
+    let mut now = Nanos(START);
+    let mut requotes = 0u64;
+
+    // Warm-up: quotes placed and acknowledged, a few re-quotes, the manager's tables used.
+    let mut run = |core: &mut hlmm::core::QuotingCore, rounds: u64, counting: bool| {
+        for r in 0..rounds {
+            for &a in assets.iter() {
+                ms += 100;
+                now = Nanos(now.0 + 100 * MS);
+                // Every third round the book moves by $5 (a re-quote), otherwise it repeats.
+                let bid = 200_000 + if r % 3 == 0 { 500 * ((r / 3) % 2) as i64 } else { 0 };
+                core_out.clear();
+                COUNTING.store(counting, Ordering::SeqCst);
+                core.on_event(&book(a, ms, bid), now, &mut core_out).expect("book");
+                COUNTING.store(false, Ordering::SeqCst);
+                if counting {
+                    requotes +=
+                        core_out.iter().filter(|c| matches!(c, Command::Modify { .. })).count()
+                            as u64;
+                }
+                acks.clear();
+                answers(&core_out, &mut oid, &mut acks);
+                for ev in acks.iter() {
+                    scratch.clear();
+                    COUNTING.store(counting, Ordering::SeqCst);
+                    core.on_event(ev, now, &mut scratch).expect("outcome");
+                    COUNTING.store(false, Ordering::SeqCst);
+                }
+            }
+            core_out.clear();
+            COUNTING.store(counting, Ordering::SeqCst);
+            core.on_timer(now, &mut core_out);
+            COUNTING.store(false, Ordering::SeqCst);
+        }
+    };
+    run(&mut h.core, 12, false);
+    run(&mut h.core, 60, true);
+    assert_eq!(ALLOCS.load(Ordering::SeqCst), 0, "allocations in steady state");
+    assert!(requotes >= 100, "the measured window re-quoted ({requotes} modifies)");
+    assert!(h.core.orders().open_orders(assets[0]).count() >= 2);
+}

@@ -1,0 +1,375 @@
+//! The quote side's rules, driven through `QuotingCore::on_event` / `on_timer` step by step.
+
+mod core_quote_support;
+
+use core_quote_support::*;
+use hlmm::core::commands::{Command, Tif};
+use hlmm::core::params::{GlobalParams, SymbolParams};
+use hlmm::core::risk::{Reason, TradingState};
+use hlmm::core::{CoreError, CoreEvent};
+use hlmm::types::{AssetId, Side, Usd};
+
+const A: AssetId = AssetId(1);
+
+fn spread(cmds: &[Command]) -> i64 {
+    let bid = on_side(cmds, Side::Bid).expect("a bid");
+    let ask = on_side(cmds, Side::Ask).expect("an ask");
+    ask.px.0 - bid.px.0
+}
+
+#[test]
+fn nothing_is_quoted_before_the_first_resume() {
+    let specs = [eth(1)];
+    let mut core =
+        hlmm::core::QuotingCore::new(&specs, &[params()], global(), hlmm::types::Nanos(START))
+            .expect("core");
+    let mut out = Vec::with_capacity(16);
+    let mut h = Harness::new(params());
+    // Same events into a core that was never resumed.
+    let ev = {
+        let mut s = hlmm::wire::events::BookSnapshot {
+            asset: A,
+            time: hlmm::types::Nanos::from_millis(START / MS + 1),
+            ..Default::default()
+        };
+        let _ = s.bids.push(hlmm::wire::events::Level {
+            px: hlmm::types::Px(200_000),
+            sz: hlmm::types::Sz(100_000),
+            n: 1,
+        });
+        let _ = s.asks.push(hlmm::wire::events::Level {
+            px: hlmm::types::Px(200_010),
+            sz: hlmm::types::Sz(100_000),
+            n: 1,
+        });
+        CoreEvent::Feed(hlmm::wire::events::FeedEvent::Book(s))
+    };
+    core.on_event(&ev, hlmm::types::Nanos(START + MS), &mut out).expect("book");
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(core.state(A), Some((TradingState::Halted, Reason::Startup)));
+    core.on_event(&CoreEvent::Resume, hlmm::types::Nanos(START + 2 * MS), &mut out)
+        .expect("resume");
+    assert_eq!(new_orders(&out).len(), 2);
+    // The harness resumes at construction.
+    assert_eq!(new_orders(&h.book(200_000, 200_010)).len(), 2);
+}
+
+#[test]
+fn estimator_does_not_quote_before_warm_up() {
+    let p = SymbolParams { vol_prior: None, vol_warmup_samples: 5, ..params() };
+    let mut h = Harness::new(p);
+    // The first book gives a price, each later one a return: 4 returns are not enough.
+    for k in 0..5 {
+        let cmds = h.book(200_000 + 10 * (k % 2), 200_010 + 10 * (k % 2));
+        assert!(new_orders(&cmds).is_empty(), "book {k}: {cmds:?}");
+    }
+    let cmds = h.book(200_000, 200_010);
+    assert_eq!(new_orders(&cmds).len(), 2, "warm after 5 returns");
+    // With a prior instead, the very first book quotes.
+    let mut h = Harness::new(SymbolParams { vol_prior: Some(1e-4), ..p });
+    assert_eq!(new_orders(&h.book(200_000, 200_010)).len(), 2);
+}
+
+#[test]
+fn higher_volatility_widens_the_spread() {
+    let widths: Vec<i64> = [1e-5, 1e-4, 5e-4]
+        .iter()
+        .map(|&v| {
+            Harness::new(SymbolParams { vol_prior: Some(v), ..params() }).book(200_000, 200_010)
+        })
+        .map(|cmds| spread(&cmds))
+        .collect();
+    assert!(widths.windows(2).all(|w| w[1] > w[0]), "{widths:?}");
+}
+
+#[test]
+fn higher_daily_return_bps_widens_the_spread() {
+    let widths: Vec<i64> = [100u16, 400, 1_000]
+        .iter()
+        .map(|&b| {
+            let p = SymbolParams { daily_return_bps: b, vol_prior: Some(1e-6), ..params() };
+            Harness::new(p).book(200_000, 200_010)
+        })
+        .map(|cmds| spread(&cmds))
+        .collect();
+    assert!(widths.windows(2).all(|w| w[1] > w[0]), "{widths:?}");
+}
+
+#[test]
+fn a_long_position_lowers_both_quotes() {
+    let flat = Harness::new(params()).book(200_000, 200_010);
+    let mut h = Harness::new(params());
+    h.fill(Side::Bid, 200_000, 20_000); // 2 ETH, $4000 of a $10000 limit
+    let long = h.book(200_000, 200_010);
+    for side in [Side::Bid, Side::Ask] {
+        let (f, l) = (on_side(&flat, side).expect("flat"), on_side(&long, side).expect("long"));
+        assert!(l.px < f.px, "{side:?}: long {:?} flat {:?}", l.px, f.px);
+    }
+}
+
+#[test]
+fn at_max_long_usd_no_bid_is_quoted() {
+    let mut h = Harness::new(params());
+    let first = h.book(200_000, 200_010);
+    h.settle(first);
+    // 5 ETH at $2000 is exactly the $10000 limit.
+    let cmds = h.fill(Side::Bid, 200_000, 50_000);
+    assert!(on_side(&cmds, Side::Bid).is_none(), "{cmds:?}");
+    assert_eq!(cancels(&cmds), 1, "the resting bid is pulled at once: {cmds:?}");
+    h.settle(cmds);
+    let cmds = h.book(199_990, 200_000);
+    assert!(on_side(&cmds, Side::Bid).is_none(), "{cmds:?}");
+    let open_bids = h.core.orders().open_orders(A).filter(|o| o.side == Side::Bid).count();
+    assert_eq!(open_bids, 0);
+    assert!(
+        h.core.orders().open_orders(A).any(|o| o.side == Side::Ask),
+        "the reducing side is still quoted"
+    );
+}
+
+#[test]
+fn a_bid_near_the_limit_is_shrunk_to_fit() {
+    let mut h = Harness::new(params());
+    h.fill(Side::Bid, 200_000, 48_000); // $9600 of $10000
+    let cmds = h.book(200_000, 200_010);
+    let bid = on_side(&cmds, Side::Bid).expect("bid");
+    let ask = on_side(&cmds, Side::Ask).expect("ask");
+    assert!(bid.sz.0 < ask.sz.0, "bid {:?} ask {:?}", bid.sz, ask.sz);
+    // (48000 + bid) lots at the bid price stay within $10000.
+    let value = (48_000 + bid.sz.0) as i128 * bid.px.0 as i128;
+    assert!(value <= 10_000_000_000, "{value}");
+}
+
+#[test]
+fn hedge_only_when_flat_quotes_nothing() {
+    let p = SymbolParams { hedge_only_mode: true, ..params() };
+    let mut h = Harness::new(p);
+    assert!(new_orders(&h.book(200_000, 200_010)).is_empty());
+    assert_eq!(h.core.state(A), Some((TradingState::Reducing, Reason::HedgeOnlyConfig)));
+    // With a long position only the reducing ask is quoted, reduce-only.
+    let cmds = h.fill(Side::Bid, 200_000, 1_000);
+    let orders = new_orders(&cmds);
+    assert_eq!(orders.len(), 1, "{cmds:?}");
+    assert_eq!((orders[0].side, orders[0].reduce_only), (Side::Ask, true));
+    assert_eq!(orders[0].sz.0, 1_000, "never more than the position");
+}
+
+#[test]
+fn stale_book_pulls_quotes() {
+    let mut h = Harness::new(params());
+    let first = h.book(200_000, 200_010);
+    h.settle(first);
+    h.advance(4 * SEC);
+    assert!(h.timer().is_empty(), "still fresh");
+    h.advance(2 * SEC);
+    let cmds = h.timer();
+    assert_eq!(cancels(&cmds), 2, "{cmds:?}");
+    assert!(new_orders(&cmds).is_empty());
+    assert_eq!(h.core.state(A), Some((TradingState::Halted, Reason::StaleBook)));
+    h.settle(cmds);
+    assert_eq!(new_orders(&h.book(200_000, 200_010)).len(), 2, "a fresh book resumes quoting");
+}
+
+#[test]
+fn stale_book_pulls_quotes_for_that_coin_only() {
+    let mut h = Harness::with(&[params(), params()], global());
+    let a = h.book_on(1, 200_000, 200_010);
+    let b = h.book_on(2, 200_000, 200_010);
+    h.settle(a);
+    h.settle(b);
+    h.advance(4 * SEC);
+    h.book_on(2, 200_000, 200_010);
+    h.advance(2 * SEC);
+    let cmds = h.timer();
+    assert!(cmds.iter().all(|c| c.asset() == Some(AssetId(1))), "{cmds:?}");
+    assert_eq!(cancels(&cmds), 2);
+}
+
+#[test]
+fn kill_switch_needs_an_explicit_resume() {
+    let mut h = Harness::new(params());
+    let first = h.book(200_000, 200_010);
+    h.settle(first);
+    let cmds = h.send(CoreEvent::Kill).expect("kill");
+    assert_eq!(cancels(&cmds), 2, "{cmds:?}");
+    h.settle(cmds);
+    for _ in 0..5 {
+        assert!(new_orders(&h.book(200_000, 200_010)).is_empty());
+        h.advance(SEC);
+        assert!(new_orders(&h.timer()).is_empty());
+    }
+    assert_eq!(h.core.state(A), Some((TradingState::Halted, Reason::Kill)));
+    h.book(200_000, 200_010);
+    let cmds = h.send(CoreEvent::Resume).expect("resume");
+    assert_eq!(new_orders(&cmds).len(), 2);
+    let audit: Vec<_> =
+        std::iter::from_fn(|| h.core.pop_audit()).map(|t| (t.from, t.to, t.reason)).collect();
+    assert!(
+        audit.contains(&(TradingState::Active, TradingState::Halted, Reason::Kill)),
+        "{audit:?}"
+    );
+    assert!(
+        audit.ends_with(&[(TradingState::Halted, TradingState::Active, Reason::Clear)]),
+        "{audit:?}"
+    );
+}
+
+#[test]
+fn no_order_below_ten_dollars() {
+    // $10 per side rounds down below $10 at any price where lots do not divide it exactly.
+    let mut h = Harness::new(SymbolParams { notional_per_side: Usd::from_dollars(10), ..params() });
+    for (bid, ask) in [(200_000, 200_010), (300_300, 300_310), (123_450, 123_460)] {
+        let cmds = h.book(bid, ask);
+        for o in new_orders(&cmds) {
+            let value = o.sz.0 as i128 * o.px.0 as i128;
+            assert!(value >= 10_000_000, "{o:?}");
+        }
+    }
+    let mut h = Harness::new(SymbolParams { notional_per_side: Usd(10_500_000), ..params() });
+    let cmds = h.book(300_300, 300_310);
+    assert_eq!(new_orders(&cmds).len(), 2);
+    assert!(new_orders(&cmds).iter().all(|o| o.sz.0 as i128 * o.px.0 as i128 >= 10_000_000));
+}
+
+#[test]
+fn a_rejected_config_changes_nothing() {
+    let mut h = Harness::new(params());
+    let first = h.book(200_000, 200_010);
+    h.settle(first);
+    let before = *h.core.params(A).expect("params");
+    let bad = SymbolParams {
+        notional_per_side: Usd::from_dollars(5),
+        stale_book_after: 0,
+        max_long_usd: Usd::ZERO,
+        ..before
+    };
+    h.out.clear();
+    let err = h
+        .core
+        .on_event(&CoreEvent::Config { asset: A, params: bad }, h.now, &mut h.out)
+        .expect_err("rejected");
+    let CoreError::ConfigRejected { errors, .. } = err else { panic!("{err:?}") };
+    assert_eq!(errors.len(), 2, "{errors}");
+    assert_eq!(
+        err.to_string(),
+        "symbol C1: notional_per_side = 5: below the $10 minimum order value; stale_book_after: must not be zero"
+    );
+    assert!(h.out.is_empty());
+    assert_eq!(*h.core.params(A).expect("params"), before);
+    assert_eq!(h.core.counters().configs_rejected, 1);
+    assert!(h.book(200_000, 200_010).is_empty(), "quoting goes on unchanged");
+}
+
+#[test]
+fn a_config_is_applied_at_once_and_limits_are_rechecked() {
+    let mut h = Harness::new(params());
+    h.fill(Side::Bid, 200_000, 40_000); // $8000 long
+    let first = h.book(200_000, 200_010);
+    assert!(on_side(&first, Side::Bid).is_some());
+    h.settle(first);
+    let tighter = SymbolParams { max_long_usd: Usd::from_dollars(8_000), ..params() };
+    let cmds = h.send(CoreEvent::Config { asset: A, params: tighter }).expect("valid");
+    assert_eq!(cancels(&cmds), 1, "the bid goes in the config event itself: {cmds:?}");
+    assert!(on_side(&cmds, Side::Bid).is_none());
+    assert_eq!(h.core.params(A).map(|p| p.max_long_usd), Some(Usd::from_dollars(8_000)));
+}
+
+#[test]
+fn daily_stop_halts_until_the_next_utc_day() {
+    let p = SymbolParams {
+        daily_pnl_stop_loss: Usd::from_dollars(100),
+        flatten_ioc_after: 10 * SEC,
+        ..params()
+    };
+    let mut h = Harness::new(p);
+    h.auto_ack = true;
+    h.book(200_000, 200_010);
+    h.fill(Side::Bid, 200_000, 10_000); // 1 ETH at $2000
+                                        // $2000 → $1890: −$110 unrealised, past the $100 stop.
+    let cmds = h.book(189_000, 189_010);
+    assert_eq!(h.core.state(A), Some((TradingState::Reducing, Reason::DailyStop)));
+    let ask = on_side(&cmds, Side::Ask).expect("a flattening ask");
+    assert_eq!(
+        (ask.px.0, ask.sz.0, ask.reduce_only, ask.tif),
+        (189_010, 10_000, true, Tif::Alo),
+        "at the touch"
+    );
+    assert!(on_side(&cmds, Side::Bid).is_none());
+    // Passive for flatten_ioc_after, then a reduce-only IOC through the book.
+    let mut ioc = None;
+    for _ in 0..11 {
+        h.advance(900 * MS);
+        let cmds = h.book(189_000, 189_010);
+        if let Some(o) = new_orders(&cmds).into_iter().find(|o| o.tif == Tif::Ioc) {
+            ioc = Some(o);
+            break;
+        }
+    }
+    let ioc = ioc.expect("an IOC after the timeout");
+    assert!(ioc.reduce_only && ioc.side == Side::Ask && ioc.sz.0 == 10_000, "{ioc:?}");
+    assert!(ioc.px.0 < 189_000, "through the bid: {ioc:?}");
+    // It fills: flat, and halted for the rest of the day.
+    h.fill(Side::Ask, 188_900, 10_000);
+    assert_eq!(h.core.state(A), Some((TradingState::Halted, Reason::DailyStop)));
+    h.advance(3_600 * SEC);
+    assert!(new_orders(&h.book(200_000, 200_010)).is_empty());
+    // 00:00 UTC: a new day.
+    let midnight = (h.now.0 / DAY + 1) * DAY;
+    h.advance(midnight - h.now.0 - 50 * MS);
+    let cmds = h.book(200_000, 200_010);
+    assert_eq!(h.core.state(A), Some((TradingState::Active, Reason::Clear)));
+    assert_eq!(new_orders(&cmds).len(), 2);
+    assert_eq!(h.core.position(A).map(|p| p.daily_pnl), Some(Usd::ZERO));
+}
+
+#[test]
+fn global_daily_stop_flattens_every_symbol() {
+    let g = GlobalParams { global_daily_pnl_stop_loss: Usd::from_dollars(150), ..global() };
+    let mut h = Harness::with(&[params(), params()], g);
+    h.book_on(1, 200_000, 200_010);
+    h.book_on(2, 200_000, 200_010);
+    h.fill_with(1, Side::Bid, 200_000, 10_000, None);
+    h.fill_with(2, Side::Bid, 200_000, 10_000, None);
+    // Each loses $80: under its own $100 stop, over $150 together.
+    h.book_on(1, 191_995, 192_005);
+    assert_eq!(h.core.state(AssetId(1)).map(|s| s.0), Some(TradingState::Active));
+    h.book_on(2, 191_995, 192_005);
+    for a in [1, 2] {
+        assert_eq!(
+            h.core.state(AssetId(a)),
+            Some((TradingState::Reducing, Reason::GlobalDailyStop)),
+            "asset {a}"
+        );
+    }
+}
+
+#[test]
+fn trailing_stop_exits_after_a_retrace_of_more_than_trailing_stop_loss_from_the_peak() {
+    let p = SymbolParams { trailing_stop_loss: 0.02, ..params() };
+    let mut h = Harness::new(p);
+    h.auto_ack = true;
+    h.book(200_000, 200_010);
+    h.fill(Side::Bid, 200_005, 10_000); // 1 ETH at the mid
+                                        // Up $50 (the peak), back to +$15: a $35 retrace, under 2 % of ~$2015.
+    h.book(205_000, 205_010);
+    h.book(201_500, 201_510);
+    assert_eq!(h.core.state(A), Some((TradingState::Active, Reason::Clear)));
+    // To +$5: a $45 retrace, over 2 % of ~$2005.
+    let cmds = h.book(200_500, 200_510);
+    assert_eq!(h.core.state(A), Some((TradingState::Reducing, Reason::TrailingStop)));
+    let ask = on_side(&cmds, Side::Ask).expect("exit");
+    assert!(ask.reduce_only && ask.sz.0 == 10_000 && ask.px.0 == 200_510, "{ask:?}");
+    // Once flat, back to market making.
+    h.fill(Side::Ask, 200_510, 10_000);
+    assert_eq!(h.core.state(A), Some((TradingState::Active, Reason::Clear)));
+}
+
+#[test]
+fn duplicate_fills_move_the_position_once() {
+    let mut h = Harness::new(params());
+    h.book(200_000, 200_010);
+    h.fill_with(1, Side::Bid, 200_000, 5_000, Some(42));
+    h.fill_with(1, Side::Bid, 200_000, 5_000, Some(42));
+    assert_eq!(h.core.position(A).map(|p| p.size.0), Some(5_000));
+    assert_eq!(h.core.counters().duplicate_fills, 1);
+}
