@@ -3,7 +3,12 @@
 //!
 //! A [`SimHandle`] owns a thread running a current-thread tokio runtime with the server and the
 //! block task; the caller (`hlmm run`, a test, a bench) keeps its own threads. Dropping the
-//! handle shuts the simulator down.
+//! handle shuts the simulator down (and writes `state_file`, if set).
+//!
+//! By default the simulator is a working venue: the generator's flow and the users' actions
+//! trade on one exchange, actions are verified by
+//! [`crate::sim::server::auth::SignatureVerifier`], accounts come from `fund` (or the state
+//! file) and agents from `agents` or `approveAgent`.
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -537,4 +537,47 @@ mod tests {
             _ => true,
         }));
     }
+
+    #[test]
+    fn funding_is_paid_by_a_users_long_and_reported_as_a_user_event() {
+        let mut m = market();
+        m.step(T0);
+        let user = Address::from_low_u64(0xf00d);
+        m.venue_mut().exchange_mut().deposit(user, Usd::from_dollars(1_000_000));
+        let spec = *m.coin(AssetId(0)).expect("BTC").spec;
+        let ask = m.coin(AssetId(0)).expect("BTC").asks[0].px;
+        let order = OrderRequest {
+            asset: AssetId(0),
+            is_buy: true,
+            px: ask,
+            sz: spec.sz_from_f64_down(0.01).expect("size"),
+            reduce_only: false,
+            tif: Tif::Ioc,
+            cloid: None,
+        };
+        let buy = Action::Order { orders: vec![order], grouping: Default::default() };
+        assert!(matches!(m.venue_mut().apply(user, &buy, T0), ExchangeResponse::Order(_)));
+        let mut events = Vec::new();
+        m.venue_mut().take_user_events(&mut events);
+        assert!(events.iter().any(|e| matches!(e, SimEvent::Fill { .. })), "{events:?}");
+        events.clear();
+        m.venue_mut().settle_funding(AssetId(0), Rate(12_500_000), Nanos(T0.0 + BLOCK));
+        m.venue_mut().take_user_events(&mut events);
+        let paid: Vec<Usd> = events
+            .iter()
+            .filter_map(|e| match e {
+                SimEvent::Funding { user: u, funding } if *u == user => Some(funding.usdc),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(paid.len(), 1, "{events:?}");
+        assert!(paid[0].0 < 0, "a long pays positive funding: {paid:?}");
+        assert!(
+            events.iter().all(|e| match e {
+                SimEvent::Funding { user: u, .. } => *u == user,
+                _ => true,
+            }),
+            "house accounts' payments are not published"
+        );
+    }
 }

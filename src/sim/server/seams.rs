@@ -1,8 +1,8 @@
 //! The seams between the simulator's network face and the pieces built elsewhere:
-//! - [`AccountView`]: answers the account `/info` queries (the matching engine's `Exchange`
-//!   implements it; [`EmptyAccounts`] answers with empty accounts until then);
-//! - [`ActionHandler`]: executes `/exchange` bodies and WS `action` posts (signature checks and
-//!   the exchange plug in here; [`NoActions`] refuses everything until then);
+//! - [`AccountView`]: answers the account `/info` queries (implemented over the exchange by
+//!   [`super::SimServer::exchange_backed`]; [`EmptyAccounts`] is the stand-in for tests);
+//! - [`ActionHandler`]: executes `/exchange` bodies and WS `action` posts (the exchange-backed
+//!   handler verifies signatures, nonces and budgets; [`NoActions`] refuses everything);
 //! - [`UserEvents`](super::feed::UserEvents): where the exchange publishes order updates, fills
 //!   and user events to the WS user channels.
 //!
