@@ -3,21 +3,22 @@
 //! # Threads (see `../shared/docs/architecture.md`)
 //!
 //! ```text
-//!  [feed] --market data (conflating ring)--> [quote] --intents (lossless)--> [exec]
-//!    `----user stream (lossless ring)--------^   ^----outcomes, fills--------'
-//!  [side] <--> [quote]: config in (lossless), snapshots out (conflated)
+//!  [feed] --market data (conflating ring)--> [quote] --intents (lossless)--> [exec] --> venue
+//!    `----user stream (lossless ring)--------^   ^----outcomes (lossless)---'
+//!  [side] <--> [quote]: config, kill, resume in (lossless); snapshots out (conflated)
+//!  [side] <--> Redis (optional): mm_config, mm_position_updates, mm_metrics, scanner
 //! ```
 //!
 //! | module | what it is | which thread runs it |
 //! |---|---|---|
 //! | [`types`] | units and venue rules: `Px`, `Sz`, `Usd`, ids, rounding | all |
-//! | [`wire`] | Hyperliquid wire formats: simd-json feed parsing into `Copy` events | feed |
+//! | [`wire`] | Hyperliquid wire formats: simd-json feed parsing into `Copy` events (feed); typed L1 actions, msgpack, EIP-712 signing and recovery, agent keys, nonces (exec, sim) | feed, exec, sim |
 //! | [`ring`] | bounded SPSC rings with a loss policy per ring | all, one end each |
 //! | [`core`] | the pure, synchronous decision core (book, strategy, risk, orders, positions) | quote |
 //! | [`engine`] | the four threads, their wiring, pinning and shutdown | all |
 //! | [`telemetry`] | per-stage latency histograms and counters | all, recorded without allocation |
 //! | [`sim`] | the Hyperliquid-compatible venue simulator: the default venue | its own tokio runtime |
-//! | [`venue`] | HTTP and WebSocket clients of the exchange (sim, testnet, mainnet) | startup, exec, side |
+//! | [`venue`] | clients of the exchange (sim, testnet, mainnet): `/info`, subscriptions, the order gateway (plan, sign, WS `post` with REST fallback, reply → outcome, rate budgets, dead-man's switch) | startup, exec, side |
 //! | [`config`] | the engine and per-symbol configuration, `validate()` | main, side |
 //! | [`sync`] | Redis config hot reload, position updates, metrics; the symbol scanner | side |
 //!
