@@ -22,6 +22,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::lossless::{lossless, LosslessRx, LosslessTx};
+
 /// Creates a conflating ring holding at most `capacity` values in flight, for keys
 /// `0..keys`, and returns its two ends.
 ///
@@ -34,7 +36,7 @@ pub fn conflating<T: Copy + Send>(
 ) -> (ConflatingTx<T>, ConflatingRx<T>) {
     assert!(capacity > 0, "conflating ring capacity must be at least 1");
     assert!(keys > 0, "conflating ring needs at least one key");
-    let (ring, rx) = rtrb::RingBuffer::new(capacity);
+    let (ring, rx) = lossless(capacity);
     let tx = ConflatingTx {
         ring,
         parked: vec![None; keys].into_boxed_slice(),
@@ -43,12 +45,13 @@ pub fn conflating<T: Copy + Send>(
         waiting_len: 0,
         conflated: Arc::new(AtomicU64::new(0)),
     };
-    (tx, ConflatingRx { rx })
+    (tx, rx)
 }
 
 /// The producing end of a conflating ring. Owned by one thread.
 pub struct ConflatingTx<T> {
-    ring: rtrb::Producer<T>,
+    /// The ring proper; a failed push here means "park it", never a fault.
+    ring: LosslessTx<T>,
     /// The value waiting for room in the ring, per key (index = key).
     parked: Box<[Option<T>]>,
     /// Keys with a parked value, oldest first: a circular queue with room for every key. A key
@@ -64,9 +67,10 @@ pub struct ConflatingTx<T> {
 }
 
 /// The consuming end of a conflating ring. Owned by one thread.
-pub struct ConflatingRx<T> {
-    rx: rtrb::Consumer<T>,
-}
+///
+/// The same type as a lossless ring's consuming end: conflation happens entirely on the producer
+/// side, and the consumer just pops what the ring holds.
+pub type ConflatingRx<T> = LosslessRx<T>;
 
 impl<T: Copy + Send> ConflatingTx<T> {
     /// Sends `v` as the latest value for `key`. Never fails, blocks or allocates.
@@ -134,47 +138,18 @@ impl<T: Copy + Send> ConflatingTx<T> {
 
     /// The most values the ring holds at once, parked values not included.
     pub fn capacity(&self) -> usize {
-        self.ring.buffer().capacity()
-    }
-}
-
-impl<T: Copy + Send> ConflatingRx<T> {
-    /// Takes the oldest value in the ring, or `None`. Never blocks, never allocates.
-    #[inline]
-    pub fn pop(&mut self) -> Option<T> {
-        self.rx.pop().ok()
-    }
-
-    /// Values in the ring now, not counting values the producer has parked.
-    pub fn len(&self) -> usize {
-        self.rx.slots()
-    }
-
-    /// Whether the ring holds no value now (the producer may still have parked values).
-    pub fn is_empty(&self) -> bool {
-        self.rx.is_empty()
-    }
-
-    /// The most values the ring holds at once.
-    pub fn capacity(&self) -> usize {
-        self.rx.buffer().capacity()
+        self.ring.capacity()
     }
 }
 
 impl<T> fmt::Debug for ConflatingTx<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConflatingTx")
-            .field("capacity", &self.ring.buffer().capacity())
+            .field("ring", &self.ring)
             .field("keys", &self.parked.len())
             .field("pending", &self.waiting_len)
             .field("conflated", &self.conflated.load(Ordering::Relaxed))
             .finish()
-    }
-}
-
-impl<T> fmt::Debug for ConflatingRx<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConflatingRx").field("capacity", &self.rx.buffer().capacity()).finish()
     }
 }
 
