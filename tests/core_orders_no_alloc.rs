@@ -6,40 +6,9 @@ use hlmm::core::orders::{OrderManager, QuoteTarget, RequotePolicy, Targets};
 use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Sz, Tid};
 use hlmm::wire::events::{Fill, OrderStatus, OrderUpdate};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-struct Counting;
-
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: every call forwards to `System` unchanged; the counter has no effect on memory.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 /// One quote cycle per step: move both quotes, ack every command, stream the updates, fill a
 /// little. Returns nothing; all buffers are the caller's.
@@ -106,11 +75,9 @@ fn run(
 #[test]
 fn steady_state_sync_outcomes_updates_and_fills_allocate_nothing() {
     // The counter itself works.
-    ALLOCS.store(0, Ordering::SeqCst);
-    COUNTING.store(true, Ordering::SeqCst);
+    counting_alloc::start();
     drop(std::hint::black_box(Vec::<u64>::with_capacity(4)));
-    COUNTING.store(false, Ordering::SeqCst);
-    assert_eq!(ALLOCS.load(Ordering::SeqCst), 1);
+    assert_eq!(counting_alloc::stop(), 1);
 
     let spec = InstrumentSpec::perp(AssetId(1), Coin::new(b"ETH").expect("coin"), 4);
     for prefer_modify in [true, false] {
@@ -118,11 +85,9 @@ fn steady_state_sync_outcomes_updates_and_fills_allocate_nothing() {
         let mut out = Vec::with_capacity(64);
         // Warm-up: fills every slot and the tid memory once.
         run(&mut om, &spec, &mut out, 2_000, 0, prefer_modify);
-        ALLOCS.store(0, Ordering::SeqCst);
-        COUNTING.store(true, Ordering::SeqCst);
+        counting_alloc::start();
         run(&mut om, &spec, &mut out, 5_000, 2_000, prefer_modify);
-        COUNTING.store(false, Ordering::SeqCst);
-        assert_eq!(ALLOCS.load(Ordering::SeqCst), 0, "prefer_modify = {prefer_modify}");
+        assert_eq!(counting_alloc::stop(), 0, "prefer_modify = {prefer_modify}");
         assert_eq!(om.stats().invalid_transitions, 0);
         assert_eq!(om.stats().out_full, 0);
         assert_eq!(om.open_orders(spec.asset).count(), 2);

@@ -4,9 +4,6 @@
 
 mod core_quote_support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-
 use core_quote_support::*;
 use hlmm::core::commands::{Command, CommandKind};
 use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
@@ -14,35 +11,8 @@ use hlmm::core::CoreEvent;
 use hlmm::types::{AssetId, Nanos, Oid, Px, Sz};
 use hlmm::wire::events::{BookSnapshot, FeedEvent, Level};
 
-struct Counting;
-
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 fn book(asset: AssetId, ms: u64, bid: i64) -> CoreEvent {
     let mut s = BookSnapshot { asset, time: Nanos::from_millis(ms), ..Default::default() };
@@ -98,9 +68,11 @@ fn zero_allocations_per_event_in_steady_state() {
                 // Every third round the book moves by $5 (a re-quote), otherwise it repeats.
                 let bid = 200_000 + if r % 3 == 0 { 500 * ((r / 3) % 2) as i64 } else { 0 };
                 core_out.clear();
-                COUNTING.store(counting, Ordering::SeqCst);
+                if counting {
+                    counting_alloc::resume();
+                }
                 core.on_event(&book(a, ms, bid), now, &mut core_out).expect("book");
-                COUNTING.store(false, Ordering::SeqCst);
+                counting_alloc::pause();
                 if counting {
                     requotes +=
                         core_out.iter().filter(|c| matches!(c, Command::Modify { .. })).count()
@@ -110,20 +82,26 @@ fn zero_allocations_per_event_in_steady_state() {
                 answers(&core_out, &mut oid, &mut acks);
                 for ev in acks.iter() {
                     scratch.clear();
-                    COUNTING.store(counting, Ordering::SeqCst);
+                    if counting {
+                        counting_alloc::resume();
+                    }
                     core.on_event(ev, now, &mut scratch).expect("outcome");
-                    COUNTING.store(false, Ordering::SeqCst);
+                    counting_alloc::pause();
                 }
             }
             core_out.clear();
-            COUNTING.store(counting, Ordering::SeqCst);
+            if counting {
+                counting_alloc::resume();
+            }
             core.on_timer(now, &mut core_out);
-            COUNTING.store(false, Ordering::SeqCst);
+            counting_alloc::pause();
         }
     };
+    counting_alloc::start();
+    counting_alloc::pause();
     run(&mut h.core, 12, false);
     run(&mut h.core, 60, true);
-    assert_eq!(ALLOCS.load(Ordering::SeqCst), 0, "allocations in steady state");
+    assert_eq!(counting_alloc::stop(), 0, "allocations in steady state");
     assert!(requotes >= 100, "the measured window re-quoted ({requotes} modifies)");
     assert!(h.core.orders().open_orders(assets[0]).count() >= 2);
 }

@@ -5,67 +5,14 @@
 
 mod parse_support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use hlmm::wire::events::{Channel, FeedEvent};
 use hlmm::wire::FeedParser;
 use parse_support::{fixture, parser};
 
-struct CountingAlloc;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
-thread_local! {
-    static MEASURING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn note_allocation() {
-    // `try_with`: thread-locals may already be gone while a thread shuts down.
-    let _ = MEASURING.try_with(|m| {
-        if m.get() {
-            let _ = ALLOCATIONS.try_with(|a| a.set(a.get() + 1));
-        }
-    });
-}
-
-// SAFETY: every call is forwarded unchanged to `System`; counting touches only const-initialised
-// thread-locals of `Cell`s, which never allocate.
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_allocation();
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
-
-/// Allocations made by this thread while running `f`.
-fn allocations_during(f: impl FnOnce()) -> u64 {
-    ALLOCATIONS.with(|a| a.set(0));
-    MEASURING.with(|m| m.set(true));
-    f();
-    MEASURING.with(|m| m.set(false));
-    ALLOCATIONS.with(Cell::get)
-}
+use counting_alloc::allocations_during;
 
 /// Parses `frame` `n` times from a preallocated buffer (re-copied each time, since parsing
 /// overwrites it); returns the number of events seen.

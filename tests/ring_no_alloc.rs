@@ -4,60 +4,14 @@
 //! A counting global allocator counts allocations made by the current thread only, so tests
 //! running in parallel do not disturb each other.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use hlmm::ring::{conflating, lossless};
 use hlmm::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use hlmm::wire::events::Channel;
 
-struct CountingAllocator;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn note_allocation() {
-    // `try_with`: the slot may already be gone while a thread is being torn down.
-    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-}
-
-// SAFETY: every call is forwarded unchanged to `System`; counting touches only a thread-local
-// `Cell` that needs no allocation (const-initialised, no destructor).
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        // SAFETY: same contract as ours, passed through.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        // SAFETY: same contract as ours, passed through.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_allocation();
-        // SAFETY: same contract as ours, passed through.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours, passed through.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
-/// Allocations made by this thread while running `f`.
-fn allocations_in(f: impl FnOnce()) -> u64 {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+use counting_alloc::allocations_during;
 
 /// A book-sized message, as the market-data ring carries.
 #[derive(Clone, Copy)]
@@ -68,7 +22,7 @@ struct Book {
 
 #[test]
 fn the_counting_allocator_sees_an_allocation() {
-    let n = allocations_in(|| {
+    let n = allocations_during(|| {
         std::hint::black_box(Vec::<u8>::with_capacity(1));
     });
     assert_eq!(n, 1);
@@ -77,7 +31,7 @@ fn the_counting_allocator_sees_an_allocation() {
 #[test]
 fn lossless_push_and_pop_allocate_nothing_even_when_full() {
     let (mut tx, mut rx) = lossless::<Book>(8);
-    let n = allocations_in(|| {
+    let n = allocations_during(|| {
         for round in 0..100u64 {
             for i in 0..10 {
                 let accepted = tx.push(Book { coin: 0, levels: [round * 10 + i; 127] }).is_ok();
@@ -95,7 +49,7 @@ fn lossless_push_and_pop_allocate_nothing_even_when_full() {
 #[test]
 fn conflating_push_flush_and_pop_allocate_nothing_when_conflating() {
     let (mut tx, mut rx) = conflating::<Book>(4, 16);
-    let n = allocations_in(|| {
+    let n = allocations_during(|| {
         for round in 0..100u64 {
             for coin in 0..16 {
                 for _ in 0..3 {
@@ -117,7 +71,7 @@ fn conflating_push_flush_and_pop_allocate_nothing_when_conflating() {
 fn stage_recording_allocates_nothing() {
     let shared = SharedStageHistograms::new();
     let mut recorder = StageRecorder::new(&shared);
-    let n = allocations_in(|| {
+    let n = allocations_during(|| {
         for ns in 0..10_000u64 {
             for stage in Stage::ALL {
                 recorder.record(stage, ns * 977 + 1);
@@ -132,7 +86,7 @@ fn stage_recording_allocates_nothing() {
 fn publishing_a_stage_interval_allocates_nothing() {
     let shared = SharedStageHistograms::new();
     let mut recorder = StageRecorder::new(&shared);
-    let n = allocations_in(|| {
+    let n = allocations_during(|| {
         for round in 0..3 {
             recorder.record(Stage::Decide, 1_234);
             assert!(recorder.publish(), "round {round}");
@@ -145,7 +99,7 @@ fn publishing_a_stage_interval_allocates_nothing() {
 #[test]
 fn counting_allocates_nothing() {
     let counters = Counters::new();
-    let n = allocations_in(|| {
+    let n = allocations_during(|| {
         counters.incr(Counter::Frames);
         counters.add(Counter::Reconnects, 2);
         counters.bad_frame(Channel::L2Book);
