@@ -51,7 +51,7 @@ fn quoted(orders: Vec<OrderView>, positions: Vec<(AssetId, Sz)>) -> LocalView {
 }
 
 fn snapshot(open_orders: Vec<VenueOrder>, positions: Vec<VenuePosition>) -> VenueSnapshot {
-    VenueSnapshot { positions, open_orders }
+    VenueSnapshot { positions, open_orders, ..VenueSnapshot::default() }
 }
 
 #[test]

@@ -30,6 +30,7 @@ pub mod positions;
 pub mod reconcile;
 pub mod risk;
 pub mod strategy;
+pub mod venue_sync;
 pub mod volatility;
 
 use book::{Book, BookUpdate};
@@ -132,6 +133,8 @@ pub struct CoreCounters {
     pub liquidations: u64,
     /// Flattening IOCs sent.
     pub flatten_iocs: u64,
+    /// Fills already counted in the venue snapshot a position was taken from (startup replay).
+    pub fills_in_venue_snapshot: u64,
 }
 
 /// The model's last numbers for one symbol, for telemetry.
@@ -182,6 +185,10 @@ struct Symbol {
     position: Position,
     risk: SymbolRisk,
     rejects: RejectLatches,
+    /// Reconciliation found a position mismatch; cleared by the next agreeing one.
+    reconcile_mismatch: bool,
+    /// Place and modify commands sent for this coin (each is one quote on the wire).
+    quotes_sent: u64,
     model: ModelSnapshot,
 }
 
@@ -239,6 +246,8 @@ impl QuotingCore {
                 position: Position::new(*spec, now),
                 risk: SymbolRisk::new(spec.asset),
                 rejects: RejectLatches::default(),
+                reconcile_mismatch: false,
+                quotes_sent: 0,
                 model: ModelSnapshot::default(),
             });
         }
@@ -328,6 +337,16 @@ impl QuotingCore {
     /// A symbol's position numbers.
     pub fn position(&self, asset: AssetId) -> Option<PositionSnapshot> {
         self.symbol(asset).map(|s| s.position.snapshot())
+    }
+
+    /// Place and modify commands the core has issued for a symbol (its quotes on the wire).
+    pub fn quotes_sent(&self, asset: AssetId) -> Option<u64> {
+        self.symbol(asset).map(|s| s.quotes_sent)
+    }
+
+    /// Whether a symbol is reducing for a reconciliation mismatch.
+    pub fn reconcile_mismatch(&self, asset: AssetId) -> Option<bool> {
+        self.symbol(asset).map(|s| s.reconcile_mismatch)
     }
 
     /// A symbol's model numbers.
@@ -493,6 +512,7 @@ impl QuotingCore {
                 self.orders.on_fill(fill, now);
             }
             FillApplied::Duplicate => self.counters.duplicate_fills += 1,
+            FillApplied::InVenueSnapshot => self.counters.fills_in_venue_snapshot += 1,
         }
     }
 
@@ -579,6 +599,7 @@ impl QuotingCore {
             global_stop,
             reject_halt: s.rejects.halt,
             reject_reduce: s.rejects.reduce,
+            reconcile_mismatch: s.reconcile_mismatch,
         };
         let p = s.params;
         s.risk.evaluate(&inputs, &p, &mut self.audit);
@@ -593,9 +614,13 @@ impl QuotingCore {
         let before = out.len();
         self.orders.sync(&s.spec, &targets, &policy, now, out);
         let asset = s.spec.asset;
-        let ioc_sent = out[before..]
+        let sent = &out[before..];
+        let ioc_sent = sent
             .iter()
             .any(|c| matches!(c, Command::Place(r) if r.asset == asset && r.tif == Tif::Ioc));
+        let quotes =
+            sent.iter().filter(|c| matches!(c, Command::Place(_) | Command::Modify { .. })).count();
+        self.symbols[i].quotes_sent += quotes as u64;
         if ioc_sent {
             self.symbols[i].risk.ioc_sent(now);
             self.counters.flatten_iocs += 1;

@@ -142,6 +142,8 @@ pub enum FillApplied {
     New(Usd),
     /// Already counted (same tid): ignored.
     Duplicate,
+    /// Stamped at or before the venue snapshot the size was taken from: already in it.
+    InVenueSnapshot,
 }
 
 /// A read-only copy of a position's numbers, for the side thread (`Copy`, no allocation).
@@ -165,6 +167,8 @@ pub struct PositionSnapshot {
     pub notional: Usd,
     /// PnL since 00:00 UTC: realised + unrealised − fees + funding, USD.
     pub daily_pnl: Usd,
+    /// Fills counted since start (duplicates and snapshot replays excluded).
+    pub fills: u64,
 }
 
 /// One coin's position.
@@ -198,7 +202,19 @@ pub struct Position {
     duplicates: u64,
     /// Fills whose `start_position` disagreed with ours (a sign that reconciliation is due).
     start_mismatches: u64,
+    /// Venue time the size was last taken from a venue snapshot ([`Position::reset_to_venue`]):
+    /// fills at or before it are already in that size. `Nanos(0)` = never.
+    venue_as_of: Nanos,
+    /// The last [`RECENT_FILLS`] fills applied, as (venue time, signed lots), so a snapshot
+    /// taken at venue time `t` can be compared with our size at `t` ([`Position::size_at`]).
+    recent: [(Nanos, i64); RECENT_FILLS],
+    /// Next slot of `recent`.
+    recent_next: usize,
 }
+
+/// Fills remembered for [`Position::size_at`]: a reconciliation snapshot is at most a few
+/// seconds old, and a coin does not fill 64 times in that time at our sizes.
+pub const RECENT_FILLS: usize = 64;
 
 impl Position {
     /// A flat position starting its day at `now`.
@@ -223,7 +239,42 @@ impl Position {
             fills: 0,
             duplicates: 0,
             start_mismatches: 0,
+            venue_as_of: Nanos(0),
+            recent: [(Nanos(0), 0); RECENT_FILLS],
+            recent_next: 0,
         }
+    }
+
+    /// Takes the venue's size (`szi`) and entry price as the truth as of venue time `as_of`:
+    /// at startup, and when reconciliation finds a mismatch. Realised PnL, fees and funding are
+    /// kept. A later fill stamped at or before `as_of` is already in this size and is only
+    /// remembered (its tid), not applied; fills already applied and stamped after `as_of` are
+    /// not in the venue's size and stay on top of it.
+    pub fn reset_to_venue(&mut self, venue_size: Sz, entry: Option<Px>, as_of: Nanos) {
+        let since: i64 = self.recent.iter().filter(|r| r.0 > as_of).map(|r| r.1).sum();
+        let size = Sz(venue_size.0 + since);
+        self.size = size;
+        // Without an entry price (a flat venue position, or a venue that did not say), the
+        // position's cost is marked at the entry we had, else at zero PnL from the mark.
+        let px = entry.or(self.avg_entry()).or(self.mark).map_or(0, |p| i128::from(p.0));
+        self.cost = i128::from(size.0) * px;
+        self.venue_as_of = as_of;
+    }
+
+    /// Our signed size as it was at venue time `t`: the current size minus the remembered fills
+    /// stamped after `t`. `None` if a fill after `t` may have left the memory (more than
+    /// [`RECENT_FILLS`] since), so the answer is unknown.
+    pub fn size_at(&self, t: Nanos) -> Option<Sz> {
+        let mut size = self.size.0;
+        let mut after = 0usize;
+        for &(time, lots) in &self.recent {
+            if time > t {
+                size -= lots;
+                after += 1;
+            }
+        }
+        // Every remembered fill is after `t`: an older one, also after `t`, may be forgotten.
+        (after < RECENT_FILLS || self.fills < RECENT_FILLS as u64).then_some(Sz(size))
     }
 
     /// `ticks × lots` to USD micro-dollars (exact for perps, where `D + szDecimals = 6`).
@@ -247,12 +298,18 @@ impl Position {
             self.duplicates += 1;
             return FillApplied::Duplicate;
         }
+        if self.venue_as_of.0 > 0 && f.time <= self.venue_as_of {
+            // Already in the size taken from the venue (startup replay, reconnect snapshot).
+            return FillApplied::InVenueSnapshot;
+        }
         if f.start_position != self.size {
             self.start_mismatches += 1;
         }
         let qty = i128::from(f.sz.0.max(0));
         let px = i128::from(f.px.0);
         let signed = i128::from(f.side.sign()) * qty;
+        self.recent[self.recent_next] = (f.time, signed as i64);
+        self.recent_next = (self.recent_next + 1) % RECENT_FILLS;
         let size = i128::from(self.size.0);
         if size == 0 || size.signum() == signed.signum() {
             self.cost += signed * px;
@@ -376,6 +433,7 @@ impl Position {
             funding: self.funding,
             notional: self.notional(),
             daily_pnl: self.daily_pnl(),
+            fills: self.fills,
         }
     }
 

@@ -10,7 +10,7 @@
 
 use crate::core::cloid::is_ours;
 use crate::core::orders::OrderView;
-use crate::types::{AssetId, Cloid, Oid, Px, Side, Sz};
+use crate::types::{AssetId, Cloid, Nanos, Oid, Px, Side, Sz};
 
 /// One open order as the venue reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,16 @@ pub struct VenueSnapshot {
     pub positions: Vec<VenuePosition>,
     /// Every open order of the account.
     pub open_orders: Vec<VenueOrder>,
+    /// Entry price of each open position, ticks (rounded to the nearest tick: the venue's
+    /// `entryPx` is an average and may have more decimals than a price).
+    pub entry_px: Vec<(AssetId, Px)>,
+    /// Venue time of the positions (`clearinghouseState.time`): every fill stamped at or before
+    /// it is in them.
+    pub as_of: Nanos,
+    /// Local wall-clock time the snapshot was requested. A local order changed at or after it
+    /// may be missing from the snapshot for that reason alone, so it is not forgotten.
+    /// `Nanos(0)` = no such bound (every local order is comparable).
+    pub requested_at: Nanos,
 }
 
 /// What we believe.
@@ -222,7 +232,8 @@ pub fn reconcile_with(
                     None => lo.oid == Some(vo.oid),
                 }
         });
-        if !at_venue && !lo.state.has_action_in_flight() {
+        let newer_than_snapshot = venue.requested_at.0 != 0 && lo.updated_at >= venue.requested_at;
+        if !at_venue && !lo.state.has_action_in_flight() && !newer_than_snapshot {
             items.push(Correction::ForgetOrder { asset: lo.asset, cloid: lo.cloid, oid: lo.oid });
         }
     }

@@ -124,6 +124,9 @@ pub enum Reason {
     RejectHalt,
     /// The venue refused an order for margin or maximum position: reduce until flat.
     RejectReduce,
+    /// Reconciliation found our position differs from the venue's (twice in a row): the
+    /// venue's size was adopted, and the symbol reduces until a reconciliation agrees again.
+    ReconcileMismatch,
 }
 
 /// One audit record: a symbol changed state (or the reason for it).
@@ -257,6 +260,8 @@ pub struct RiskInputs {
     pub reject_halt: bool,
     /// A margin or max-position reject while the current position is open.
     pub reject_reduce: bool,
+    /// Reconciliation found a position mismatch not yet cleared by an agreeing one.
+    pub reconcile_mismatch: bool,
 }
 
 /// One symbol's risk state.
@@ -386,6 +391,8 @@ impl SymbolRisk {
             (Reducing, Reason::TakeProfit)
         } else if i.reject_reduce {
             (Reducing, Reason::RejectReduce)
+        } else if i.reconcile_mismatch {
+            (Reducing, Reason::ReconcileMismatch)
         } else if p.hedge_only_mode {
             (Reducing, Reason::HedgeOnlyConfig)
         } else {
@@ -487,6 +494,7 @@ mod tests {
             global_stop: false,
             reject_halt: false,
             reject_reduce: false,
+            reconcile_mismatch: false,
         }
     }
 
