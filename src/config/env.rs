@@ -10,6 +10,9 @@ use super::{Config, LogFormat, SpinPolicy, VenueKind};
 
 /// The variable that conventionally holds the agent key.
 const AGENT_KEY_VAR: &str = "HLMM_AGENT_KEY";
+/// Also accepted for the agent key (the name `hlmm run --help` documents), when
+/// `HLMM_AGENT_KEY` is not set.
+const PRIVATE_KEY_VAR: &str = "HLMM_PRIVATE_KEY";
 
 /// Every variable [`Config::apply_env`] reads, with what it sets. Other `HLMM_*` names are left
 /// for other modules and ignored here. An empty value counts as unset (compose's `${VAR:-}`).
@@ -24,6 +27,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "the agent key itself; never copied into the config. Used when no other key source is \
          configured",
     ),
+    (PRIVATE_KEY_VAR, "the agent key, as HLMM_AGENT_KEY (which wins when both are set)"),
     ("HLMM_FEED_CORE", "threads.feed_core: a cpu number, or none"),
     ("HLMM_QUOTE_CORE", "threads.quote_core: a cpu number, or none"),
     ("HLMM_EXEC_CORE", "threads.exec_core: a cpu number, or none"),
@@ -73,6 +77,7 @@ impl Config {
         let configured_key_var = self.venue.agent_key_env.clone();
         let mut configured_key_var_set = false;
         let mut default_key_var_set = false;
+        let mut private_key_var_set = false;
 
         for (name, value) in env {
             let (name, value) = (name.as_ref(), value.as_ref());
@@ -103,6 +108,7 @@ impl Config {
                     venue.agent_key_env = None;
                 }
                 AGENT_KEY_VAR => default_key_var_set = true,
+                PRIVATE_KEY_VAR => private_key_var_set = true,
                 "HLMM_FEED_CORE" => parse_core(value, &mut threads.feed_core, bad),
                 "HLMM_QUOTE_CORE" => parse_core(value, &mut threads.quote_core, bad),
                 "HLMM_EXEC_CORE" => parse_core(value, &mut threads.exec_core, bad),
@@ -122,6 +128,9 @@ impl Config {
         if venue.agent_key_file.is_none() {
             match &venue.agent_key_env {
                 None if default_key_var_set => venue.agent_key_env = Some(AGENT_KEY_VAR.to_owned()),
+                None if private_key_var_set => {
+                    venue.agent_key_env = Some(PRIVATE_KEY_VAR.to_owned());
+                }
                 Some(var) if venue.kind.is_hyperliquid() => {
                     // Only the file sets a variable name here (an override of the file clears it),
                     // so `var` is the configured one.

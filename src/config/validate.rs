@@ -143,6 +143,16 @@ fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
     if !(balance.is_finite() && balance > 0.0 && balance <= 1e12) {
         push("paper_balance_usd", &balance, "must be > 0 and <= 1e12 usd".into());
     }
+    if !(1..=50).contains(&venue.leverage) {
+        push("leverage", &venue.leverage, "must be 1..=50 (times)".into());
+    }
+    if !(5_000..=3_600_000).contains(&venue.reconcile_interval_ms) {
+        push(
+            "reconcile_interval_ms",
+            &venue.reconcile_interval_ms,
+            "must be 5000..=3600000 ms (each reconciliation costs two /info requests)".into(),
+        );
+    }
 }
 
 fn check_threads(config: &Config, errors: &mut Vec<ConfigError>) {

@@ -110,6 +110,15 @@ pub struct VenueConfig {
     pub seed: u64,
     /// `sim` only: starting USDC balance of the paper account, in USD. Default 100 000.
     pub paper_balance_usd: f64,
+    /// Leverage set on every quoted coin at startup (`updateLeverage`, cross margin), times;
+    /// capped at each coin's `maxLeverage` with a warning. 1..=50. Default 3.
+    pub leverage: u32,
+    /// How often positions and open orders are reconciled with the venue while running, ms. A
+    /// mismatch moves the coin to `Reducing` and is reported. 5 000..=3 600 000. Default 30 000.
+    pub reconcile_interval_ms: u64,
+    /// Required (or `--i-understand-this-is-mainnet`) to start on mainnet, which trades real
+    /// money. Default `false`.
+    pub i_understand_this_is_mainnet: bool,
 }
 
 impl Default for VenueConfig {
@@ -124,6 +133,9 @@ impl Default for VenueConfig {
             listen: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)),
             seed: 1,
             paper_balance_usd: 100_000.0,
+            leverage: 3,
+            reconcile_interval_ms: 30_000,
+            i_understand_this_is_mainnet: false,
         }
     }
 }

@@ -98,6 +98,9 @@ pub struct SimConfig {
     pub ip_weight_per_minute: u32,
     /// How long an HTTP action whose response is dropped (fault) hangs before its 504, ms.
     pub drop_response_after_ms: u64,
+    /// Traded volume (USD) an account needs before `scheduleCancel` is accepted; the venue
+    /// refuses it below $1 000 000. Tests of the dead-man's switch set 0.
+    pub schedule_cancel_min_volume_usd: f64,
 }
 
 impl Default for SimConfig {
@@ -122,6 +125,7 @@ impl Default for SimConfig {
             request_budget: DEFAULT_REQUEST_BUDGET,
             ip_weight_per_minute: DEFAULT_IP_WEIGHT_PER_MINUTE,
             drop_response_after_ms: 30_000,
+            schedule_cancel_min_volume_usd: 1_000_000.0,
         }
     }
 }
@@ -142,7 +146,17 @@ impl SimConfig {
                 Exchange::restore_json(&text)
                     .map_err(|e| SimError::State(format!("{}: {e}", path.display())))?
             }
-            _ => Exchange::new(ExchangeConfig::default()),
+            _ => {
+                let min_volume = Usd::from_f64(self.schedule_cancel_min_volume_usd)
+                    .filter(|u| u.0 >= 0)
+                    .ok_or(SimError::Config(
+                        "schedule_cancel_min_volume_usd must be a non-negative amount",
+                    ))?;
+                Exchange::new(ExchangeConfig {
+                    schedule_cancel_min_volume: min_volume,
+                    ..ExchangeConfig::default()
+                })
+            }
         };
         for f in &self.fund {
             if ex.account(f.address).is_some() {

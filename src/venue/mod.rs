@@ -8,6 +8,8 @@
 //!
 //! Runs on the exec and side threads and at startup; never on the quote thread.
 
+pub mod account;
+pub mod admin;
 pub mod exec;
 pub mod info;
 pub mod subscriptions;
