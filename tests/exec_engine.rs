@@ -38,6 +38,7 @@ fn the_engine_quotes_trades_and_leaves_positions_equal_to_the_venue_and_no_resti
         // Quote at once instead of after ~120 book updates of warm-up.
         vol_prior: Some(0.0002),
         counters: Some(Arc::clone(&counters)),
+        ..RunOptions::default()
     };
     let engine = {
         let config = config.clone();

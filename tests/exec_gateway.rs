@@ -503,3 +503,46 @@ fn a_refused_dead_mans_switch_is_reported_and_trading_goes_on() {
     let req = r.resting_bid();
     assert!(is_resting(&r.submit(&[Command::Place(req)])[0]), "still trading");
 }
+
+#[test]
+fn the_dead_mans_switch_cancels_every_order_when_heartbeats_stop() {
+    // An account the venue lets arm the switch (the real venue asks for $1M traded first).
+    let base = SimConfig { schedule_cancel_min_volume_usd: 0.0, ..SimConfig::ephemeral() };
+    // 6 s ahead (the venue's minimum is 5 s), pushed out every 1.5 s while the gateway runs.
+    let mut r = rig_on(base, |c| c.dead_man = Some(Duration::from_secs(6)), true, None);
+    r.wait_for("the switch armed", |r| {
+        let _ = r.reports();
+        r.gw.stats().dead_man.load(Ordering::Relaxed) == hlmm::venue::exec::DEAD_MAN_ARMED
+    });
+    let req = r.resting_bid();
+    assert!(is_resting(&r.submit(&[Command::Place(req)])[0]));
+    assert_eq!(r.open_with_cloid(req.cloid), 1);
+    // The engine dies: nothing pushes the switch out and nothing cancels.
+    let Rig { sim, rt, gw, info, .. } = r;
+    drop(gw);
+    let user = Rig::user();
+    let start = Instant::now();
+    let status = loop {
+        let v: Value = rt
+            .block_on(info.post(
+                "test",
+                &json!({"type": "orderStatus", "user": user, "oid": req_cloid_text(req.cloid)}),
+            ))
+            .expect("orderStatus");
+        let status = v["order"]["status"].as_str().unwrap_or("").to_owned();
+        if status != "open" {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "the switch never fired");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(status, "scheduledCancel", "the venue cancelled it, not us");
+    let open: Value =
+        rt.block_on(info.post("test", &json!({"type": "openOrders", "user": user}))).expect("open");
+    assert_eq!(open.as_array().map(Vec::len), Some(0), "nothing rests");
+    drop(sim);
+}
+
+fn req_cloid_text(cloid: Cloid) -> String {
+    String::from_utf8(cloid.to_wire().to_vec()).expect("ascii")
+}

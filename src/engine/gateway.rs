@@ -88,18 +88,21 @@ pub fn address_text(a: Address) -> String {
     String::from_utf8_lossy(&a.to_wire()).into_owned()
 }
 
-/// Builds the Hyperliquid gateway for `identity`.
+/// Builds the Hyperliquid gateway for `account`, signing with `signer` (handed on from
+/// startup, with the nonce source startup used, so nonces keep increasing).
 pub fn build_gateway(
     config: &Config,
-    identity: Identity,
+    signer: L1Signer,
+    nonces: Arc<NonceSource>,
+    account: Address,
     urls: (&str, &str, &str),
     instruments: &[InstrumentSpec],
 ) -> Result<HyperliquidGateway, EngineError> {
     let (exchange_url, info_url, ws_url) = urls;
     let chain = chain_of(config.venue.kind);
     tracing::info!(
-        agent = %address_text(identity.key.address()),
-        account = %address_text(identity.account),
+        agent = %address_text(signer.address()),
+        account = %address_text(account),
         chain = chain.source(),
         "Order gateway: signed actions over WS post, REST fallback"
     );
@@ -107,12 +110,11 @@ pub fn build_gateway(
         exchange_url.to_owned(),
         info_url.to_owned(),
         Some(ws_url.to_owned()),
-        identity.account,
+        account,
         chain,
     );
     cfg.cloid_prefix = Some(CLOID_PREFIX);
-    let signer = L1Signer::new(identity.key, chain);
-    HyperliquidGateway::new(cfg, signer, Arc::new(NonceSource::new()), instruments)
+    HyperliquidGateway::new(cfg, signer, nonces, instruments)
         .map_err(|e| EngineError::Venue(e.to_string()))
 }
 

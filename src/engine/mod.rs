@@ -23,8 +23,11 @@ pub mod msg;
 pub mod params;
 pub mod pin;
 pub mod quote;
+pub mod reconciler;
+pub mod report;
 pub mod shutdown;
 pub mod side;
+pub mod startup;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -37,7 +40,7 @@ use crate::ring;
 use crate::sim::handle::{AgentEntry, FundAccount};
 use crate::sim::{SimConfig, SimHandle};
 use crate::telemetry::{Counters, CountersSnapshot, SharedStageHistograms, Stage, StageSummary};
-use crate::types::InstrumentSpec;
+use crate::types::{InstrumentSpec, Nanos};
 use crate::venue::info::InfoClient;
 use crate::venue::subscriptions::subscribe_frames;
 
@@ -96,6 +99,8 @@ pub struct RunReport {
     /// What the venue held for our account after the shutdown sweep (`None` without an order
     /// gateway, or if the venue could not be asked).
     pub venue: Option<gateway::VenueSnapshot>,
+    /// How long the engine ran, from the start of its threads to the end of the drain.
+    pub elapsed: Duration,
 }
 
 /// Capacity of the quote → exec intent ring and the exec → quote outcome ring. A burst of
@@ -105,31 +110,73 @@ const ORDER_RING_CAPACITY: usize = 4_096;
 /// Capacity of the side → quote control ring (config updates, kill, resume).
 const CONTROL_RING_CAPACITY: usize = 256;
 
-/// Runs the engine for `config` until SIGINT or SIGTERM; then stops every thread in order,
-/// drains every ring and returns.
-pub fn run(config: Config) -> Result<(), EngineError> {
+/// Runs the engine for `config` until SIGINT or SIGTERM, or for `duration` if given; then
+/// stops every thread in order, drains every ring and returns the report.
+pub fn run(
+    config: Config,
+    options: RunOptions,
+    duration: Option<Duration>,
+) -> Result<RunReport, EngineError> {
     let shutdown = Shutdown::new();
     shutdown.install_signal_handlers().map_err(|e| EngineError::Signals(e.to_string()))?;
-    let report = run_until(&config, shutdown)?;
+    if let Some(duration) = duration {
+        let timer = shutdown.clone();
+        std::thread::Builder::new()
+            .name("hlmm-duration".to_owned())
+            .spawn(move || {
+                let end = std::time::Instant::now() + duration;
+                while std::time::Instant::now() < end && !timer.is_requested() {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                if !timer.is_requested() {
+                    tracing::info!(secs = duration.as_secs_f64(), "Run duration reached");
+                    timer.request();
+                }
+            })
+            .map_err(|e| EngineError::Spawn { thread: "hlmm-duration", reason: e.to_string() })?;
+    }
+    let report = run_until_with(&config, shutdown, options)?;
     tracing::info!(
         frames = report.counters.frames,
-        bad_frames = report.counters.bad_frames,
         intents = report.counters.intents_sent,
         fills = report.counters.user_fills,
         frame_to_intent_p50_ns = report.stages.get(Stage::FrameToIntent).p50_ns,
         frame_to_intent_p99_ns = report.stages.get(Stage::FrameToIntent).p99_ns,
         "Engine stopped"
     );
-    for spec in &report.instruments {
-        let local = report.core.position(spec.asset).map(|p| p.size.0);
-        let venue = report
-            .venue
-            .as_ref()
-            .and_then(|v| v.positions.iter().find(|(a, _)| *a == spec.asset))
-            .map(|(_, sz)| sz.0);
-        tracing::info!(coin = spec.coin.as_str(), local_lots = ?local, venue_lots = ?venue, "Position");
+    Ok(report)
+}
+
+impl RunReport {
+    /// The final summary: each coin from the core's last state, with the venue's position and
+    /// open orders after the shutdown sweep when the venue answered.
+    pub fn summary(&self) -> report::Summary {
+        let coins = self
+            .instruments
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let mut snap = report::startup_snapshot(i, spec);
+                if let (Some(position), Some((state, reason))) =
+                    (self.core.position(spec.asset), self.core.state(spec.asset))
+                {
+                    snap.position = position;
+                    snap.state = state;
+                    snap.reason = reason;
+                }
+                snap.quotes_sent = self.core.quotes_sent(spec.asset).unwrap_or(0);
+                let mut line = report::CoinSummary::from_snapshot(spec, &snap);
+                line.venue_position_lots = self.venue.as_ref().and_then(|v| {
+                    v.positions.iter().find(|(a, _)| *a == spec.asset).map(|(_, sz)| sz.0)
+                });
+                line
+            })
+            .collect();
+        let mut summary =
+            report::Summary::new(self.elapsed.as_secs_f64(), coins, &self.stages, self.counters);
+        summary.venue_open_orders = self.venue.as_ref().map(|v| v.open_orders);
+        summary
     }
-    Ok(())
 }
 
 /// Where the engine connects, and who trades there.
@@ -199,10 +246,14 @@ fn start_venue(config: &Config) -> Result<VenueTarget, EngineError> {
 
 /// Loads the instrument table from the venue and picks the configured, enabled coins, in
 /// config order, with their core parameters.
+#[allow(clippy::type_complexity)] // three parallel lists, named at the one call site
 fn select_instruments(
     config: &Config,
     info_url: &str,
-) -> Result<(Vec<InstrumentSpec>, Vec<crate::core::params::SymbolParams>), EngineError> {
+) -> Result<
+    (Vec<InstrumentSpec>, Vec<crate::core::params::SymbolParams>, Vec<startup::Listed>),
+    EngineError,
+> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -210,7 +261,14 @@ fn select_instruments(
     let info = InfoClient::new(info_url, Duration::from_secs(10))
         .map_err(|e| EngineError::Venue(e.to_string()))?;
     let meta = runtime.block_on(info.meta()).map_err(|e| EngineError::Venue(e.to_string()))?;
-    let listed = meta.instruments();
+    let listed: Vec<startup::Listed> = meta
+        .instruments()
+        .into_iter()
+        .map(|spec| startup::Listed {
+            spec,
+            max_leverage: meta.universe.get(spec.asset.0 as usize).map_or(0, |u| u.max_leverage),
+        })
+        .collect();
     let mut instruments = Vec::new();
     let mut params = Vec::new();
     for (coin, symbol) in config.resolved_symbols() {
@@ -219,15 +277,15 @@ fn select_instruments(
         }
         let spec = listed
             .iter()
-            .find(|s| s.coin.as_str() == coin)
+            .find(|l| l.spec.coin.as_str() == coin)
             .ok_or_else(|| EngineError::UnknownSymbol(coin.to_owned()))?;
-        instruments.push(*spec);
+        instruments.push(spec.spec);
         params.push(params::core_params(&symbol, &config.feed));
     }
     if instruments.len() > msg::AssetIndex::MAX_ASSET_ID as usize {
         return Err(EngineError::Config("too many symbols".to_owned()));
     }
-    Ok((instruments, params))
+    Ok((instruments, params, listed))
 }
 
 /// Knobs of a run that are not operator configuration: for tests and short paper runs.
@@ -239,6 +297,8 @@ pub struct RunOptions {
     pub vol_prior: Option<f64>,
     /// Counters to report into (a test watches them while the engine runs); `None` = fresh.
     pub counters: Option<Arc<Counters>>,
+    /// Print the per-coin summary table to stdout every `telemetry.summary_interval_ms`.
+    pub print_summary: bool,
 }
 
 /// Runs until `shutdown` is requested, then stops in order and reports. Tests call this with a
@@ -254,7 +314,7 @@ pub fn run_until_with(
     options: RunOptions,
 ) -> Result<RunReport, EngineError> {
     let mut venue = start_venue(config)?;
-    let (instruments, mut params) = select_instruments(config, &venue.info_url)?;
+    let (instruments, mut params, listed) = select_instruments(config, &venue.info_url)?;
     if let Some(prior) = options.vol_prior {
         for p in &mut params {
             p.vol_prior = Some(prior);
@@ -262,7 +322,7 @@ pub fn run_until_with(
     }
     let now = clock::wall_now();
     let global = params::global_params(now);
-    let core = QuotingCore::new(&instruments, &params, global, now)
+    let mut core = QuotingCore::new(&instruments, &params, global, now)
         .map_err(|e| EngineError::Core(e.to_string()))?;
     tracing::info!(
         coins = %instruments.iter().map(|s| s.coin.as_str()).collect::<Vec<_>>().join(","),
@@ -270,10 +330,46 @@ pub fn run_until_with(
         "Instruments loaded"
     );
 
+    // Halted until the side thread's gate opens: leverage, the account's snapshot and the
+    // startup reconciliation happen here, before any thread runs.
+    let mut startup_commands = Vec::new();
+    let mut reconcile_agreed = true;
+    let mut account = None;
+    let order_gateway: Box<dyn OrderGateway> = match venue.identity.take() {
+        Some(identity) => {
+            let outcome = startup::prepare_account(
+                config,
+                identity,
+                (&venue.exchange_url, &venue.info_url),
+                &listed,
+                &instruments,
+                &mut core,
+            )?;
+            reconcile_agreed = outcome.agreed();
+            account = Some(outcome.account);
+            startup_commands = outcome.commands;
+            Box::new(gateway::build_gateway(
+                config,
+                outcome.signer,
+                outcome.nonces,
+                outcome.account,
+                (&venue.exchange_url, &venue.info_url, &venue.ws_url),
+                &instruments,
+            )?)
+        }
+        None => Box::new(DisconnectedGateway),
+    };
+
     let index = msg::AssetIndex::new(instruments.iter().map(|s| s.asset));
     let (md_tx, md_rx) = ring::conflating(config.feed.md_ring_capacity, index.md_keys());
     let (user_tx, user_rx) = ring::lossless(config.feed.user_ring_capacity);
-    let (intent_tx, intent_rx) = ring::lossless(ORDER_RING_CAPACITY);
+    let (mut intent_tx, intent_rx) = ring::lossless(ORDER_RING_CAPACITY);
+    for command in startup_commands {
+        // The ring is empty and far larger than a startup's cancels.
+        if intent_tx.push(quote::Intent { command, frame_recv: Nanos(0), decided: now }).is_err() {
+            return Err(EngineError::Core("startup commands exceed the intent ring".to_owned()));
+        }
+    }
     let (outcome_tx, outcome_rx) = ring::lossless(ORDER_RING_CAPACITY);
     let (control_tx, control_rx) = ring::lossless::<CoreEvent>(CONTROL_RING_CAPACITY);
     // One key per coin; room for a few rounds so the side thread rarely sees conflation.
@@ -305,7 +401,6 @@ pub fn run_until_with(
     let coins: Vec<_> = instruments.iter().map(|s| s.coin).collect();
     // The user streams are the account's (never the agent's): fills and order updates reach
     // the core through them.
-    let account = venue.identity.as_ref().map(|i| i.account);
     let account_text =
         account.map(gateway::address_text).or_else(|| config.venue.account_address.clone());
     let feed_settings = FeedSettings {
@@ -333,6 +428,21 @@ pub fn run_until_with(
         },
     );
     let assets: Vec<_> = instruments.iter().map(|s| s.asset).collect();
+    let (reconciler_io, reconcile_link) = reconciler::link(reconcile_agreed);
+    let reconciled = Arc::clone(&reconcile_link.agreed);
+    let reconciler_thread = match account {
+        Some(account) => Some(reconciler::spawn(
+            reconciler::ReconcilerSettings {
+                info_url: venue.info_url.clone(),
+                account,
+                instruments: instruments.clone(),
+                interval: Duration::from_millis(config.venue.reconcile_interval_ms),
+            },
+            reconciler_io,
+            shutdown.clone(),
+        )?),
+        None => None,
+    };
     let quote = QuoteLoop::new(
         core,
         &assets,
@@ -343,6 +453,7 @@ pub fn run_until_with(
             control: control_rx,
             intents: intent_tx,
             snapshots: snapshot_tx,
+            reconcile: account.is_some().then_some(reconcile_link),
         },
         QuoteShared {
             counters: Arc::clone(&counters),
@@ -354,15 +465,6 @@ pub fn run_until_with(
         },
         Idler::new(plan.policy),
     );
-    let order_gateway: Box<dyn OrderGateway> = match venue.identity.take() {
-        Some(identity) => Box::new(gateway::build_gateway(
-            config,
-            identity,
-            (&venue.exchange_url, &venue.info_url, &venue.ws_url),
-            &instruments,
-        )?),
-        None => Box::new(DisconnectedGateway),
-    };
     let exec_rings = ExecRings { intents: intent_rx, outcomes: outcome_tx };
     let exec_shared = ExecShared {
         counters: Arc::clone(&counters),
@@ -374,6 +476,8 @@ pub fn run_until_with(
         nice: i32::from(config.threads.side_nice),
         summary_interval: Duration::from_millis(config.telemetry.summary_interval_ms),
         stall_after: Duration::from_secs(2),
+        instruments: instruments.clone(),
+        print_table: options.print_summary,
     };
     let side_shared = SideShared {
         counters: Arc::clone(&counters),
@@ -381,6 +485,7 @@ pub fn run_until_with(
         health: Arc::clone(&health),
         heartbeats: Arc::clone(&heartbeats),
         stalled,
+        reconciled,
         shutdown: shutdown.clone(),
     };
 
@@ -395,6 +500,7 @@ pub fn run_until_with(
         }),
     };
 
+    let started = std::time::Instant::now();
     let exec_policy = plan.policy;
     let exec_thread = spawn(&plan, PinnedThread::Exec, move || {
         exec::run(exec_settings, order_gateway, exec_rings, exec_shared, Idler::new(exec_policy));
@@ -419,6 +525,9 @@ pub fn run_until_with(
     join("hlmm-exec", exec_thread);
     shutdown.advance(Phase::Done);
     join("hlmm-side", side_thread);
+    if let Some(t) = reconciler_thread {
+        join("hlmm-reconcile", t);
+    }
     let snapshot = match account {
         Some(account) => match gateway::venue_snapshot(&venue.info_url, account, &instruments) {
             Ok(s) => {
@@ -451,6 +560,7 @@ pub fn run_until_with(
         instruments,
         core,
         venue: snapshot,
+        elapsed: started.elapsed(),
     })
 }
 

@@ -26,9 +26,11 @@ use super::exec::ExecReport;
 use super::health::FeedHealth;
 use super::idle::Idler;
 use super::msg::Stamped;
+use super::reconciler::ReconcileLink;
 use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
 use crate::core::commands::Command;
+use crate::core::venue_sync::ReconcileKind;
 use crate::core::{CoreEvent, QuotingCore};
 use crate::ring::{ConflatingRx, ConflatingTx, LosslessRx, LosslessTx};
 use crate::sync::{AssetSnapshot, SNAPSHOT_INTERVAL_NS};
@@ -69,6 +71,8 @@ pub struct QuoteRings {
     pub intents: LosslessTx<Intent>,
     /// Snapshots to the side thread (conflating, keyed by the coin's dense index).
     pub snapshots: ConflatingTx<AssetSnapshot>,
+    /// Venue snapshots from the reconciler and reports back; `None` without an account.
+    pub reconcile: Option<ReconcileLink>,
 }
 
 /// What the quote loop tracks for its snapshots: preallocated per coin at start.
@@ -289,6 +293,7 @@ impl QuoteLoop {
                 fills: self.snap.fills,
                 configs_applied: self.snap.applied[index],
                 configs_refused: self.snap.refused[index],
+                quotes_sent: self.core.quotes_sent(asset).unwrap_or(0),
                 taken: now,
             };
             self.rings.snapshots.push(index, snapshot);
@@ -320,6 +325,26 @@ impl QuoteLoop {
         }
     }
 
+    /// Applies a venue snapshot from the reconciler, if one is waiting (every 30–60 s). The
+    /// snapshot was allocated by the reconciler and is freed here: rare, and never between a
+    /// frame and its intents.
+    fn reconcile_if_due(&mut self, now: Nanos) {
+        let Some(snapshot) = self.rings.reconcile.as_mut().and_then(|l| l.snapshots.pop().ok())
+        else {
+            return;
+        };
+        self.commands.clear();
+        let report =
+            self.core.reconcile(&snapshot, ReconcileKind::Periodic, now, &mut self.commands);
+        self.send_commands(now, Nanos(0));
+        if let Some(link) = self.rings.reconcile.as_mut() {
+            link.agreed.store(report.agreed(), Ordering::Relaxed);
+            // A full report ring only loses a log line; the core has applied the corrections.
+            let _ = link.reports.push(report);
+        }
+        self.snap.due = true;
+    }
+
     /// Work that must never delay a frame: runs only when the input rings were empty.
     fn idle_work(&mut self) {
         let now = wall_now();
@@ -341,6 +366,7 @@ impl QuoteLoop {
         if self.shared.stalled.load(Ordering::Relaxed) {
             self.decide(&CoreEvent::Kill, now, Nanos(0));
         }
+        self.reconcile_if_due(now);
         if now.saturating_since(self.last_timer) >= TIMER_INTERVAL_NS {
             self.last_timer = now;
             self.commands.clear();

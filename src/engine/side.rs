@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::health::{FeedHealth, Stream};
 use super::pin::lower_current_thread_priority;
+use super::report::{CoinSummary, Summary};
 use super::shutdown::{Phase, Shutdown};
 use crate::core::CoreEvent;
 use crate::ring::{ConflatingRx, LosslessTx};
@@ -44,6 +45,10 @@ pub struct SideSettings {
     pub summary_interval: Duration,
     /// A busy loop whose heartbeat has not moved for this long is reported stalled.
     pub stall_after: Duration,
+    /// The quoted coins, in dense-index order (the summary's lines).
+    pub instruments: Vec<crate::types::InstrumentSpec>,
+    /// Print the per-coin table to stdout with each summary (`hlmm run` at a terminal).
+    pub print_table: bool,
 }
 
 /// Shared state the side thread reads.
@@ -59,6 +64,9 @@ pub struct SideShared {
     pub heartbeats: Arc<Heartbeats>,
     /// Stall flag the quote thread reads: set while a busy loop looks stalled.
     pub stalled: Arc<std::sync::atomic::AtomicBool>,
+    /// Set once the core agreed with the venue (startup or a later reconciliation): the
+    /// startup gate waits for it.
+    pub reconciled: Arc<std::sync::atomic::AtomicBool>,
     /// Shutdown state.
     pub shutdown: Shutdown,
 }
@@ -85,7 +93,8 @@ pub struct SideIo {
 ///
 /// It owns the control ring into the quote thread. Its first duty there is the startup gate:
 /// the core starts halted, and the side thread sends [`CoreEvent::Resume`] once the feed is
-/// connected and every quoted coin's book is fresh (fail closed: never quote on no data).
+/// connected, every quoted coin's book is fresh and the core agrees with the venue
+/// (fail closed: never quote on no data or on an unreconciled account).
 pub fn run(settings: SideSettings, shared: SideShared, io: SideIo) {
     let SideIo { mut control, mut snapshots, sync } = io;
     match lower_current_thread_priority(settings.nice) {
@@ -94,8 +103,8 @@ pub fn run(settings: SideSettings, shared: SideShared, io: SideIo) {
             tracing::warn!(nice = settings.nice, error = %e, "Side thread priority unchanged")
         }
     }
-    let instruments = sync.as_ref().map(|s| s.instruments.clone()).unwrap_or_default();
-    let mut book = PositionBook::new(instruments);
+    let started = Instant::now();
+    let mut book = PositionBook::new(settings.instruments.clone());
     let mut redis = sync.map(|settings| {
         let sync_shared = SyncShared {
             counters: Arc::clone(&shared.counters),
@@ -116,18 +125,24 @@ pub fn run(settings: SideSettings, shared: SideShared, io: SideIo) {
         last = Instant::now();
         since_summary += elapsed;
         while let Some(snapshot) = snapshots.pop() {
-            match redis.as_mut() {
-                Some(r) => r.on_snapshot(snapshot),
-                None => book.update(snapshot),
+            book.update(snapshot);
+            if let Some(r) = redis.as_mut() {
+                r.on_snapshot(snapshot);
             }
         }
         if let Some(r) = redis.as_mut() {
             r.tick(super::clock::wall_now(), &mut control);
         }
-        if !resumed && all_books_fresh(&shared.health) && !shared.shutdown.is_requested() {
+        if !resumed
+            && all_books_fresh(&shared.health)
+            && shared.reconciled.load(Ordering::Relaxed)
+            && !shared.shutdown.is_requested()
+        {
             resumed = control.push(CoreEvent::Resume).is_ok();
             if resumed {
-                tracing::info!("Every book is fresh: quoting enabled");
+                tracing::info!(
+                    "Reconciled with the venue and every book is fresh: quoting enabled"
+                );
             }
         }
         let stalled = watchdog.check(&shared.heartbeats, elapsed, shared.shutdown.is_requested());
@@ -144,11 +159,15 @@ pub fn run(settings: SideSettings, shared: SideShared, io: SideIo) {
         if since_summary >= settings.summary_interval {
             since_summary = Duration::ZERO;
             log_summary(&shared, status);
+            if settings.print_table {
+                print!("{}", summary(&book, &shared, started).render());
+            }
         }
         if shared.shutdown.reached(Phase::Done) {
             if let Some(mut r) = redis.take() {
                 // The quote thread's last snapshots (after its final cancel) and a last update.
                 while let Some(snapshot) = snapshots.pop() {
+                    book.update(snapshot);
                     r.on_snapshot(snapshot);
                 }
                 r.tick(super::clock::wall_now(), &mut control);
@@ -161,6 +180,24 @@ pub fn run(settings: SideSettings, shared: SideShared, io: SideIo) {
             return;
         }
     }
+}
+
+/// The per-coin summary from the latest snapshots.
+fn summary(book: &PositionBook, shared: &SideShared, started: Instant) -> Summary {
+    let coins = book
+        .iter()
+        .enumerate()
+        .map(|(i, (spec, snap))| match snap {
+            Some(s) => CoinSummary::from_snapshot(spec, s),
+            None => CoinSummary::from_snapshot(spec, &super::report::startup_snapshot(i, spec)),
+        })
+        .collect();
+    Summary::new(
+        started.elapsed().as_secs_f64(),
+        coins,
+        &shared.histograms.snapshot(),
+        shared.counters.snapshot(),
+    )
 }
 
 /// Whether the feed is connected and no quoted coin's book stream is stale.

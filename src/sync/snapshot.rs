@@ -34,6 +34,8 @@ pub struct AssetSnapshot {
     pub configs_applied: u64,
     /// `CoreEvent::Config` events for this coin the core refused, since start.
     pub configs_refused: u64,
+    /// Place and modify commands issued for this coin since start (its quotes on the wire).
+    pub quotes_sent: u64,
     /// When it was taken.
     pub taken: Nanos,
 }

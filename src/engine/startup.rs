@@ -1,0 +1,186 @@
+//! Startup against the venue, before any engine thread runs (the lifecycle's `Halted` phase):
+//! set leverage, take the account's snapshot, cancel our orders on coins this run does not
+//! quote, and reconcile the core with the snapshot (positions taken from the venue, our orders
+//! adopted, other tools' orders left alone).
+//!
+//! The core stays `Halted` afterwards: it resumes only when the side thread sees every book
+//! fresh and [`StartupOutcome::agreed`] (or a later reconciliation) says the core agrees with the
+//! venue. Runs on the main thread with its own current-thread runtime; may block and log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::core::cloid::is_ours;
+use crate::core::commands::Command;
+use crate::core::venue_sync::{ReconcileKind, ReconcileReport};
+use crate::core::QuotingCore;
+use crate::types::{AssetId, Cloid, InstrumentSpec};
+use crate::venue::account::{self, AccountSnapshot};
+use crate::venue::admin::AdminClient;
+use crate::venue::info::InfoClient;
+use crate::wire::keys::Address;
+use crate::wire::nonce::NonceSource;
+use crate::wire::sign::L1Signer;
+
+use super::clock::wall_now;
+use super::gateway::{address_text, Identity};
+use super::params::CLOID_PREFIX;
+use super::EngineError;
+
+/// Timeout of each startup request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A coin the venue lists, with what startup needs to know about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    /// Its instrument.
+    pub spec: InstrumentSpec,
+    /// The venue's maximum leverage for it (0 = not stated).
+    pub max_leverage: u32,
+}
+
+/// What startup did.
+#[derive(Debug)]
+pub struct StartupOutcome {
+    /// The signer, handed on to the order gateway.
+    pub signer: L1Signer,
+    /// The nonce source shared by the startup actions and the gateway.
+    pub nonces: Arc<NonceSource>,
+    /// The account.
+    pub account: Address,
+    /// Commands the core issued while reconciling (cancels of adopted orders while halted),
+    /// to send before anything else.
+    pub commands: Vec<Command>,
+    /// The reconciliation's report.
+    pub report: ReconcileReport,
+}
+
+impl StartupOutcome {
+    /// Whether the core agreed with the venue after startup (adopting positions and orders is
+    /// agreement; an order of ours that could not be cancelled is not).
+    pub fn agreed(&self) -> bool {
+        self.report.agreed()
+    }
+}
+
+/// Runs the startup sequence for `identity` on the venue at `urls` (`exchange`, `info`).
+pub fn prepare_account(
+    config: &Config,
+    identity: Identity,
+    urls: (&str, &str),
+    listed: &[Listed],
+    instruments: &[InstrumentSpec],
+    core: &mut QuotingCore,
+) -> Result<StartupOutcome, EngineError> {
+    let (exchange_url, info_url) = urls;
+    let fail = |what: &str, e: String| EngineError::Venue(format!("{what}: {e}"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail("startup runtime", e.to_string()))?;
+    let chain = super::gateway::chain_of(config.venue.kind);
+    let nonces = Arc::new(NonceSource::new());
+    let account = identity.account;
+    let mut admin = AdminClient::new(
+        exchange_url,
+        L1Signer::new(identity.key, chain),
+        Arc::clone(&nonces),
+        REQUEST_TIMEOUT,
+    )
+    .map_err(|e| fail("admin client", e.to_string()))?;
+    let info = InfoClient::new(info_url, REQUEST_TIMEOUT)
+        .map_err(|e| fail("info client", e.to_string()))?;
+
+    for spec in instruments {
+        let max = listed.iter().find(|l| l.spec.asset == spec.asset).map_or(0, |l| l.max_leverage);
+        let leverage = if max > 0 { config.venue.leverage.min(max) } else { config.venue.leverage };
+        if leverage < config.venue.leverage {
+            tracing::warn!(
+                coin = spec.coin.as_str(),
+                configured = config.venue.leverage,
+                max,
+                "Leverage capped at the coin's maximum"
+            );
+        }
+        match runtime.block_on(admin.set_leverage(spec.asset, leverage, true)) {
+            Ok(()) => {}
+            Err(crate::venue::admin::AdminError::Refused { message, .. }) => tracing::warn!(
+                coin = spec.coin.as_str(),
+                leverage,
+                reason = %message,
+                "Leverage not changed; quoting with the account's current leverage"
+            ),
+            Err(e) => return Err(fail("updateLeverage", e.to_string())),
+        }
+    }
+    tracing::info!(
+        leverage = config.venue.leverage,
+        coins = instruments.len(),
+        "Leverage set (cross margin)"
+    );
+
+    let snapshot = runtime
+        .block_on(account::fetch(&info, account, instruments, wall_now()))
+        .map_err(|e| fail("account snapshot", e.to_string()))?;
+    let swept = sweep_other_coins(&runtime, &mut admin, &snapshot, listed)?;
+
+    let mut commands = Vec::with_capacity(256);
+    let report = core.reconcile(&snapshot.venue, ReconcileKind::Startup, wall_now(), &mut commands);
+    tracing::info!(
+        account = %address_text(account),
+        positions_adopted = report.positions_adopted,
+        orders_adopted = report.adopted,
+        other_tools_orders = report.external,
+        ours_on_other_coins_cancelled = swept,
+        "Startup reconciliation"
+    );
+    for (asset, szi) in snapshot.venue.positions.iter().map(|p| (p.asset, p.szi)) {
+        if let Some(spec) = instruments.iter().find(|s| s.asset == asset) {
+            tracing::info!(
+                coin = spec.coin.as_str(),
+                lots = szi.0,
+                "Position taken from the venue"
+            );
+        }
+    }
+    Ok(StartupOutcome { signer: admin.into_signer(), nonces, account, commands, report })
+}
+
+/// Cancels orders of ours (by cloid prefix) resting on coins this run does not quote; returns
+/// how many the venue confirmed. Orders of other tools are left alone.
+fn sweep_other_coins(
+    runtime: &tokio::runtime::Runtime,
+    admin: &mut AdminClient,
+    snapshot: &AccountSnapshot,
+    listed: &[Listed],
+) -> Result<u32, EngineError> {
+    let ours: Vec<(AssetId, Cloid)> = snapshot
+        .other_orders
+        .iter()
+        .filter_map(|(coin, cloid)| {
+            let cloid = cloid.filter(|c| is_ours(*c, CLOID_PREFIX))?;
+            let spec = listed.iter().find(|l| l.spec.coin.as_str() == coin)?;
+            Some((spec.spec.asset, cloid))
+        })
+        .collect();
+    if ours.is_empty() {
+        return Ok(0);
+    }
+    let results = runtime
+        .block_on(admin.cancel_by_cloid(&ours))
+        .map_err(|e| EngineError::Venue(format!("startup cancel: {e}")))?;
+    let mut done = 0;
+    for ((asset, cloid), result) in ours.iter().zip(&results) {
+        match result {
+            Ok(()) => done += 1,
+            Err(e) => tracing::warn!(
+                asset = asset.0,
+                cloid = %String::from_utf8_lossy(&cloid.to_wire()),
+                error = %e,
+                "Our order on an unquoted coin was not cancelled"
+            ),
+        }
+    }
+    Ok(done)
+}
