@@ -83,6 +83,30 @@ struct RunArgs {
     /// the symbol scanner, overriding the file's [redis] url. Unset = Redis off
     #[arg(long = "redis", value_name = "URL", env = "REDIS_URL")]
     redis: Option<String>,
+    /// Base URL of the venue for `--venue local`, e.g. http://127.0.0.1:3001 (a `hlmm sim`):
+    /// /info and /ws are derived from it
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// File holding the agent (API wallet) private key; otherwise HLMM_PRIVATE_KEY or
+    /// HLMM_AGENT_KEY. Never printed
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<PathBuf>,
+    /// Trading account address (0x…); defaults to the config's venue.account_address
+    #[arg(long, value_name = "0xADDRESS")]
+    account: Option<String>,
+    /// Stop by itself after this many seconds (cancels everything, as on Ctrl-C)
+    #[arg(long, value_name = "SECS")]
+    duration: Option<f64>,
+    /// Write the final summary as JSON to this file: per coin (quotes sent, fills, position,
+    /// PnL, risk state), the stage latency percentiles and the counters
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Required to trade on mainnet (or venue.i_understand_this_is_mainnet = true): real money
+    #[arg(long)]
+    i_understand_this_is_mainnet: bool,
+    /// Do not print the per-coin summary table every telemetry.summary_interval_ms
+    #[arg(long)]
+    no_summary: bool,
 }
 
 #[derive(Debug, Args)]
@@ -194,6 +218,24 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     // Flags go through the same parsing as the environment, as its last (winning) entries.
     env.extend(args.venue.iter().map(|v| ("HLMM_VENUE".to_owned(), v.clone())));
     env.extend(args.log_format.iter().map(|v| ("HLMM_LOG_FORMAT".to_owned(), v.clone())));
+    if let Some(url) = &args.url {
+        let (info, ws) = venue_urls(url)?;
+        env.push(("HLMM_INFO_URL".to_owned(), info));
+        env.push(("HLMM_WS_URL".to_owned(), ws));
+    }
+    if let Some(path) = &args.key_file {
+        env.push(("HLMM_AGENT_KEY_FILE".to_owned(), path.display().to_string()));
+    }
+    if let Some(account) = &args.account {
+        env.push(("HLMM_ACCOUNT_ADDRESS".to_owned(), account.clone()));
+    }
+    let duration = match args.duration {
+        Some(secs) if !(secs.is_finite() && secs > 0.0) => {
+            bail!("--duration {secs}: must be a positive number of seconds")
+        }
+        Some(secs) => Some(std::time::Duration::from_secs_f64(secs)),
+        None => None,
+    };
 
     let (mut config, source) = match &args.config {
         Some(path) => (load(path, env)?, path.display().to_string()),
@@ -217,7 +259,68 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         redis = config.redis.url.as_deref().unwrap_or("off"),
         "Config loaded"
     );
-    hlmm::engine::run(config).context("engine stopped")
+    if config.venue.kind == VenueKind::Mainnet {
+        if !(args.i_understand_this_is_mainnet || config.venue.i_understand_this_is_mainnet) {
+            bail!(
+                "venue mainnet trades real money: pass --i-understand-this-is-mainnet (or set \
+                 venue.i_understand_this_is_mainnet = true) to start"
+            );
+        }
+        eprint!("{}", mainnet_banner(&config));
+    }
+    let options = hlmm::engine::RunOptions {
+        print_summary: !args.no_summary,
+        ..hlmm::engine::RunOptions::default()
+    };
+    let report = hlmm::engine::run(config, options, duration).context("engine stopped")?;
+    let summary = report.summary();
+    print!("{}", summary.render());
+    if let Some(path) = &args.report {
+        let json = serde_json::to_vec_pretty(&summary).context("report")?;
+        std::fs::write(path, json).with_context(|| format!("--report {}", path.display()))?;
+        info!(file = %path.display(), "Report written");
+    }
+    Ok(())
+}
+
+/// `http://host:port` → (`http://host:port/info`, `ws://host:port/ws`).
+fn venue_urls(base: &str) -> anyhow::Result<(String, String)> {
+    let base = base.trim_end_matches('/');
+    let base = base.strip_suffix("/info").unwrap_or(base);
+    let ws = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}/ws")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}/ws")
+    } else {
+        bail!("--url {base}: expected http://host:port or https://host");
+    };
+    Ok((format!("{base}/info"), ws))
+}
+
+/// What a mainnet start prints before anything is sent: the account, each symbol and its
+/// limits.
+fn mainnet_banner(config: &Config) -> String {
+    let mut out = String::from("\n*** MAINNET: real money ***\n");
+    out.push_str(&format!(
+        "account  {}\nleverage {}x (cross)\n",
+        config.venue.account_address.as_deref().unwrap_or("(unset)"),
+        config.venue.leverage
+    ));
+    out.push_str(&format!(
+        "{:<8} {:>12} {:>12} {:>12} {:>14}\n",
+        "symbol", "per side $", "max long $", "max short $", "daily stop $"
+    ));
+    for (coin, p) in config.resolved_symbols() {
+        if !p.enabled {
+            continue;
+        }
+        out.push_str(&format!(
+            "{:<8} {:>12.2} {:>12.2} {:>12.2} {:>14.2}\n",
+            coin, p.notional_per_side, p.max_long_usd, p.max_short_usd, p.daily_pnl_stop_loss
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 fn load(path: &Path, env: Vec<(String, String)>) -> anyhow::Result<Config> {
