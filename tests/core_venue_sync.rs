@@ -126,3 +126,25 @@ fn an_order_missing_from_the_snapshot_is_forgotten_only_if_it_predates_the_reque
         );
     }
 }
+
+#[test]
+fn under_budget_pressure_a_small_drift_keeps_the_resting_quotes() {
+    use hlmm::core::orders::BudgetPressure;
+    use hlmm::core::CoreEvent;
+    // The same move of the market, re-quoted or not depending on the exec thread's budget.
+    let mut moved = Vec::new();
+    for pressure in [BudgetPressure::Normal, BudgetPressure::Low, BudgetPressure::Critical] {
+        let mut h = Harness::new(hlmm::core::params::SymbolParams {
+            requote_tolerance_ticks: 2,
+            ..params()
+        });
+        h.auto_ack = true;
+        h.send(CoreEvent::BudgetPressure(pressure)).expect("accepted");
+        assert_eq!(h.core.budget_pressure(), pressure);
+        h.book(199_990, 200_010);
+        // Fair value moves 5 ticks: beyond 2, within 2 × 4 and 2 × 16.
+        let cmds = h.book(200_040, 200_060); // +$0.50: 5 ticks of $0.10
+        moved.push(!cmds.is_empty());
+    }
+    assert_eq!(moved, vec![true, false, false], "Normal re-quotes, Low and Critical hold");
+}

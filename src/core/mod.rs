@@ -79,6 +79,9 @@ pub enum CoreEvent {
     /// Lift the kill switch, or start trading after startup reconciliation succeeded. Each
     /// symbol still needs a fresh book (and, to quote two-sided, a warm estimator).
     Resume,
+    /// The rate budget's pressure changed (from the exec thread's gauge): re-quoting slows
+    /// down as it rises, before the venue would throttle.
+    BudgetPressure(orders::BudgetPressure),
 }
 
 /// Errors the core reports to its caller. None is fatal to the core: the event is dropped
@@ -214,6 +217,8 @@ pub struct QuotingCore {
     /// When `OrderManager::cancel_all` last ran (the kill switch). Every order placed up to then
     /// is being cancelled, so none of them is the quote a new target replaces.
     cancel_all_at: Option<Nanos>,
+    /// The exec thread's rate-budget pressure: scales the re-quote policy.
+    pressure: orders::BudgetPressure,
     counters: CoreCounters,
 }
 
@@ -266,6 +271,7 @@ impl QuotingCore {
             global_stop_day: None,
             day: utc_day(now),
             cancel_all_at: None,
+            pressure: orders::BudgetPressure::Normal,
             counters: CoreCounters::default(),
         })
     }
@@ -299,6 +305,7 @@ impl QuotingCore {
                 self.cancel_all_at = Some(now);
                 self.refresh_all(now, out);
             }
+            CoreEvent::BudgetPressure(p) => self.pressure = *p,
             CoreEvent::Resume => {
                 self.kill = false;
                 self.started = true;
@@ -342,6 +349,11 @@ impl QuotingCore {
     /// Place and modify commands the core has issued for a symbol (its quotes on the wire).
     pub fn quotes_sent(&self, asset: AssetId) -> Option<u64> {
         self.symbol(asset).map(|s| s.quotes_sent)
+    }
+
+    /// The rate-budget pressure the core re-quotes under.
+    pub fn budget_pressure(&self) -> orders::BudgetPressure {
+        self.pressure
     }
 
     /// Whether a symbol is reducing for a reconciliation mismatch.
@@ -606,11 +618,11 @@ impl QuotingCore {
         let mode = s.risk.mode(now, &p);
         let targets = self.targets(i, mode, now);
         let s = &self.symbols[i];
-        let policy = RequotePolicy::new(
+        let policy = self.pressure.apply(RequotePolicy::new(
             p.requote_tolerance_ticks,
             p.force_quote_refresh_interval,
             p.prefer_modify,
-        );
+        ));
         let before = out.len();
         self.orders.sync(&s.spec, &targets, &policy, now, out);
         let asset = s.spec.asset;

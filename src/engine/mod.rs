@@ -335,6 +335,7 @@ pub fn run_until_with(
     let mut startup_commands = Vec::new();
     let mut reconcile_agreed = true;
     let mut account = None;
+    let mut gateway_stats = None;
     let order_gateway: Box<dyn OrderGateway> = match venue.identity.take() {
         Some(identity) => {
             let outcome = startup::prepare_account(
@@ -348,14 +349,16 @@ pub fn run_until_with(
             reconcile_agreed = outcome.agreed();
             account = Some(outcome.account);
             startup_commands = outcome.commands;
-            Box::new(gateway::build_gateway(
+            let gw = gateway::build_gateway(
                 config,
                 outcome.signer,
                 outcome.nonces,
                 outcome.account,
                 (&venue.exchange_url, &venue.info_url, &venue.ws_url),
                 &instruments,
-            )?)
+            )?;
+            gateway_stats = Some(gw.stats());
+            Box::new(gw)
         }
         None => Box::new(DisconnectedGateway),
     };
@@ -462,6 +465,7 @@ pub fn run_until_with(
             heartbeats: Arc::clone(&heartbeats),
             stalled: Arc::clone(&stalled),
             shutdown: shutdown.clone(),
+            gateway: gateway_stats.clone(),
         },
         Idler::new(plan.policy),
     );
@@ -486,6 +490,7 @@ pub fn run_until_with(
         heartbeats: Arc::clone(&heartbeats),
         stalled,
         reconciled,
+        gateway: gateway_stats,
         shutdown: shutdown.clone(),
     };
 

@@ -30,12 +30,14 @@ use super::reconciler::ReconcileLink;
 use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
 use crate::core::commands::Command;
+use crate::core::orders::BudgetPressure;
 use crate::core::venue_sync::ReconcileKind;
 use crate::core::{CoreEvent, QuotingCore};
 use crate::ring::{ConflatingRx, ConflatingTx, LosslessRx, LosslessTx};
 use crate::sync::{AssetSnapshot, SNAPSHOT_INTERVAL_NS};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::{AssetId, Nanos};
+use crate::venue::exec::GatewayStats;
 use crate::wire::events::{FeedEvent, OrderUpdateBatch};
 
 /// An order command on its way to the exec thread.
@@ -106,6 +108,8 @@ pub struct QuoteShared {
     pub stalled: Arc<AtomicBool>,
     /// Shutdown state.
     pub shutdown: Shutdown,
+    /// The order gateway's gauges (rate-budget pressure); `None` without one.
+    pub gateway: Option<Arc<GatewayStats>>,
 }
 
 /// The quoting loop.
@@ -123,6 +127,8 @@ pub struct QuoteLoop {
     lossless_full_seen: u64,
     /// When timers last ran.
     last_timer: Nanos,
+    /// The budget pressure last handed to the core (`BudgetPressure as u8`).
+    pressure_seen: u8,
     snap: SnapshotState,
 }
 
@@ -155,6 +161,7 @@ impl QuoteLoop {
             feed_connected: false,
             lossless_full_seen: 0,
             last_timer: Nanos(0),
+            pressure_seen: 0,
         }
     }
 
@@ -367,6 +374,16 @@ impl QuoteLoop {
             self.decide(&CoreEvent::Kill, now, Nanos(0));
         }
         self.reconcile_if_due(now);
+        let pressure =
+            self.shared.gateway.as_ref().map_or(0, |g| g.pressure.load(Ordering::Relaxed));
+        if pressure != self.pressure_seen {
+            self.pressure_seen = pressure;
+            self.decide(
+                &CoreEvent::BudgetPressure(BudgetPressure::from_u8(pressure)),
+                now,
+                Nanos(0),
+            );
+        }
         if now.saturating_since(self.last_timer) >= TIMER_INTERVAL_NS {
             self.last_timer = now;
             self.commands.clear();

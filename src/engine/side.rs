@@ -67,6 +67,8 @@ pub struct SideShared {
     /// Set once the core agreed with the venue (startup or a later reconciliation): the
     /// startup gate waits for it.
     pub reconciled: Arc<std::sync::atomic::AtomicBool>,
+    /// The order gateway's gauges (rate budget, dead-man's switch); `None` without one.
+    pub gateway: Option<Arc<crate::venue::exec::GatewayStats>>,
     /// Shutdown state.
     pub shutdown: Shutdown,
 }
@@ -231,6 +233,17 @@ fn log_summary(shared: &SideShared, redis: Option<SyncStatus>) {
         frame_to_intent_p99_ns = f2i.p99_ns,
         "Engine summary"
     );
+    if let Some(g) = &shared.gateway {
+        let headroom = g.address_headroom.load(Ordering::Relaxed);
+        tracing::info!(
+            pressure = ?crate::core::orders::BudgetPressure::from_u8(g.pressure.load(Ordering::Relaxed)),
+            ip_weight_left = g.ip_tokens.load(Ordering::Relaxed),
+            address_headroom = (headroom != u64::MAX).then_some(headroom),
+            throttled = g.throttled.load(Ordering::Relaxed),
+            dead_man = g.dead_man.load(Ordering::Relaxed),
+            "Rate budget"
+        );
+    }
     if let Some(r) = redis {
         tracing::info!(
             config_source_stale = r.config_source_stale,

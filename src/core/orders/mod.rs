@@ -84,6 +84,57 @@ impl Targets {
     }
 }
 
+/// How close the exec thread's rate budget is to throttling us (`fault-cases.md` case 5). The
+/// core re-quotes less as it rises, so the venue never has to throttle; cancels are never held
+/// back (the budget keeps their room).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum BudgetPressure {
+    /// Plenty left: re-quote per the symbol's parameters.
+    #[default]
+    Normal,
+    /// Running low: quotes tolerate 4× the price drift and refresh 4× less often, and a
+    /// resting size within 10 % of its target is kept.
+    Low,
+    /// Nearly spent (or backing off after a 429): 16×, and within 25 %.
+    Critical,
+}
+
+impl BudgetPressure {
+    /// The factor applied to the re-quote tolerance and the forced-refresh interval.
+    pub const fn slowdown(self) -> i64 {
+        match self {
+            Self::Normal => 1,
+            Self::Low => 4,
+            Self::Critical => 16,
+        }
+    }
+
+    /// From its wire/atomic form (`as u8`); unknown values read as `Critical` (fail safe).
+    pub const fn from_u8(v: u8) -> Self {
+        match v {
+            0 => Self::Normal,
+            1 => Self::Low,
+            _ => Self::Critical,
+        }
+    }
+
+    /// This policy, slowed down for the pressure.
+    pub const fn apply(self, p: RequotePolicy) -> RequotePolicy {
+        let k = self.slowdown();
+        let size_slack_bp = match self {
+            Self::Normal => p.size_slack_bp,
+            Self::Low => 1_000,
+            Self::Critical => 2_500,
+        };
+        RequotePolicy {
+            tolerance_ticks: p.tolerance_ticks.saturating_mul(k),
+            force_refresh_ns: p.force_refresh_ns.saturating_mul(k as u64),
+            size_slack_bp,
+            ..p
+        }
+    }
+}
+
 /// When a live quote is kept and how it is re-quoted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequotePolicy {
@@ -99,6 +150,10 @@ pub struct RequotePolicy {
     /// After an ambiguous cancel, `sync` re-sends the cancel once this long (ns) has passed.
     /// Set it at least to the actions' `expiresAfter`, so the first cancel can no longer land.
     pub cancel_retry_ns: u64,
+    /// A resting quote whose size is within this much of its target (basis points of the
+    /// target) is kept. `0` = sizes must match. Only budget pressure sets it: a kept quote may
+    /// then exceed a limit-clipped target by at most this fraction of one quote.
+    pub size_slack_bp: u32,
 }
 
 impl RequotePolicy {
@@ -109,6 +164,7 @@ impl RequotePolicy {
             force_refresh_ns,
             prefer_modify,
             cancel_retry_ns: DEFAULT_CANCEL_RETRY_NS,
+            size_slack_bp: 0,
         }
     }
 }
@@ -446,8 +502,11 @@ impl OrderManager {
     fn within(spec: &InstrumentSpec, v: &OrderView, t: &QuoteTarget, p: &RequotePolicy) -> bool {
         let tick = spec.tick_at(t.px).max(1);
         let diff = (i128::from(v.px.0) - i128::from(t.px.0)).abs();
+        // The quote's size against the target, within the slack either way.
+        let (size, target) = (i128::from(v.sz.0), i128::from(t.sz.0));
+        let size_ok = (size - target).abs() * 10_000 <= target * i128::from(p.size_slack_bp);
         diff <= i128::from(p.tolerance_ticks.max(0)) * i128::from(tick)
-            && v.sz == t.sz
+            && size_ok
             && v.tif == t.tif
             && v.reduce_only == t.reduce_only
     }

@@ -12,6 +12,8 @@
 //!
 //! Pure: the caller passes `now_ms`; no clock, no I/O. Runs on the exec thread.
 
+use crate::core::orders::BudgetPressure;
+
 /// The venue's IP weight per minute.
 pub const IP_WEIGHT_PER_MINUTE: f64 = 1_200.0;
 
@@ -152,6 +154,27 @@ impl RateBudget {
     pub const fn throttled(&self) -> u64 {
         self.throttled
     }
+
+    /// IP weight available at `now_ms`.
+    pub fn ip_tokens(&mut self, now_ms: u64) -> f64 {
+        self.refill(now_ms);
+        self.tokens
+    }
+
+    /// How close to throttling: `Critical` below 15 % of the IP bucket, under 500 address
+    /// requests of headroom, or in a 429 backoff; `Low` below 40 % or 2 000 requests. The
+    /// thresholds leave the core time to slow down before placements are refused.
+    pub fn pressure(&mut self, now_ms: u64) -> BudgetPressure {
+        let ip = self.ip_tokens(now_ms) / self.cfg.ip_weight_per_minute;
+        let headroom = self.address_headroom();
+        if now_ms < self.cooldown_until_ms || ip < 0.15 || headroom.is_some_and(|h| h < 500) {
+            BudgetPressure::Critical
+        } else if ip < 0.40 || headroom.is_some_and(|h| h < 2_000) {
+            BudgetPressure::Low
+        } else {
+            BudgetPressure::Normal
+        }
+    }
 }
 
 #[cfg(test)]
@@ -204,5 +227,24 @@ mod tests {
         assert!(!b.admit(0, 1, false), "placements stop 5 before the cap");
         assert!(b.admit(0, 20, true), "cancels go on past the cap, up to 2x");
         assert!(!b.admit(0, 200, true), "not beyond the venue's cancel allowance");
+    }
+
+    #[test]
+    fn pressure_rises_as_the_budget_runs_down_and_after_a_429() {
+        let mut b = RateBudget::new(BudgetConfig::default(), 0);
+        assert_eq!(b.pressure(0), BudgetPressure::Normal);
+        b.sync_address(0, 10_000);
+        assert_eq!(b.pressure(0), BudgetPressure::Normal);
+        b.sync_address(8_500, 10_000); // 1 300 left above the cancel reserve
+        assert_eq!(b.pressure(0), BudgetPressure::Low);
+        b.sync_address(9_400, 10_000);
+        assert_eq!(b.pressure(0), BudgetPressure::Critical);
+        let mut b = RateBudget::new(BudgetConfig::default(), 0);
+        b.spend(0, 800.0); // a third of the minute's weight left
+        assert_eq!(b.pressure(0), BudgetPressure::Low);
+        let mut b = RateBudget::new(BudgetConfig::default(), 0);
+        b.on_http_429(0);
+        assert_eq!(b.pressure(1), BudgetPressure::Critical);
+        assert_eq!(b.pressure(120_000), BudgetPressure::Normal, "after the backoff, refilled");
     }
 }

@@ -159,7 +159,18 @@ pub struct GatewayStats {
     pub throttled: AtomicU64,
     /// Dead-man's switch: one of the `DEAD_MAN_*` states.
     pub dead_man: AtomicU8,
+    /// Rate-budget pressure (`BudgetPressure as u8`), published at most every
+    /// [`BUDGET_PUBLISH_MS`]; the quote thread hands changes to the core.
+    pub pressure: AtomicU8,
+    /// IP weight left in the bucket, whole units.
+    pub ip_tokens: AtomicU64,
+    /// Address requests left before placements stop (`u64::MAX` until the first
+    /// `userRateLimit`).
+    pub address_headroom: AtomicU64,
 }
+
+/// How often the budget gauges are published, ms.
+pub const BUDGET_PUBLISH_MS: u64 = 100;
 
 /// Dead-man's switch not (yet) armed.
 pub const DEAD_MAN_OFF: u8 = 0;
@@ -202,6 +213,8 @@ pub struct HyperliquidGateway {
     budget: Arc<Mutex<RateBudget>>,
     /// When the dead-man's switch is next pushed out, ms.
     dead_man_next_ms: u64,
+    /// When the budget gauges were last published, ms.
+    budget_published_ms: u64,
 }
 
 /// Margin after `expiresAfter` before "unknown" is trusted: venue block time and our clock
@@ -232,6 +245,7 @@ impl HyperliquidGateway {
         Ok(Self {
             budget: Arc::new(Mutex::new(budget)),
             dead_man_next_ms: 0,
+            budget_published_ms: 0,
             cfg,
             signer,
             nonces,
@@ -393,6 +407,22 @@ impl HyperliquidGateway {
         Some(self.transport.send(&body, self.cfg.reply_timeout).await)
     }
 
+    /// Publishes the budget gauges (pressure, IP weight, address headroom), at most every
+    /// [`BUDGET_PUBLISH_MS`].
+    fn publish_budget(&mut self, now_ms: u64) {
+        if now_ms < self.budget_published_ms + BUDGET_PUBLISH_MS {
+            return;
+        }
+        self.budget_published_ms = now_ms;
+        let mut b = self.budget.lock();
+        let pressure = b.pressure(now_ms);
+        self.stats.pressure.store(pressure as u8, Ordering::Relaxed);
+        self.stats.ip_tokens.store(b.ip_tokens(now_ms) as u64, Ordering::Relaxed);
+        self.stats
+            .address_headroom
+            .store(b.address_headroom().unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
     /// Arms or pushes out the dead-man's switch when due (from the exec loop; never waits: the
     /// send runs as a task). Stops for good once the venue refuses it.
     fn tend_dead_man(&mut self) {
@@ -530,6 +560,7 @@ impl OrderGateway for HyperliquidGateway {
     fn poll_reports(&mut self, out: &mut Vec<ExecReport>) {
         self.start();
         self.tend_dead_man();
+        self.publish_budget(wall_now().as_millis());
         while let Ok(r) = self.reports_rx.try_recv() {
             out.push(r);
         }
