@@ -146,6 +146,13 @@ fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
     if !(1..=50).contains(&venue.leverage) {
         push("leverage", &venue.leverage, "must be 1..=50 (times)".into());
     }
+    if !(100..=60_000).contains(&venue.max_clock_skew_ms) {
+        push(
+            "max_clock_skew_ms",
+            &venue.max_clock_skew_ms,
+            "must be 100..=60000 ms (actions expire a few seconds after our clock)".into(),
+        );
+    }
     if !(5_000..=3_600_000).contains(&venue.reconcile_interval_ms) {
         push(
             "reconcile_interval_ms",

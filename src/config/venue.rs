@@ -116,6 +116,11 @@ pub struct VenueConfig {
     /// How often positions and open orders are reconciled with the venue while running, ms. A
     /// mismatch moves the coin to `Reducing` and is reported. 5 000..=3 600 000. Default 30 000.
     pub reconcile_interval_ms: u64,
+    /// Largest difference between our clock and the venue's accepted at startup, ms. Every
+    /// action carries `expiresAfter` = our clock + a few seconds, and nonces are our clock in
+    /// ms: a clock behind the venue's by more than that makes every action expire on arrival.
+    /// 100..=60 000. Default 2 000.
+    pub max_clock_skew_ms: u64,
     /// Required (or `--i-understand-this-is-mainnet`) to start on mainnet, which trades real
     /// money. Default `false`.
     pub i_understand_this_is_mainnet: bool,
@@ -135,6 +140,7 @@ impl Default for VenueConfig {
             paper_balance_usd: 100_000.0,
             leverage: 3,
             reconcile_interval_ms: 30_000,
+            max_clock_skew_ms: 2_000,
             i_understand_this_is_mainnet: false,
         }
     }

@@ -120,9 +120,16 @@ pub fn prepare_account(
         "Leverage set (cross margin)"
     );
 
+    let requested_at = wall_now();
     let snapshot = runtime
-        .block_on(account::fetch(&info, account, instruments, wall_now()))
+        .block_on(account::fetch(&info, account, instruments, requested_at))
         .map_err(|e| fail("account snapshot", e.to_string()))?;
+    check_clock_skew(
+        requested_at,
+        wall_now(),
+        snapshot.venue.as_of,
+        config.venue.max_clock_skew_ms,
+    )?;
     let swept = sweep_other_coins(&runtime, &mut admin, &snapshot, listed)?;
 
     let mut commands = Vec::with_capacity(256);
@@ -145,6 +152,43 @@ pub fn prepare_account(
         }
     }
     Ok(StartupOutcome { signer: admin.into_signer(), nonces, account, commands, report })
+}
+
+/// Compares our clock with the venue's (`clearinghouseState.time`, stamped between our request
+/// at `sent` and its reply at `received`). Beyond `max_ms` the engine refuses to start: every
+/// action's `expiresAfter` and nonce come from our clock.
+fn check_clock_skew(
+    sent: crate::types::Nanos,
+    received: crate::types::Nanos,
+    venue: crate::types::Nanos,
+    max_ms: u64,
+) -> Result<(), EngineError> {
+    if venue == sent {
+        // The venue's reply had no time (the snapshot fell back to ours): nothing to compare.
+        return Ok(());
+    }
+    let skew_ms = clock_skew_ms(sent, received, venue);
+    if skew_ms.unsigned_abs() > max_ms {
+        return Err(EngineError::Venue(format!(
+            "clock skew {skew_ms} ms against the venue exceeds venue.max_clock_skew_ms = {max_ms} \
+             (fix NTP: actions would expire or be refused)"
+        )));
+    }
+    if skew_ms.unsigned_abs() > max_ms / 4 {
+        tracing::warn!(skew_ms, max_ms, "Clock differs from the venue's");
+    }
+    Ok(())
+}
+
+/// Our clock minus the venue's, ms, taking the venue's stamp as made halfway through the round
+/// trip.
+fn clock_skew_ms(
+    sent: crate::types::Nanos,
+    received: crate::types::Nanos,
+    venue: crate::types::Nanos,
+) -> i64 {
+    let mid = sent.0 / 2 + received.0 / 2;
+    (mid as i128 - venue.0 as i128).div_euclid(1_000_000) as i64
 }
 
 /// Cancels orders of ours (by cloid prefix) resting on coins this run does not quote; returns
@@ -183,4 +227,25 @@ fn sweep_other_coins(
         }
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Nanos;
+
+    const MS: u64 = 1_000_000;
+
+    #[test]
+    fn clock_skew_is_measured_from_the_middle_of_the_round_trip_and_bounded() {
+        let t = 1_700_000_000_000 * MS;
+        assert_eq!(clock_skew_ms(Nanos(t), Nanos(t + 10 * MS), Nanos(t + 5 * MS)), 0);
+        assert_eq!(clock_skew_ms(Nanos(t), Nanos(t + 10 * MS), Nanos(t - 995 * MS)), 1_000);
+        assert!(check_clock_skew(Nanos(t), Nanos(t + 10 * MS), Nanos(t - 995 * MS), 2_000).is_ok());
+        let e = check_clock_skew(Nanos(t), Nanos(t), Nanos(t + 3_000 * MS), 2_000)
+            .expect_err("3 s behind the venue");
+        assert!(e.to_string().contains("max_clock_skew_ms"), "{e}");
+        // No venue time: nothing to check.
+        assert!(check_clock_skew(Nanos(t), Nanos(t + 99_000 * MS), Nanos(t), 2_000).is_ok());
+    }
 }
