@@ -1,5 +1,6 @@
-//! Signing benches: the secp256k1 library choice (k256 vs libsecp256k1), keccak256, and the full
-//! L1 signing path (ours vs the SDK's way). Results and the choice: `perf/sign.md`.
+//! Signing benches: the secp256k1 library choice (k256, which the SDK signs with, vs
+//! libsecp256k1 through a caller-owned context, which we sign with), keccak256, and the full L1
+//! signing path (ours vs the SDK's way). Results and the choice: `perf/sign.md`.
 //!
 //! Run: `cargo bench --bench sign -- --warm-up-time 1 --measurement-time 3`.
 //! The machine is shared: read the ratios within one run, not the absolute numbers.
@@ -28,6 +29,14 @@ fn key_bytes() -> [u8; 32] {
     out
 }
 
+/// A libsecp256k1 context as `AgentKey` builds one: signing, blinded once (fixed seed here;
+/// blinding does not change the signature or its cost).
+fn secp_signing_ctx() -> secp256k1::Secp256k1<secp256k1::SignOnly> {
+    let mut ctx = secp256k1::Secp256k1::signing_only();
+    ctx.seeded_randomize(&[0x5a; 32]);
+    ctx
+}
+
 fn digest() -> [u8; 32] {
     let mut d = [0u8; 32];
     for (i, b) in d.iter_mut().enumerate() {
@@ -49,13 +58,11 @@ fn bench_sign_libs(c: &mut Criterion) {
         b.iter(|| k256_key.sign_prehash_recoverable(black_box(&d)).expect("sign"))
     });
 
-    let secp_key = secp256k1::SecretKey::from_secret_bytes(sk).expect("secp key");
+    let secp_key = secp256k1::SecretKey::from_byte_array(sk).expect("secp key");
+    let ctx = secp_signing_ctx();
     g.bench_function("libsecp256k1", |b| {
         b.iter(|| {
-            secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
-                secp256k1::Message::from_digest(black_box(d)),
-                &secp_key,
-            )
+            ctx.sign_ecdsa_recoverable(secp256k1::Message::from_digest(black_box(d)), &secp_key)
         })
     });
     g.finish();
@@ -78,14 +85,14 @@ fn bench_recover_libs(c: &mut Criterion) {
         })
     });
 
-    let secp_key = secp256k1::SecretKey::from_secret_bytes(sk).expect("secp key");
-    let s_sig = secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
-        secp256k1::Message::from_digest(d),
-        &secp_key,
-    );
+    let secp_key = secp256k1::SecretKey::from_byte_array(sk).expect("secp key");
+    let s_sig =
+        secp_signing_ctx().sign_ecdsa_recoverable(secp256k1::Message::from_digest(d), &secp_key);
+    let vctx = secp256k1::Secp256k1::verification_only();
     g.bench_function("libsecp256k1", |b| {
         b.iter(|| {
-            s_sig.recover_ecdsa(secp256k1::Message::from_digest(black_box(d))).expect("recover")
+            vctx.recover_ecdsa(secp256k1::Message::from_digest(black_box(d)), &s_sig)
+                .expect("recover")
         })
     });
     g.finish();
@@ -117,9 +124,10 @@ fn bench_keccak(c: &mut Criterion) {
     g.finish();
 }
 
-/// The library comparison of the two groups above, and ours vs the SDK's whole signing path
-/// (10 orders), interleaved: blocks of 64 operations of each variant alternate 60 times, so all
-/// see the same machine load (the box is shared and criterion runs groups tens of seconds apart).
+/// The library comparison of the two groups above, ours vs the SDK's encode + hash (no
+/// signature) and ours vs the SDK's whole signing path (10 orders), interleaved: blocks of 64
+/// operations of each variant alternate 60 times, so all see the same machine load (the box is
+/// shared and criterion runs groups tens of seconds apart).
 /// Prints the fastest and the median block per variant, ns/op, and the ratio of the minimums.
 /// Not a criterion measurement: nothing is timed by `c`.
 fn interleaved(_c: &mut Criterion) {
@@ -129,17 +137,17 @@ fn interleaved(_c: &mut Criterion) {
     let sk = key_bytes();
     let d = digest();
     let k256_key = k256::ecdsa::SigningKey::from_bytes(&sk.into()).expect("k256 key");
-    let secp_key = secp256k1::SecretKey::from_secret_bytes(sk).expect("secp key");
+    let secp_key = secp256k1::SecretKey::from_byte_array(sk).expect("secp key");
+    let ctx = secp_signing_ctx();
+    let vctx = secp256k1::Secp256k1::verification_only();
     let (k_sig, k_rec) = k256_key.sign_prehash_recoverable(&d).expect("sign");
-    let s_sig = secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
-        secp256k1::Message::from_digest(d),
-        &secp_key,
-    );
+    let s_sig = ctx.sign_ecdsa_recoverable(secp256k1::Message::from_digest(d), &secp_key);
     let batch = orders(10);
     let action = ActionRef::Order { orders: &batch, grouping: Grouping::Na, builder: None };
     let mut signer = L1Signer::new(AgentKey::from_hex(KEY_HEX).expect("key"), Chain::Mainnet);
     let sdk_action = sdk_action_of(action);
     let wallet: ethers::signers::LocalWallet = KEY_HEX.parse().expect("wallet");
+    let mut buf = Vec::with_capacity(4096);
 
     let time = |f: &mut dyn FnMut()| {
         let t = Instant::now();
@@ -148,7 +156,7 @@ fn interleaved(_c: &mut Criterion) {
         }
         t.elapsed().as_nanos() as f64 / f64::from(BLOCK)
     };
-    let mut variants: [(&str, Variant<'_>); 6] = [
+    let mut variants: [(&str, Variant<'_>); 8] = [
         (
             "sign k256",
             Box::new(|| {
@@ -156,9 +164,9 @@ fn interleaved(_c: &mut Criterion) {
             }),
         ),
         (
-            "sign libsecp256k1",
+            "sign libsecp256k1 (own context)",
             Box::new(|| {
-                black_box(secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+                black_box(ctx.sign_ecdsa_recoverable(
                     secp256k1::Message::from_digest(black_box(d)),
                     &secp_key,
                 ));
@@ -177,10 +185,24 @@ fn interleaved(_c: &mut Criterion) {
             "recover libsecp256k1",
             Box::new(|| {
                 black_box(
-                    s_sig
-                        .recover_ecdsa(secp256k1::Message::from_digest(black_box(d)))
+                    vctx.recover_ecdsa(secp256k1::Message::from_digest(black_box(d)), &s_sig)
                         .expect("recover"),
                 );
+            }),
+        ),
+        (
+            "encode+hash 10 orders ours",
+            Box::new(|| {
+                buf.clear();
+                black_box(action).write_msgpack(&mut buf);
+                black_box(agent_digest(&action_hash(&buf, 1_583_838, None, None), Chain::Mainnet));
+            }),
+        ),
+        (
+            "encode+hash 10 orders sdk_way",
+            Box::new(|| {
+                let cid = sign_oracle::sdk_connection_id(black_box(&sdk_action), 1_583_838, None);
+                black_box(sign_oracle::sdk_digest(cid, true));
             }),
         ),
         (
@@ -197,7 +219,7 @@ fn interleaved(_c: &mut Criterion) {
             }),
         ),
     ];
-    let mut samples = [[0f64; ROUNDS]; 6];
+    let mut samples = [[0f64; ROUNDS]; 8];
     for round in 0..ROUNDS {
         for (column, (_, f)) in samples.iter_mut().zip(variants.iter_mut()) {
             column[round] = time(f.as_mut());
@@ -206,7 +228,7 @@ fn interleaved(_c: &mut Criterion) {
     for s in &mut samples {
         s.sort_by(f64::total_cmp);
     }
-    for pair in 0..3 {
+    for pair in 0..4 {
         let (a, b) = (2 * pair, 2 * pair + 1);
         println!(
             "interleaved {}: min {:.0} median {:.0} ns/op | {}: min {:.0} median {:.0} ns/op | ratio of mins {:.2}",

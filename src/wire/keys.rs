@@ -11,7 +11,7 @@
 use std::fmt;
 use std::path::Path;
 
-use k256::ecdsa::SigningKey;
+use secp256k1::{PublicKey, Secp256k1, SecretKey, SignOnly};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use sha3::{Digest, Keccak256};
@@ -123,8 +123,16 @@ pub enum KeyError {
 
 /// The agent (API wallet) private key. Zeroized on drop; prints `***redacted***`.
 pub struct AgentKey {
-    /// The secp256k1 signing key. `k256` wipes its scalar on drop.
-    signing: SigningKey,
+    /// The secret scalar, validated once at load (not zero, below the curve order).
+    /// libsecp256k1's `SecretKey` is `Copy` and does not wipe itself: [`Drop`] below wipes this
+    /// copy with a volatile write, and nothing in this crate copies it out. Kept (rather than
+    /// rebuilt per signature from wiped bytes) because rebuilding re-validates the scalar on
+    /// every signature for no gain: either way the bytes live in this struct.
+    secret: SecretKey,
+    /// The libsecp256k1 signing context this key signs with, owned here and blinded once at
+    /// load ([`blinded_context`]). Not re-randomised per signature: that is what made the
+    /// crate's newer global-context API twice as slow (perf/sign.md).
+    ctx: Secp256k1<SignOnly>,
     /// Derived once at load: the address the venue recovers from our signatures.
     address: Address,
 }
@@ -141,12 +149,12 @@ impl AgentKey {
 
     /// From the raw 32 secret bytes (big-endian scalar).
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
-        let signing = SigningKey::from_bytes(bytes.into()).map_err(|_| KeyError::NotOnCurve)?;
-        let point = signing.verifying_key().to_encoded_point(false);
-        let mut pubkey = [0u8; 65];
-        pubkey.copy_from_slice(point.as_bytes());
-        let address = Address::from_uncompressed_pubkey(&pubkey);
-        Ok(Self { signing, address })
+        let secret = SecretKey::from_byte_array(*bytes).map_err(|_| KeyError::NotOnCurve)?;
+        let ctx = blinded_context(&secret);
+        let address = Address::from_uncompressed_pubkey(
+            &PublicKey::from_secret_key(&ctx, &secret).serialize_uncompressed(),
+        );
+        Ok(Self { secret, ctx, address })
     }
 
     /// Reads the key from a secret file (compose `secrets:`); whitespace and `0x` allowed.
@@ -177,14 +185,44 @@ impl AgentKey {
         self.address
     }
 
-    /// The signing key, for [`crate::wire::sign`] only.
-    pub(crate) fn signing_key(&self) -> &SigningKey {
-        &self.signing
+    /// The secret key and its signing context, for [`crate::wire::sign`] only.
+    pub(crate) fn signing_parts(&self) -> (&Secp256k1<SignOnly>, &SecretKey) {
+        (&self.ctx, &self.secret)
     }
 }
 
-// The only secret field, `signing`, wipes its scalar in its own `Drop` (ecdsa `SigningKey`).
+impl Drop for AgentKey {
+    fn drop(&mut self) {
+        // Volatile overwrite of the scalar (the zeroize crate's technique; `SecretKey` has no
+        // `Zeroize` impl). The context holds no secret: its blinding is random, not key-derived,
+        // unless /dev/urandom was unreadable (see `blinded_context`); libsecp256k1 clears it on
+        // free in either case.
+        self.secret.non_secure_erase();
+    }
+}
+
+// The only secret field, `secret`, is wiped by the `Drop` above.
 impl zeroize::ZeroizeOnDrop for AgentKey {}
+
+/// A signing context blinded once with 32 bytes from /dev/urandom (side-channel hardening of
+/// the fixed-base multiplication). Blinding does not change signatures: RFC6979 nonces depend
+/// only on the key and the digest, so signing stays deterministic and byte-identical to the
+/// SDK. Without /dev/urandom the seed is keccak256 of a domain tag and the secret: still
+/// unknown to an attacker, only the same on every start.
+fn blinded_context(secret: &SecretKey) -> Secp256k1<SignOnly> {
+    use std::io::Read;
+    let mut ctx = Secp256k1::signing_only();
+    let mut seed = Zeroizing::new([0u8; 32]);
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed[..]));
+    if read.is_err() {
+        let mut h = Keccak256::new();
+        h.update(b"hlmm agent key context blinding");
+        h.update(Zeroizing::new(secret.secret_bytes()).as_slice());
+        seed.copy_from_slice(&h.finalize());
+    }
+    ctx.seeded_randomize(&seed);
+    ctx
+}
 
 impl fmt::Debug for AgentKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -308,7 +346,8 @@ mod tests {
     #[test]
     fn the_secret_scalar_is_wiped_on_drop() {
         fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
-        wiped_on_drop::<SigningKey>();
+        // A marker only: the wipe itself is `AgentKey`'s `Drop` (libsecp256k1's `SecretKey`
+        // does not wipe itself).
         wiped_on_drop::<AgentKey>();
     }
 

@@ -10,8 +10,9 @@
 //!
 //! Users: the exec thread signs with [`L1Signer`] (one reused buffer, no allocation after
 //! warm-up); the simulator authenticates `/exchange` with [`ExchangeRequest::recover_signer`] or
-//! [`recover_agent`]. secp256k1 is the pure-Rust `k256` (RFC6979, deterministic), chosen by
-//! benchmark over libsecp256k1 (`perf/sign.md`).
+//! [`recover_agent`]. secp256k1 is libsecp256k1 (the `secp256k1` crate 0.31: RFC6979,
+//! deterministic, low-S) with a context owned by the key, chosen by benchmark over the
+//! pure-Rust `k256` that the SDK signs with (`perf/sign.md`).
 //!
 //! Never logs; never formats the key; never reads a clock (nonces come from
 //! [`crate::wire::nonce`]).
@@ -19,7 +20,8 @@
 use std::fmt;
 use std::sync::LazyLock;
 
-use k256::ecdsa::{RecoveryId, Signature as EcdsaSignature, VerifyingKey};
+use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
+use secp256k1::{Message, Secp256k1, VerifyOnly};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use sha3::{Digest, Keccak256};
@@ -265,8 +267,8 @@ impl<'de> Deserialize<'de> for Word {
     }
 }
 
-/// Signing failed. RFC6979 makes this practically unreachable (it needs a nonce that yields
-/// r or s = 0), but the library reports it, so we pass it on instead of panicking.
+/// Signing failed. Unreachable with libsecp256k1 (RFC6979 retries until the nonce is valid);
+/// kept so callers handle a failed signature as a failed send, whatever the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
     /// The secp256k1 library refused to sign.
@@ -288,28 +290,66 @@ pub enum RecoverError {
     NoKey,
 }
 
-/// Signs a 32-byte digest (from [`agent_digest`] / [`l1_digest`]) with the agent key.
+/// Signs a 32-byte digest (from [`agent_digest`] / [`l1_digest`]) with the agent key:
+/// RFC6979 nonce, low-S, `v = 27 + recovery id`, as ethers' `LocalWallet::sign_hash` (the SDK).
+/// No allocation. libsecp256k1 cannot fail here (its RFC6979 retries until the nonce is
+/// valid); the `Result` stays so the caller's error path does not depend on the library.
 pub fn sign_l1_action(key: &AgentKey, digest: &[u8; 32]) -> Result<Signature, SignError> {
-    let (sig, rec) =
-        key.signing_key().sign_prehash_recoverable(digest).map_err(|_| SignError::Ecdsa)?;
-    let (r, s) = sig.split_bytes();
-    Ok(Signature { r: r.into(), s: s.into(), v: 27 + rec.to_byte() })
+    let (ctx, secret) = key.signing_parts();
+    let (rec, rs) =
+        ctx.sign_ecdsa_recoverable(Message::from_digest(*digest), secret).serialize_compact();
+    let mut r = [0u8; 32];
+    let mut s = [0u8; 32];
+    r.copy_from_slice(&rs[..32]);
+    s.copy_from_slice(&rs[32..]);
+    // Ids 2 and 3 (x(R) ≥ the group order) occur with probability ~2⁻¹²⁸; ethers would send
+    // 29/30 as well, so we stay byte-identical rather than reject.
+    let v = match rec {
+        RecoveryId::Zero => 27,
+        RecoveryId::One => 28,
+        RecoveryId::Two => 29,
+        RecoveryId::Three => 30,
+    };
+    Ok(Signature { r, s, v })
 }
+
+/// The secp256k1 group order n, halved (rounded down), big-endian: `s` above this is "high-S".
+const HALF_ORDER: [u8; 32] = [
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+];
+
+/// Recovery needs no secret, so one shared verification context, built on first use (one
+/// allocation; the precomputed tables are static in libsecp256k1).
+static VERIFY_CTX: LazyLock<Secp256k1<VerifyOnly>> = LazyLock::new(Secp256k1::verification_only);
 
 /// The address whose key produced `sig` over `digest`. A signature over any other digest
 /// recovers some other address (or none), never an error that names the difference.
+/// High-S signatures are refused ([`RecoverError::NoKey`]), as ethers/k256 verification and
+/// our signer produce only low-S: `(r, n − s, v ^ 1)` would otherwise recover the same signer.
 pub fn recover_signer(digest: &[u8; 32], sig: &Signature) -> Result<Address, RecoverError> {
     let rec = match sig.v {
-        27 | 28 => RecoveryId::from_byte(sig.v - 27).ok_or(RecoverError::BadV(sig.v))?,
+        27 => RecoveryId::Zero,
+        28 => RecoveryId::One,
         v => return Err(RecoverError::BadV(v)),
     };
-    let ecdsa = EcdsaSignature::from_scalars(sig.r, sig.s).map_err(|_| RecoverError::BadScalar)?;
-    let key =
-        VerifyingKey::recover_from_prehash(digest, &ecdsa, rec).map_err(|_| RecoverError::NoKey)?;
-    let point = key.to_encoded_point(false);
-    let mut pubkey = [0u8; 65];
-    pubkey.copy_from_slice(point.as_bytes());
-    Ok(Address::from_uncompressed_pubkey(&pubkey))
+    if sig.r == [0u8; 32] || sig.s == [0u8; 32] {
+        return Err(RecoverError::BadScalar);
+    }
+    let mut rs = [0u8; 64];
+    rs[..32].copy_from_slice(&sig.r);
+    rs[32..].copy_from_slice(&sig.s);
+    // Rejects r or s not below the group order.
+    let ecdsa =
+        RecoverableSignature::from_compact(&rs, rec).map_err(|_| RecoverError::BadScalar)?;
+    // Big-endian byte order compares as the integers do.
+    if sig.s > HALF_ORDER {
+        return Err(RecoverError::NoKey);
+    }
+    let key = VERIFY_CTX
+        .recover_ecdsa(Message::from_digest(*digest), &ecdsa)
+        .map_err(|_| RecoverError::NoKey)?;
+    Ok(Address::from_uncompressed_pubkey(&key.serialize_uncompressed()))
 }
 
 /// The simulator's check in one call: re-encode `action` canonically (into `scratch`), hash
@@ -472,6 +512,62 @@ mod tests {
         assert_eq!(parse_word("cab"), None);
         assert_eq!(parse_word(&format!("0x1{}", "0".repeat(64))), None);
         assert_eq!(parse_word("0xzz"), None);
+    }
+
+    /// n − x for the secp256k1 group order n, big-endian (x < n).
+    fn order_minus(x: &[u8; 32]) -> [u8; 32] {
+        const ORDER: [u8; 32] = [
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c,
+            0xd0, 0x36, 0x41, 0x41,
+        ];
+        let mut out = [0u8; 32];
+        let mut borrow = 0i16;
+        for i in (0..32).rev() {
+            let d = i16::from(ORDER[i]) - i16::from(x[i]) - borrow;
+            borrow = i16::from(d < 0);
+            out[i] = (d + 256 * borrow) as u8;
+        }
+        out
+    }
+
+    #[test]
+    fn half_order_is_the_order_halved() {
+        // n − n/2 = n/2 + 1 (n is odd).
+        let mut plus_one = HALF_ORDER;
+        plus_one[31] += 1;
+        assert_eq!(order_minus(&HALF_ORDER), plus_one);
+    }
+
+    #[test]
+    fn recovery_refuses_high_s_out_of_range_and_bad_v() {
+        let key = AgentKey::from_bytes(&[0x42; 32]).expect("key");
+        for seed in 0u8..16 {
+            let digest = [seed.wrapping_mul(29).wrapping_add(3); 32];
+            let sig = sign_l1_action(&key, &digest).expect("sign");
+            assert!(sig.s <= HALF_ORDER, "our signer emits low-S only");
+            assert_eq!(recover_signer(&digest, &sig), Ok(key.address()));
+            // The malleated twin (r, n − s, flipped v) names the same key; refused, as k256's
+            // verification (and so the SDK's) refuses it.
+            let twin = Signature { r: sig.r, s: order_minus(&sig.s), v: 55 - sig.v };
+            assert_eq!(recover_signer(&digest, &twin), Err(RecoverError::NoKey));
+            assert_eq!(
+                recover_signer(&digest, &Signature { r: [0; 32], ..sig }),
+                Err(RecoverError::BadScalar)
+            );
+            assert_eq!(
+                recover_signer(&digest, &Signature { s: [0; 32], ..sig }),
+                Err(RecoverError::BadScalar)
+            );
+            assert_eq!(
+                recover_signer(&digest, &Signature { r: [0xff; 32], ..sig }),
+                Err(RecoverError::BadScalar)
+            );
+            assert_eq!(
+                recover_signer(&digest, &Signature { v: 29, ..sig }),
+                Err(RecoverError::BadV(29))
+            );
+        }
     }
 
     #[test]
