@@ -1,5 +1,6 @@
-//! Feed parsing cost per frame: our simd-json tape walker against serde_json into the same
-//! `BookSnapshot`, and a trades frame.
+//! Feed parsing cost per frame: our simd-json parser (the `l2Book` fast path: simd-json stage 1
+//! plus our walk over its structural indexes; and the general tape path) against serde_json
+//! into the same `BookSnapshot`, and a trades frame. See perf/parse.md.
 //!
 //! Every variant copies the fixture into the same preallocated buffer inside the timed loop
 //! (simd-json parses in place and destroys its input), so the copy costs all variants the same;

@@ -15,7 +15,8 @@
 //!   are plain JSON integers, and nothing follows the root object.
 //!
 //! Anything else — another key order, extra fields, whitespace, escapes, an unknown coin, a
-//! number that does not convert, more than [`MAX_BOOK_LEVELS`](crate::wire::events::MAX_BOOK_LEVELS) levels, invalid JSON — returns
+//! number that does not convert, more than
+//! [`MAX_BOOK_LEVELS`](crate::wire::events::MAX_BOOK_LEVELS) levels, invalid JSON — returns
 //! `None` and the caller parses the frame again through the general tape path, which owns every
 //! error and every counter. So this path only ever produces what the tape path would have
 //! produced for the same frame (`tests/parse_fast_book.rs` checks both paths agree).
@@ -156,7 +157,8 @@ pub(super) fn l2_book(
     Some(())
 }
 
-/// One side: `[]` or `[{"px":"…","sz":"…","n":…},…]`, at most [`MAX_BOOK_LEVELS`](crate::wire::events::MAX_BOOK_LEVELS) levels.
+/// One side: `[]` or `[{"px":"…","sz":"…","n":…},…]`, at most
+/// [`MAX_BOOK_LEVELS`](crate::wire::events::MAX_BOOK_LEVELS) levels.
 #[inline]
 fn side(c: &mut Cursor<'_>, spec: &crate::types::InstrumentSpec, out: &mut BookSide) -> Option<()> {
     c.punct(b'[')?;
