@@ -1,5 +1,6 @@
-//! Feed parsing cost per frame: our simd-json tape walker against serde_json into the same
-//! `BookSnapshot`, and a trades frame.
+//! Feed parsing cost per frame: our simd-json parser (the `l2Book` fast path: simd-json stage 1
+//! plus our walk over its structural indexes; and the general tape path) against serde_json
+//! into the same `BookSnapshot`, and a trades frame. See perf/parse.md.
 //!
 //! Every variant copies the fixture into the same preallocated buffer inside the timed loop
 //! (simd-json parses in place and destroys its input), so the copy costs all variants the same;
@@ -59,6 +60,13 @@ fn l2_book(c: &mut Criterion) {
         b.iter(|| {
             buf.copy_from_slice(black_box(&frame));
             black_box(parser.parse(black_box(&mut buf), &mut sink))
+        })
+    });
+    // The general path every other channel takes: full simd-json tape, then our walk.
+    g.bench_function("simd_json_tape_walk", |b| {
+        b.iter(|| {
+            buf.copy_from_slice(black_box(&frame));
+            black_box(parser.parse_via_tape(black_box(&mut buf), &mut sink))
         })
     });
     // The same, frame copied into a buffer with padding so simd-json skips its own copy.
@@ -146,6 +154,10 @@ fn paired() {
     let mut buffers = simd_json::Buffers::new(frame.len());
     let mut tape = simd_json::Tape::null().reset();
     let mut tape_only = Vec::with_capacity(ROUNDS);
+    let mut stage1 = simd_json::Buffers::with_max_depth(frame.len(), 0);
+    let mut stage1_only = Vec::with_capacity(ROUNDS);
+    let mut tape_walk = Vec::with_capacity(ROUNDS);
+    let mut ratio_tape_walk = Vec::with_capacity(ROUNDS);
     let mut padded = frame.clone();
     padded.resize(frame.len() + hlmm::wire::feed::FRAME_PADDING, b' ');
     let mut simd_padded = Vec::with_capacity(ROUNDS);
@@ -174,6 +186,21 @@ fn paired() {
             black_box(simd_json::fill_tape(black_box(&mut buf), &mut buffers, &mut t)).ok();
             tape = t.reset();
         });
+        // simd-json's stage 1 alone: buffers with a depth limit of 0 make stage 2 stop at the
+        // root `{`, after the structural index is complete.
+        let s1 = round(ITERS, || {
+            buf.copy_from_slice(black_box(&frame));
+            let mut t = std::mem::replace(&mut tape, simd_json::Tape(Vec::new())).reset();
+            black_box(simd_json::fill_tape(black_box(&mut buf), &mut stage1, &mut t)).ok();
+            tape = t.reset();
+        });
+        stage1_only.push(s1);
+        let w = round(ITERS, || {
+            buf.copy_from_slice(black_box(&frame));
+            black_box(parser.parse_via_tape(black_box(&mut buf), &mut sink)).ok();
+        });
+        tape_walk.push(w);
+        ratio_tape_walk.push(w / v);
         let p = round(ITERS, || {
             padded[..frame.len()].copy_from_slice(black_box(&frame));
             black_box(parser.parse_padded(black_box(&mut padded), frame.len(), &mut sink)).ok();
@@ -188,13 +215,16 @@ fn paired() {
         ratio_inline.push(s / i);
     }
     let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    println!("simd-json implementation: {}", simd_json::Deserializer::algorithm());
     println!(
         "paired l2book_20_levels ({ROUNDS} alternating rounds of {ITERS} frames, {} bytes):",
         frame.len()
     );
     for (name, v) in [
+        ("simd_json_stage1_only", &mut stage1_only),
         ("simd_json_tape_only", &mut tape_only),
         ("simd_json_feed", &mut simd),
+        ("simd_json_tape_walk", &mut tape_walk),
         ("simd_json_feed_padded", &mut simd_padded),
         ("serde_json_vec", &mut serde_vec),
         ("serde_json_inline", &mut serde_inline),
@@ -204,6 +234,7 @@ fn paired() {
     println!("  ratio simd/serde_vec    median of rounds {:.3}", median(&mut ratio_vec));
     println!("  ratio simd/serde_inline median of rounds {:.3}", median(&mut ratio_inline));
     println!("  ratio simd_padded/serde_vec median of rounds {:.3}", median(&mut ratio_padded));
+    println!("  ratio tape_walk/serde_vec median of rounds {:.3}", median(&mut ratio_tape_walk));
 }
 
 criterion_group!(benches, l2_book, trades);

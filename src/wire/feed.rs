@@ -8,6 +8,11 @@
 //! kept across frames. [`FeedParser::parse_padded`] takes the frame in a buffer with
 //! [`FRAME_PADDING`] spare bytes, which spares simd-json a copy of its own.
 //!
+//! `l2Book` frames in the venue's exact layout take a fast path ([`book`]): simd-json's stage 1
+//! (the SIMD structural index) and a walk over those indexes, without the tape. Any other
+//! layout, and every error, falls back to the tape path, so results and counters are the same
+//! either way ([`FeedParser::parse_via_tape`] forces the tape path; `tests/parse_fast_book.rs`).
+//!
 //! What happens to each kind of frame (every outcome is counted in [`FeedCounters`]):
 //!
 //! | frame | result | counter |
@@ -36,13 +41,14 @@
 //! that the venue computes rather than takes from orders (`allMids` mids and the
 //! `activeAssetCtx` prices and day volume), which are rounded half up to the scale.
 
+mod book;
 mod subscribe;
 mod tape;
 
 use std::fmt;
 use std::mem;
 
-use simd_json::{Buffers, Node, Tape};
+use simd_json::{Buffers, ErrorType, Node, Tape};
 
 use self::tape::{opt, req, Val};
 use crate::types::{
@@ -180,6 +186,10 @@ pub struct FeedParser {
     /// simd-json's scratch space (structural indexes, padded input copy, string buffer), kept
     /// so a steady-state frame allocates nothing.
     buffers: Buffers,
+    /// The same for the `l2Book` fast path ([`book`]), built with a nesting limit of 0: stage 2
+    /// then stops at the root `{` with `DepthLimitExceeded` once stage 1 has filled the
+    /// structural indexes, which is all that path reads.
+    stage1: Buffers,
     /// The tape's allocation, kept empty between frames. `'static` because it holds no nodes
     /// then; [`Tape::reset`] re-lifetimes it to each frame's borrow.
     tape: Tape<'static>,
@@ -209,6 +219,7 @@ impl FeedParser {
         Self {
             instruments: InstrumentTable::new(instruments),
             buffers: Buffers::new(INITIAL_FRAME_CAPACITY),
+            stage1: Buffers::with_max_depth(INITIAL_FRAME_CAPACITY, 0),
             tape: Tape(Vec::with_capacity(INITIAL_TAPE_NODES)),
             counters: FeedCounters::default(),
         }
@@ -233,7 +244,19 @@ impl FeedParser {
         out: &mut impl FnMut(FeedEvent),
     ) -> Result<Channel, ParseError> {
         let len = frame.len();
-        self.parse_inner(frame, len, false, out)
+        self.parse_inner(frame, len, false, true, out)
+    }
+
+    /// [`FeedParser::parse`] without the `l2Book` fast path: every frame goes through
+    /// simd-json's general tape. Same results and counters; for the benches and tests that
+    /// compare the two paths.
+    pub fn parse_via_tape(
+        &mut self,
+        frame: &mut [u8],
+        out: &mut impl FnMut(FeedEvent),
+    ) -> Result<Channel, ParseError> {
+        let len = frame.len();
+        self.parse_inner(frame, len, false, false, out)
     }
 
     /// Like [`FeedParser::parse`] for a frame in `buf[..len]` followed by at least
@@ -247,7 +270,7 @@ impl FeedParser {
         len: usize,
         out: &mut impl FnMut(FeedEvent),
     ) -> Result<Channel, ParseError> {
-        self.parse_inner(buf, len, true, out)
+        self.parse_inner(buf, len, true, true, out)
     }
 
     fn parse_inner(
@@ -255,6 +278,7 @@ impl FeedParser {
         buf: &mut [u8],
         len: usize,
         padded: bool,
+        fast: bool,
         out: &mut impl FnMut(FeedEvent),
     ) -> Result<Channel, ParseError> {
         let frame = buf.get(..len).unwrap_or(&[]);
@@ -263,6 +287,56 @@ impl FeedParser {
             self.counters.text_frames += 1;
             return Err(ParseError::NotJson);
         }
+        if fast && frame.starts_with(book::PREFIX) && self.l2_book_fast(buf, len, padded, out) {
+            self.counters.frames[Channel::L2Book.index()] += 1;
+            return Ok(Channel::L2Book);
+        }
+        self.parse_tape(buf, len, padded, out)
+    }
+
+    /// The `l2Book` fast path ([`book`]): `true` if it parsed the frame and emitted its event,
+    /// `false` (nothing emitted, `buf` unchanged) if the frame must take the tape path.
+    fn l2_book_fast(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+        padded: bool,
+        out: &mut impl FnMut(FeedEvent),
+    ) -> bool {
+        let mut tape = mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        let stage1 = if padded {
+            simd_json::fill_tape_padded(buf, len, &mut self.stage1, &mut tape)
+        } else {
+            simd_json::fill_tape(buf, &mut self.stage1, &mut tape)
+        };
+        self.tape = tape.reset();
+        // With a nesting limit of 0 a frame opening with `{` fails exactly this way when stage
+        // 1 succeeded; any other error (invalid UTF-8, an unclosed string, …) is the tape
+        // path's to report.
+        if !matches!(stage1, Err(e) if *e.error() == ErrorType::DepthLimitExceeded) {
+            return false;
+        }
+        let Some(frame) = buf.get(..len) else { return false };
+        // Built in place: a book event is ~1 KiB, so it is filled where it will be moved from.
+        let mut event = FeedEvent::Book(Default::default());
+        let FeedEvent::Book(snapshot) = &mut event else { return false };
+        if book::l2_book(&self.instruments, frame, self.stage1.structural_indexes(), snapshot)
+            .is_none()
+        {
+            return false;
+        }
+        out(event);
+        true
+    }
+
+    /// Every channel: simd-json's tape, then one pass over each object's keys.
+    fn parse_tape(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+        padded: bool,
+        out: &mut impl FnMut(FeedEvent),
+    ) -> Result<Channel, ParseError> {
         let mut tape = mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         let filled = if padded {
             simd_json::fill_tape_padded(buf, len, &mut self.buffers, &mut tape)
