@@ -6,7 +6,10 @@
 //!   and rare Poisson jumps;
 //! - house makers that keep a ladder of [`LADDER_DEPTH`] levels per side around the mid, on the
 //!   venue's price grid (`InstrumentSpec::round_bid` / `round_ask`), refreshing sizes from block
-//!   to block but keeping most of a level that is still at the same price;
+//!   to block but keeping most of a level that is still at the same price; deeper in the book
+//!   some grid prices are left empty, and which ones is a fixed function of the price (per
+//!   coin and seed), so a ladder that moves by a few ticks keeps its other prices and the
+//!   venue re-quotes only the levels that moved;
 //! - Poisson house takers whose rate and size differ per coin, so day volume and open interest
 //!   differ and a scanner has something to rank;
 //! - an oracle (a slow average of the mid with a per-coin basis), a mark, hourly funding from
@@ -425,6 +428,9 @@ struct CoinState {
     ctx: CoinCtx,
     prev_bbo: (Option<Level>, Option<Level>),
     bbo_changed: bool,
+    /// Keys the deep-book holes: a grid price is left empty when its hash under this key falls
+    /// below [`HOLE_THRESHOLD`].
+    hole_key: u64,
 }
 
 impl fmt::Debug for CoinState {
@@ -548,7 +554,8 @@ impl<V: FlowVenue> Market<V> {
             .map_err(|_| MarketError::BadName(params.name.clone()))?;
         let asset = AssetId(self.coins.len() as u32);
         let spec = InstrumentSpec::perp(asset, coin, params.sz_decimals);
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ fnv1a(params.name.as_bytes()));
+        let coin_seed = self.seed ^ fnv1a(params.name.as_bytes());
+        let mut rng = ChaCha8Rng::seed_from_u64(coin_seed);
         let mut px_at_bucket = [params.px; VOLUME_BUCKETS];
         // A day of history walked backwards from the starting mid, so `prevDayPx` and the
         // 24 h change mean something from the first block.
@@ -587,6 +594,7 @@ impl<V: FlowVenue> Market<V> {
             ctx: CoinCtx::default(),
             prev_bbo: (None, None),
             bbo_changed: false,
+            hole_key: mix64(coin_seed ^ 0x686f_6c65),
             delisted: false,
             rng,
             params,
@@ -744,6 +752,19 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     rng.sample(StandardNormal)
 }
 
+/// A deep grid price is empty when its 64-bit hash is below this: 15 % of prices.
+const HOLE_THRESHOLD: u64 = (u64::MAX / 100) * 15;
+
+/// Most consecutive empty prices skipped, so a ladder always reaches its depth.
+const MAX_HOLE_RUN: usize = 3;
+
+/// Whether the makers leave `px` empty on `side` (below the top 3 levels): a fixed function of
+/// the price, so holes stay put while the ladder moves around them.
+fn is_hole(key: u64, side: Side, px: Px) -> bool {
+    let side_bit = if side == Side::Bid { 0 } else { 1 << 63 };
+    mix64(key ^ side_bit ^ px.0 as u64) < HOLE_THRESHOLD
+}
+
 /// A Poisson draw by Knuth's method; `lambda` per block is small (a few at most).
 fn poisson(rng: &mut ChaCha8Rng, lambda: f64) -> u32 {
     if lambda <= 0.0 {
@@ -815,31 +836,52 @@ fn build_ladder<V: FlowVenue>(
     let old_asks = venue.house_side(spec.asset, Side::Ask);
     bids.clear();
     asks.clear();
+    // Both the old and the new ladder are sorted best first: one cursor into the old one.
+    let mut k = 0;
     for i in 0..LADDER_DEPTH {
         if bid.0 <= 0 {
             break;
         }
-        bids.push(maker_level(c, &spec, bid, i, old_bids));
+        while k < old_bids.len() && old_bids[k].px > bid {
+            k += 1;
+        }
+        let old = old_bids.get(k).filter(|l| l.px == bid).copied();
+        bids.push(maker_level(c, &spec, bid, i, old));
         bid = next_down(&spec, bid);
         // Deeper in the book some prices are left empty, as on the venue.
-        if i >= 3 && c.rng.random_bool(0.15) {
+        let mut run = 0;
+        while i >= 3 && run < MAX_HOLE_RUN && bid.0 > 0 && is_hole(c.hole_key, Side::Bid, bid) {
             bid = next_down(&spec, bid);
+            run += 1;
         }
     }
+    let mut k = 0;
     for i in 0..LADDER_DEPTH {
-        asks.push(maker_level(c, &spec, ask, i, old_asks));
+        while k < old_asks.len() && old_asks[k].px < ask {
+            k += 1;
+        }
+        let old = old_asks.get(k).filter(|l| l.px == ask).copied();
+        asks.push(maker_level(c, &spec, ask, i, old));
         ask = next_up(&spec, ask);
-        if i >= 3 && c.rng.random_bool(0.15) {
+        let mut run = 0;
+        while i >= 3 && run < MAX_HOLE_RUN && is_hole(c.hole_key, Side::Ask, ask) {
             ask = next_up(&spec, ask);
+            run += 1;
         }
     }
 }
 
-/// The maker's level `i` (0 = best) at `px`: most of a level still at the same price stays;
-/// otherwise a fresh log-normal size that grows with depth.
-fn maker_level(c: &mut CoinState, spec: &InstrumentSpec, px: Px, i: usize, old: &[Level]) -> Level {
-    let kept = old.iter().find(|l| l.px == px).copied();
-    if let Some(l) = kept {
+/// The maker's level `i` (0 = best) at `px`, given the level it kept at that price (`old`):
+/// most of a level still at the same price stays; otherwise a fresh log-normal size that grows
+/// with depth.
+fn maker_level(
+    c: &mut CoinState,
+    spec: &InstrumentSpec,
+    px: Px,
+    i: usize,
+    old: Option<Level>,
+) -> Level {
+    if let Some(l) = old {
         if c.rng.random_bool(0.8) {
             return l;
         }

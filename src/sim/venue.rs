@@ -231,14 +231,16 @@ impl ExchangeVenue {
             (&mut vb.house_bids, &mut vb.house_bid_levels),
             (&mut vb.house_asks, &mut vb.house_ask_levels),
         ] {
-            // Orders filled away by users leave the ladder.
-            orders.retain(|o| book.get(o.oid).is_some_and(|r| r.sz.0 > 0));
+            // Orders filled away by users leave the ladder; one oid lookup per order serves
+            // both the filter and the level (this runs for every re-quoted book every block).
             levels.clear();
-            levels.extend(
-                orders
-                    .iter()
-                    .filter_map(|o| book.get(o.oid).map(|r| Level { px: o.px, sz: r.sz, n: o.n })),
-            );
+            orders.retain(|o| match book.get(o.oid) {
+                Some(r) if r.sz.0 > 0 => {
+                    levels.push(Level { px: o.px, sz: r.sz, n: o.n });
+                    true
+                }
+                _ => false,
+            });
         }
     }
 
@@ -314,12 +316,22 @@ impl ExchangeVenue {
             Side::Bid => &mut self.books[i].house_bids,
             Side::Ask => &mut self.books[i].house_asks,
         };
+        // Both the kept orders and the placed ones are sorted best first: merge them from the
+        // back in place (a sort here was ~8 % of a block in the fan-out profile).
+        let kept = orders.len();
         orders.extend_from_slice(&placed);
-        self.placed = placed;
-        match side {
-            Side::Bid => orders.sort_unstable_by_key(|o| std::cmp::Reverse(o.px)),
-            Side::Ask => orders.sort_unstable_by_key(|o| o.px),
+        let (mut o, mut j, mut w) = (kept, placed.len(), orders.len());
+        while j > 0 {
+            w -= 1;
+            if o > 0 && better(placed[j - 1].px, orders[o - 1].px) {
+                orders[w] = orders[o - 1];
+                o -= 1;
+            } else {
+                orders[w] = placed[j - 1];
+                j -= 1;
+            }
         }
+        self.placed = placed;
         self.books[i].dirty = true;
         self.keep = keep;
     }
@@ -487,6 +499,11 @@ mod tests {
                 assert!(c.bids.len() >= MAX_BOOK_LEVELS, "{name}: {} bids", c.bids.len());
                 assert!(c.asks.len() >= MAX_BOOK_LEVELS, "{name}: {} asks", c.asks.len());
                 assert!(c.bids[0].px < c.asks[0].px, "{name}: crossed at block {b}");
+                let v = m.venue();
+                let (hb, ha) =
+                    (v.house_side(c.spec.asset, Side::Bid), v.house_side(c.spec.asset, Side::Ask));
+                assert!(hb.windows(2).all(|w| w[0].px > w[1].px), "{name}: house bids unsorted");
+                assert!(ha.windows(2).all(|w| w[0].px < w[1].px), "{name}: house asks unsorted");
                 trades += c.trades.len();
             }
             m.venue().exchange().check_invariants().expect("exchange invariants");

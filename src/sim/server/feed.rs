@@ -2,7 +2,9 @@
 //!
 //! Once per block the block task steps the market and, for every topic that has subscribers
 //! and is not stalled, serialises its frame once into a shared buffer; each subscriber's queue
-//! gets a cheap clone (a reference count). A full queue drops that client's market frame
+//! gets a cheap clone (a reference count). `l2Book`, the bulk of the bytes, is written by a
+//! direct writer into a reused buffer (`shapes::write_l2book_frame`), then copied once into the
+//! shared frame. A full queue drops that client's market frame
 //! (counted): the latest book wins on the next block anyway. User-channel frames are never
 //! dropped: a client too slow for them is disconnected and gets a fresh snapshot on reconnect.
 //!
@@ -24,7 +26,8 @@ use tokio::time::MissedTickBehavior;
 use super::info;
 use super::seams::Address;
 use super::shapes::{
-    ActiveCtxJson, BboJson, BookJson, Envelope, TradesJson, UserEvent, UserFill, WsOrderUpdate,
+    write_l2book_frame, ActiveCtxJson, BboJson, BookJson, Envelope, TradesJson, UserEvent,
+    UserFill, WsOrderUpdate,
 };
 use super::Shared;
 use super::SimMarket as Market;
@@ -76,6 +79,9 @@ struct Sub {
 pub(super) struct Hub {
     subs: Mutex<HashMap<Topic, Vec<Sub>>>,
     dropped: AtomicU64,
+    /// The block task's frame buffer, reused from frame to frame (an `l2Book` frame is ~2 KB);
+    /// each frame is copied out once into its shared bytes.
+    scratch: Mutex<Vec<u8>>,
 }
 
 impl Hub {
@@ -138,6 +144,7 @@ impl Hub {
         if subs.is_empty() {
             return;
         }
+        let mut scratch = self.scratch.lock();
         if let Some(list) = subs.get(&Topic::AllMids) {
             if !faults.is_stalled("allMids", None) {
                 self.fan_out_market(list, &all_mids_frame(market));
@@ -157,7 +164,7 @@ impl Hub {
                 if !due || faults.is_stalled(channel, coin) {
                     continue;
                 }
-                if let Some(frame) = market_frame(topic, &c, time) {
+                if let Some(frame) = market_frame(topic, &c, time, &mut scratch) {
                     self.fan_out_market(list, &frame);
                 }
             }
@@ -175,15 +182,29 @@ pub(super) fn current_frame(market: &Market, time: u64, topic: Topic) -> Option<
             if c.delisted {
                 return None;
             }
-            market_frame(topic, &c, time)
+            market_frame(topic, &c, time, &mut Vec::new())
         }
         Topic::OrderUpdates(_) | Topic::UserFills(_) | Topic::UserEvents(_) => None,
     }
 }
 
-fn market_frame(topic: Topic, c: &CoinView<'_>, time: u64) -> Option<Utf8Bytes> {
+/// The frame of a market topic; `scratch` is a reusable buffer for the `l2Book` writer.
+fn market_frame(
+    topic: Topic,
+    c: &CoinView<'_>,
+    time: u64,
+    scratch: &mut Vec<u8>,
+) -> Option<Utf8Bytes> {
     match topic {
-        Topic::L2Book(_) => Some(frame("l2Book", BookJson { coin: c, time })),
+        Topic::L2Book(_) => {
+            scratch.clear();
+            write_l2book_frame(scratch, c, time);
+            // The writer emits ASCII only; a failure would be a bug, answered as serde would.
+            Some(match std::str::from_utf8(scratch) {
+                Ok(text) => Utf8Bytes::from(text),
+                Err(_) => frame("l2Book", BookJson { coin: c, time }),
+            })
+        }
         Topic::Bbo(_) => Some(frame("bbo", BboJson { coin: c, time })),
         Topic::Trades(_) if !c.trades.is_empty() => {
             Some(frame("trades", TradesJson { coin: c, time }))

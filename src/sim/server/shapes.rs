@@ -471,6 +471,95 @@ impl Serialize for BookJson<'_> {
     }
 }
 
+/// The whole `l2Book` frame `{"channel":"l2Book","data":{…}}` of `c` at `time`, appended to
+/// `out`: byte for byte what serialising [`Envelope`] of [`BookJson`] gives, written directly
+/// (no serde, no per-number string) because the block task writes one per coin per block.
+pub fn write_l2book_frame(out: &mut Vec<u8>, c: &CoinView<'_>, time: u64) {
+    out.extend_from_slice(br#"{"channel":"l2Book","data":{"coin":"#);
+    write_json_str(out, &c.params.name);
+    out.extend_from_slice(br#","time":"#);
+    push_u64(out, time);
+    out.extend_from_slice(br#","levels":["#);
+    for (i, side) in [c.bids, c.asks].into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        for (j, l) in side.iter().take(MAX_BOOK_LEVELS).enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(br#"{"px":""#);
+            push_num(out, l.px.0, c.spec.px_decimals());
+            out.extend_from_slice(br#"","sz":""#);
+            push_num(out, l.sz.0, c.spec.sz_decimals);
+            out.extend_from_slice(br#"","n":"#);
+            push_u64(out, u64::from(l.n));
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"]}}");
+}
+
+/// A JSON string; falls back to serde's escaping for anything but plain printable ASCII (coin
+/// names are, so the fallback never runs for the built-in universe).
+fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// `v` in decimal.
+fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&tmp[i..]);
+}
+
+/// `value · 10^-scale` as [`Num`] writes it (no exponent, no trailing zeros, `.0` on whole
+/// numbers), without the quotes.
+fn push_num(out: &mut Vec<u8>, value: i64, scale: u8) {
+    if value < 0 {
+        out.push(b'-');
+    }
+    let mag = value.unsigned_abs();
+    // Clamped as `DecimalStr` clamps it; 10^18 fits a u64.
+    let scale = scale.min(crate::types::decimal::MAX_SCALE);
+    let div = 10u64.pow(u32::from(scale));
+    push_u64(out, mag / div);
+    let mut frac = mag % div;
+    out.push(b'.');
+    if frac == 0 {
+        out.push(b'0');
+        return;
+    }
+    let mut width = usize::from(scale);
+    while frac % 10 == 0 {
+        frac /= 10;
+        width -= 1;
+    }
+    let mut digits = [b'0'; 20];
+    for d in digits[..width].iter_mut().rev() {
+        *d = b'0' + (frac % 10) as u8;
+        frac /= 10;
+    }
+    out.extend_from_slice(&digits[..width]);
+}
+
 /// `bbo` data: `{coin, time, bbo:[level|null, level|null]}`.
 #[derive(Debug, Clone, Copy)]
 pub struct BboJson<'a> {
@@ -622,6 +711,41 @@ mod tests {
             assert_eq!(serde_json::to_string(&px(&btc, Px(ticks))).expect("json"), want);
         }
         assert_eq!(serde_json::to_string(&rate(Rate(12_500_000))).expect("json"), "\"0.0000125\"");
+    }
+
+    #[test]
+    fn the_direct_number_writer_matches_num() {
+        let values =
+            [0i64, 1, 5, 10, 97_000, 970_005, 123_456_789, -42, -1_000, i64::MAX, i64::MIN];
+        for scale in 0..=6u8 {
+            for v in values {
+                let mut out = Vec::new();
+                push_num(&mut out, v, scale);
+                let want = serde_json::to_string(&Num(DecimalStr::new(v, scale))).expect("json");
+                assert_eq!(format!("\"{}\"", String::from_utf8(out).expect("ascii")), want);
+            }
+        }
+    }
+
+    #[test]
+    fn the_direct_l2book_writer_matches_serde_byte_for_byte() {
+        use crate::sim::market::{default_coins, Market};
+        let mut m = Market::new(3, default_coins(), Vec::new()).expect("market");
+        let mut out = Vec::new();
+        for b in 0..20u64 {
+            let t = 1_760_000_000_000 + b * 500;
+            m.step(crate::types::Nanos(t * 1_000_000));
+            for c in m.coins() {
+                out.clear();
+                write_l2book_frame(&mut out, &c, t);
+                let want = serde_json::to_string(&Envelope {
+                    channel: "l2Book",
+                    data: BookJson { coin: &c, time: t },
+                })
+                .expect("json");
+                assert_eq!(std::str::from_utf8(&out).expect("ascii"), want);
+            }
+        }
     }
 
     #[test]
