@@ -37,6 +37,32 @@ fn secp_signing_ctx() -> secp256k1::Secp256k1<secp256k1::SignOnly> {
     ctx
 }
 
+/// libsecp256k1 signing through that owned context with its own RFC 6979 nonce function
+/// (SHA-256 in portable C): `AgentKey`'s path before src/wire/rfc6979.rs. Through `ffi`
+/// because the crate's safe API re-randomises its global context after every signature.
+fn libsecp_sign_c_rfc6979(
+    ctx: &secp256k1::Secp256k1<secp256k1::SignOnly>,
+    secret: &[u8; 32],
+    digest: &[u8; 32],
+) -> secp256k1::ecdsa::RecoverableSignature {
+    use secp256k1::ffi;
+    let mut sig = ffi::recovery::RecoverableSignature::new();
+    // SAFETY: a live signing context; `digest` and `secret` (a valid key) are 32 bytes each;
+    // `sig` is a valid out-parameter; libsecp256k1's own nonce function with no data.
+    let ok = unsafe {
+        ffi::recovery::secp256k1_ecdsa_sign_recoverable(
+            ctx.ctx().as_ptr(),
+            &mut sig,
+            digest.as_ptr(),
+            secret.as_ptr(),
+            ffi::secp256k1_nonce_function_rfc6979,
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(ok, 1, "libsecp256k1 signs with a valid key");
+    sig.into()
+}
+
 fn digest() -> [u8; 32] {
     let mut d = [0u8; 32];
     for (i, b) in d.iter_mut().enumerate() {
@@ -58,12 +84,27 @@ fn bench_sign_libs(c: &mut Criterion) {
         b.iter(|| k256_key.sign_prehash_recoverable(black_box(&d)).expect("sign"))
     });
 
-    let secp_key = secp256k1::SecretKey::from_byte_array(sk).expect("secp key");
     let ctx = secp_signing_ctx();
     g.bench_function("libsecp256k1", |b| {
+        b.iter(|| libsecp_sign_c_rfc6979(&ctx, &sk, black_box(&d)))
+    });
+
+    // The crate's safe API, for reference: the same signature plus a re-randomisation of its
+    // global context (a second generator multiplication) after every signature.
+    let secp_key = secp256k1::SecretKey::from_secret_bytes(sk).expect("secp key");
+    g.bench_function("libsecp256k1_safe_api_rerandomised", |b| {
         b.iter(|| {
-            ctx.sign_ecdsa_recoverable(secp256k1::Message::from_digest(black_box(d)), &secp_key)
+            secp256k1::ecdsa::RecoverableSignature::sign_ecdsa_recoverable(
+                secp256k1::Message::from_digest(black_box(d)),
+                &secp_key,
+            )
         })
+    });
+
+    // What the exec thread runs: libsecp256k1 with our RFC 6979 nonces (src/wire/rfc6979.rs).
+    let agent = AgentKey::from_bytes(&sk).expect("key");
+    g.bench_function("ours_libsecp256k1_rust_rfc6979", |b| {
+        b.iter(|| sign_l1_action(&agent, black_box(&d)).expect("sign"))
     });
     g.finish();
 }
@@ -85,14 +126,10 @@ fn bench_recover_libs(c: &mut Criterion) {
         })
     });
 
-    let secp_key = secp256k1::SecretKey::from_byte_array(sk).expect("secp key");
-    let s_sig =
-        secp_signing_ctx().sign_ecdsa_recoverable(secp256k1::Message::from_digest(d), &secp_key);
-    let vctx = secp256k1::Secp256k1::verification_only();
+    let s_sig = libsecp_sign_c_rfc6979(&secp_signing_ctx(), &sk, &d);
     g.bench_function("libsecp256k1", |b| {
         b.iter(|| {
-            vctx.recover_ecdsa(secp256k1::Message::from_digest(black_box(d)), &s_sig)
-                .expect("recover")
+            s_sig.recover_ecdsa(secp256k1::Message::from_digest(black_box(d))).expect("recover")
         })
     });
     g.finish();
@@ -137,11 +174,9 @@ fn interleaved(_c: &mut Criterion) {
     let sk = key_bytes();
     let d = digest();
     let k256_key = k256::ecdsa::SigningKey::from_bytes(&sk.into()).expect("k256 key");
-    let secp_key = secp256k1::SecretKey::from_byte_array(sk).expect("secp key");
     let ctx = secp_signing_ctx();
-    let vctx = secp256k1::Secp256k1::verification_only();
     let (k_sig, k_rec) = k256_key.sign_prehash_recoverable(&d).expect("sign");
-    let s_sig = ctx.sign_ecdsa_recoverable(secp256k1::Message::from_digest(d), &secp_key);
+    let s_sig = libsecp_sign_c_rfc6979(&ctx, &sk, &d);
     let batch = orders(10);
     let action = ActionRef::Order { orders: &batch, grouping: Grouping::Na, builder: None };
     let mut signer = L1Signer::new(AgentKey::from_hex(KEY_HEX).expect("key"), Chain::Mainnet);
@@ -156,7 +191,8 @@ fn interleaved(_c: &mut Criterion) {
         }
         t.elapsed().as_nanos() as f64 / f64::from(BLOCK)
     };
-    let mut variants: [(&str, Variant<'_>); 8] = [
+    let agent = AgentKey::from_bytes(&sk).expect("key");
+    let mut variants: [(&str, Variant<'_>); 10] = [
         (
             "sign k256",
             Box::new(|| {
@@ -166,10 +202,19 @@ fn interleaved(_c: &mut Criterion) {
         (
             "sign libsecp256k1 (own context)",
             Box::new(|| {
-                black_box(ctx.sign_ecdsa_recoverable(
-                    secp256k1::Message::from_digest(black_box(d)),
-                    &secp_key,
-                ));
+                black_box(libsecp_sign_c_rfc6979(&ctx, &sk, black_box(&d)));
+            }),
+        ),
+        (
+            "sign ours (libsecp256k1, Rust RFC 6979)",
+            Box::new(|| {
+                black_box(sign_l1_action(&agent, black_box(&d)).expect("sign"));
+            }),
+        ),
+        (
+            "sign libsecp256k1 (own context, its C RFC 6979)",
+            Box::new(|| {
+                black_box(libsecp_sign_c_rfc6979(&ctx, &sk, black_box(&d)));
             }),
         ),
         (
@@ -185,7 +230,8 @@ fn interleaved(_c: &mut Criterion) {
             "recover libsecp256k1",
             Box::new(|| {
                 black_box(
-                    vctx.recover_ecdsa(secp256k1::Message::from_digest(black_box(d)), &s_sig)
+                    s_sig
+                        .recover_ecdsa(secp256k1::Message::from_digest(black_box(d)))
                         .expect("recover"),
                 );
             }),
@@ -219,7 +265,7 @@ fn interleaved(_c: &mut Criterion) {
             }),
         ),
     ];
-    let mut samples = [[0f64; ROUNDS]; 8];
+    let mut samples = [[0f64; ROUNDS]; 10];
     for round in 0..ROUNDS {
         for (column, (_, f)) in samples.iter_mut().zip(variants.iter_mut()) {
             column[round] = time(f.as_mut());
@@ -228,7 +274,7 @@ fn interleaved(_c: &mut Criterion) {
     for s in &mut samples {
         s.sort_by(f64::total_cmp);
     }
-    for pair in 0..4 {
+    for pair in 0..5 {
         let (a, b) = (2 * pair, 2 * pair + 1);
         println!(
             "interleaved {}: min {:.0} median {:.0} ns/op | {}: min {:.0} median {:.0} ns/op | ratio of mins {:.2}",

@@ -11,6 +11,8 @@
 use std::fmt;
 use std::path::Path;
 
+use secp256k1::ecdsa::RecoverableSignature;
+use secp256k1::ffi::{self, CPtr};
 use secp256k1::{PublicKey, Secp256k1, SecretKey, SignOnly};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
@@ -18,6 +20,7 @@ use sha3::{Digest, Keccak256};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::types::IdError;
+use crate::wire::rfc6979;
 
 /// A 20-byte Ethereum address: `0x` + 40 hex digits on the wire, written lower-case.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -149,10 +152,10 @@ impl AgentKey {
 
     /// From the raw 32 secret bytes (big-endian scalar).
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
-        let secret = SecretKey::from_byte_array(*bytes).map_err(|_| KeyError::NotOnCurve)?;
+        let secret = SecretKey::from_secret_bytes(*bytes).map_err(|_| KeyError::NotOnCurve)?;
         let ctx = blinded_context(&secret);
         let address = Address::from_uncompressed_pubkey(
-            &PublicKey::from_secret_key(&ctx, &secret).serialize_uncompressed(),
+            &PublicKey::from_secret_key(&secret).serialize_uncompressed(),
         );
         Ok(Self { secret, ctx, address })
     }
@@ -185,9 +188,25 @@ impl AgentKey {
         self.address
     }
 
-    /// The secret key and its signing context, for [`crate::wire::sign`] only.
-    pub(crate) fn signing_parts(&self) -> (&Secp256k1<SignOnly>, &SecretKey) {
-        (&self.ctx, &self.secret)
+    /// Signs a 32-byte digest: RFC 6979 nonce ([`crate::wire::rfc6979`]), low-S, recoverable.
+    /// For [`crate::wire::sign`] only. `None` if libsecp256k1 refused, which with a valid key
+    /// and our nonce function does not happen. No allocation.
+    pub(crate) fn sign_digest(&self, digest: &[u8; 32]) -> Option<RecoverableSignature> {
+        let mut sig = ffi::recovery::RecoverableSignature::new();
+        // SAFETY: the context is a live signing context owned by `self`; `digest` and the
+        // secret key each point to 32 readable bytes; `sig` is a valid out-parameter; the nonce
+        // function keeps libsecp256k1's nonce-function contract (see its docs) and gets no data.
+        let ok = unsafe {
+            ffi::recovery::secp256k1_ecdsa_sign_recoverable(
+                self.ctx.ctx().as_ptr(),
+                &mut sig,
+                digest.as_ptr(),
+                self.secret.as_c_ptr(),
+                Some(rfc6979::nonce_function),
+                std::ptr::null(),
+            )
+        };
+        (ok == 1).then(|| RecoverableSignature::from(sig))
     }
 }
 
@@ -217,7 +236,7 @@ fn blinded_context(secret: &SecretKey) -> Secp256k1<SignOnly> {
     if read.is_err() {
         let mut h = Keccak256::new();
         h.update(b"hlmm agent key context blinding");
-        h.update(Zeroizing::new(secret.secret_bytes()).as_slice());
+        h.update(Zeroizing::new(secret.to_secret_bytes()).as_slice());
         seed.copy_from_slice(&h.finalize());
     }
     ctx.seeded_randomize(&seed);

@@ -9,6 +9,7 @@
 //! - [`sign`]: connection id, EIP-712 `Agent` digest, signing and signer recovery.
 //! - [`keys`]: the agent key (zeroized, redacted) and Ethereum addresses.
 //! - [`nonce`]: the per-signer nonce counter.
+//! - `rfc6979`: the deterministic ECDSA nonces our signatures use (SHA extensions, not portable C).
 //!
 //! Parsing runs on the feed thread, signing on the exec thread, verification in the simulator.
 //! Never panics on venue input; never allocates per frame or per signed action in steady state.
@@ -19,6 +20,7 @@ pub mod feed;
 pub mod keys;
 pub mod nonce;
 pub mod reference;
+mod rfc6979;
 pub mod sign;
 
 pub use feed::{FeedCounters, FeedParser, InstrumentTable, ParseError, Subscription};

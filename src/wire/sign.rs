@@ -10,9 +10,10 @@
 //!
 //! Users: the exec thread signs with [`L1Signer`] (one reused buffer, no allocation after
 //! warm-up); the simulator authenticates `/exchange` with [`ExchangeRequest::recover_signer`] or
-//! [`recover_agent`]. secp256k1 is libsecp256k1 (the `secp256k1` crate 0.31: RFC6979,
-//! deterministic, low-S) with a context owned by the key, chosen by benchmark over the
-//! pure-Rust `k256` that the SDK signs with (`perf/sign.md`).
+//! [`recover_agent`]. secp256k1 is libsecp256k1 (the `secp256k1` crate 0.33: deterministic,
+//! low-S) with a context owned by the key and RFC 6979 nonces from [`crate::wire`]'s `rfc6979`
+//! module, chosen by benchmark over the pure-Rust `k256` that the SDK signs with
+//! (`perf/sign.md`).
 //!
 //! Never logs; never formats the key; never reads a clock (nonces come from
 //! [`crate::wire::nonce`]).
@@ -21,7 +22,7 @@ use std::fmt;
 use std::sync::LazyLock;
 
 use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
-use secp256k1::{Message, Secp256k1, VerifyOnly};
+use secp256k1::Message;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use sha3::{Digest, Keccak256};
@@ -295,9 +296,7 @@ pub enum RecoverError {
 /// No allocation. libsecp256k1 cannot fail here (its RFC6979 retries until the nonce is
 /// valid); the `Result` stays so the caller's error path does not depend on the library.
 pub fn sign_l1_action(key: &AgentKey, digest: &[u8; 32]) -> Result<Signature, SignError> {
-    let (ctx, secret) = key.signing_parts();
-    let (rec, rs) =
-        ctx.sign_ecdsa_recoverable(Message::from_digest(*digest), secret).serialize_compact();
+    let (rec, rs) = key.sign_digest(digest).ok_or(SignError::Ecdsa)?.serialize_compact();
     let mut r = [0u8; 32];
     let mut s = [0u8; 32];
     r.copy_from_slice(&rs[..32]);
@@ -318,10 +317,6 @@ const HALF_ORDER: [u8; 32] = [
     0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
 ];
-
-/// Recovery needs no secret, so one shared verification context, built on first use (one
-/// allocation; the precomputed tables are static in libsecp256k1).
-static VERIFY_CTX: LazyLock<Secp256k1<VerifyOnly>> = LazyLock::new(Secp256k1::verification_only);
 
 /// The address whose key produced `sig` over `digest`. A signature over any other digest
 /// recovers some other address (or none), never an error that names the difference.
@@ -346,9 +341,10 @@ pub fn recover_signer(digest: &[u8; 32], sig: &Signature) -> Result<Address, Rec
     if sig.s > HALF_ORDER {
         return Err(RecoverError::NoKey);
     }
-    let key = VERIFY_CTX
-        .recover_ecdsa(Message::from_digest(*digest), &ecdsa)
-        .map_err(|_| RecoverError::NoKey)?;
+    // Recovery needs no secret: libsecp256k1's per-thread context (built on a thread's first
+    // use, one allocation; the precomputed tables are static), never re-randomised here.
+    let key =
+        ecdsa.recover_ecdsa(Message::from_digest(*digest)).map_err(|_| RecoverError::NoKey)?;
     Ok(Address::from_uncompressed_pubkey(&key.serialize_uncompressed()))
 }
 
