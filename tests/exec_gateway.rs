@@ -20,10 +20,11 @@ use hlmm::sim::{SimConfig, SimHandle};
 use hlmm::types::{AssetId, Cloid, InstrumentSpec, Nanos, Side, Sz};
 use hlmm::venue::exec::{GatewayConfig, HyperliquidGateway};
 use hlmm::venue::info::InfoClient;
+use hlmm::wire::action::ActionRef;
 use hlmm::wire::events::OrderStatus;
 use hlmm::wire::keys::{Address, AgentKey};
 use hlmm::wire::nonce::NonceSource;
-use hlmm::wire::sign::{Chain, L1Signer};
+use hlmm::wire::sign::{write_exchange_body, Chain, L1Signer};
 use serde_json::{json, Value};
 use tokio::runtime::Runtime;
 
@@ -545,4 +546,43 @@ fn the_dead_mans_switch_cancels_every_order_when_heartbeats_stop() {
 
 fn req_cloid_text(cloid: Cloid) -> String {
     String::from_utf8(cloid.to_wire().to_vec()).expect("ascii")
+}
+
+#[test]
+fn a_nonce_refused_as_too_low_moves_the_counter_above_the_floor_and_the_next_order_lands() {
+    let mut r = rig();
+    // Another client signing with the same agent key (a second instance, say) has used 100
+    // nonces a minute ahead of our clock, 1 s apart. The venue keeps the 100 highest and
+    // refuses any nonce below the smallest: ours, taken from the wall clock, all are.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as u64;
+    let floor = now_ms + 60_000;
+    let mut other = L1Signer::new(agent_key(), Chain::Testnet);
+    let http = reqwest::Client::new();
+    for i in 0..100u64 {
+        let nonce = floor + i * 1_000;
+        let sig = other.sign(ActionRef::Noop, nonce, None, None).expect("signs");
+        let mut body = Vec::new();
+        write_exchange_body(&mut body, ActionRef::Noop, nonce, &sig, None, None);
+        let reply: Value = r.rt.block_on(async {
+            let resp = http.post(r.sim.exchange_url()).body(body).send().await.expect("sent");
+            resp.json().await.expect("json reply")
+        });
+        assert_eq!(reply["status"], "ok", "noop {i}: {reply}");
+    }
+
+    let refused = r.resting_bid();
+    let out = r.submit(&[Command::Place(refused)]);
+    assert_eq!(out[0].outcome, CommandOutcome::Rejected(RejectReason::Nonce), "{out:?}");
+    assert_eq!(r.gw.stats().nonce_resyncs.load(Ordering::Relaxed), 1);
+    assert_eq!(r.open_with_cloid(refused.cloid), 0);
+
+    // The re-quote gets a nonce above the venue's floor and lands.
+    let requote = r.resting_bid();
+    let out = r.submit(&[Command::Place(requote)]);
+    assert!(is_resting(&out[0]), "{out:?}");
+    assert_eq!(r.open_with_cloid(requote.cloid), 1);
+    assert_eq!(r.gw.stats().nonce_resyncs.load(Ordering::Relaxed), 1, "one refusal, one resync");
 }

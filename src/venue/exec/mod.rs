@@ -167,6 +167,9 @@ pub struct GatewayStats {
     /// Address requests left before placements stop (`u64::MAX` until the first
     /// `userRateLimit`).
     pub address_headroom: AtomicU64,
+    /// Nonce refusals (`nonce too low`, `duplicate nonce`) after which the nonce counter was
+    /// moved above the venue's floor ([`reply::nonce_floor`]).
+    pub nonce_resyncs: AtomicU64,
 }
 
 /// How often the budget gauges are published, ms.
@@ -375,6 +378,7 @@ impl HyperliquidGateway {
                 pending: Arc::clone(&self.pending),
                 stats: Arc::clone(&self.stats),
                 budget: Arc::clone(&self.budget),
+                nonces: Arc::clone(&self.nonces),
             };
             tokio::spawn(job.run());
         }
@@ -609,6 +613,7 @@ struct SendJob {
     pending: Arc<Mutex<Vec<Pending>>>,
     stats: Arc<GatewayStats>,
     budget: Arc<Mutex<RateBudget>>,
+    nonces: Arc<NonceSource>,
 }
 
 /// Whether a reply is the venue's IP limit (HTTP 429, or a WS post error carrying it).
@@ -625,6 +630,17 @@ impl SendJob {
         let reply = self.transport.send(&self.body, self.timeout).await;
         if is_http_429(&reply) {
             self.budget.lock().on_http_429(wall_now().as_millis());
+        }
+        if let Some(floor) = reply::nonce_floor(&reply) {
+            // The elements are `Rejected(Nonce)` below and the quote thread re-quotes them; this
+            // makes the re-quote's nonce clear the venue's floor instead of failing again.
+            self.nonces.fast_forward(floor);
+            self.stats.nonce_resyncs.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(
+                floor,
+                "venue refused a nonce; counter moved above its floor (is another client \
+                 signing with this agent key, or did the clock step back?)"
+            );
         }
         let mut outcomes = Vec::with_capacity(self.commands.len());
         reply::outcomes(self.elem, &self.specs, &reply, &mut outcomes);

@@ -185,6 +185,32 @@ fn status_outcome(kind: ElementKind, spec: &InstrumentSpec, s: &Value) -> Option
     None
 }
 
+/// A nonce refusal, read from a whole-action error: the floor the signer's counter must move
+/// above so its next action is not refused the same way (hyperliquid.md §7). `None` for every
+/// other reply, and for `nonce too high` (our clock is over a day ahead of the venue's: moving
+/// the counter cannot fix that, the action stays `Rejected(Nonce)`).
+///
+/// | venue text | floor |
+/// |---|---|
+/// | `Invalid nonce: nonce too low N < M` (M: the smallest of the 100 kept, or the 2-day window) | M |
+/// | `Invalid nonce: duplicate nonce N` (another client signs with this key) | N |
+pub fn nonce_floor(reply: &Reply) -> Option<u64> {
+    let text = match reply {
+        Reply::Body(bytes) => std::str::from_utf8(bytes).ok()?,
+        Reply::Http { text, .. } | Reply::PostError(text) => text.as_str(),
+        Reply::NotSent(_) | Reply::Ambiguous(_) => return None,
+    };
+    const PREFIX: &str = "Invalid nonce: ";
+    let rest = &text[text.find(PREFIX)? + PREFIX.len()..];
+    let number = if let Some(r) = rest.strip_prefix("nonce too low ") {
+        r.split_once(" < ")?.1
+    } else {
+        rest.strip_prefix("duplicate nonce ")?
+    };
+    let digits = number.bytes().take_while(u8::is_ascii_digit).count();
+    number[..digits].parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,5 +402,35 @@ mod tests {
         );
         assert!(matches!(out[0].0, CommandOutcome::Accepted(_)));
         assert_eq!(out[1], ambiguous(AmbiguousReason::UnparsableReply));
+    }
+
+    #[test]
+    fn nonce_refusals_give_the_floor_to_move_above() {
+        let err = |msg: &str| body(&format!(r#"{{"status":"err","response":"{msg}"}}"#));
+        let table: Vec<(&str, Reply, Option<u64>)> = vec![
+            (
+                "too low against the kept set",
+                err("Invalid nonce: nonce too low 1700000000000 < 1700000060000"),
+                Some(1_700_000_060_000),
+            ),
+            ("duplicate", err("Invalid nonce: duplicate nonce 42"), Some(42)),
+            (
+                "too high: the counter cannot fix it",
+                err("Invalid nonce: nonce too high 9 > 8"),
+                None,
+            ),
+            (
+                "over the post socket",
+                Reply::PostError("Invalid nonce: duplicate nonce 7".into()),
+                Some(7),
+            ),
+            ("another error", err("Order has invalid price."), None),
+            ("a malformed number", err("Invalid nonce: nonce too low 5 < x"), None),
+            ("accepted", body(r#"{"status":"ok","response":{"type":"default"}}"#), None),
+            ("ambiguous", Reply::Ambiguous(AmbiguousReason::Timeout), None),
+        ];
+        for (name, reply, want) in table {
+            assert_eq!(nonce_floor(&reply), want, "{name}");
+        }
     }
 }
