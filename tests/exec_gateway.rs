@@ -586,3 +586,62 @@ fn a_nonce_refused_as_too_low_moves_the_counter_above_the_floor_and_the_next_ord
     assert_eq!(r.open_with_cloid(requote.cloid), 1);
     assert_eq!(r.gw.stats().nonce_resyncs.load(Ordering::Relaxed), 1, "one refusal, one resync");
 }
+
+/// Waits for the resolver's verdict on `cloid`: `Some(update)` if it found the order at the
+/// venue, `None` if it settled it as never landed.
+fn resolver_verdict(
+    r: &mut Rig,
+    asset: AssetId,
+    cloid: Cloid,
+) -> Option<hlmm::wire::events::OrderUpdate> {
+    let mut verdict = None;
+    r.wait_for("the resolver's verdict", |r| {
+        for rep in r.reports() {
+            match rep {
+                ExecReport::Update(u) if u.cloid == Some(cloid) => verdict = Some(Some(u)),
+                ExecReport::NeverLanded { asset: a, cloid: c } if a == asset && c == cloid => {
+                    verdict = Some(None)
+                }
+                _ => {}
+            }
+        }
+        verdict.is_some()
+    });
+    verdict.flatten()
+}
+
+#[test]
+fn an_http_5xx_after_the_order_was_applied_is_ambiguous_then_resolved_never_duplicated() {
+    // REST only. The simulator applies the action, then answers 504 instead of the reply (a
+    // gateway timeout in front of the venue): the order rests, we cannot know it from the
+    // answer.
+    let base = SimConfig { drop_response_after_ms: 100, ..SimConfig::ephemeral() };
+    let mut r = rig_on(base, |_| {}, false, None);
+    let req = r.resting_bid();
+    r.sim
+        .faults()
+        .apply(FaultUpdate { drop_action_responses_next: Some(1), ..FaultUpdate::default() });
+    let out = r.submit(&[Command::Place(req)]);
+    assert_eq!(out[0].outcome, CommandOutcome::Ambiguous(AmbiguousReason::ServerError));
+    let update = resolver_verdict(&mut r, req.asset, req.cloid).expect("found at the venue");
+    assert_eq!((update.status, update.asset), (OrderStatus::Open, req.asset));
+    assert_eq!(r.open_with_cloid(req.cloid), 1, "exactly one resting order for the cloid");
+    assert_eq!(r.gw.stats().actions.load(Ordering::Relaxed), 1, "never re-sent");
+}
+
+#[test]
+fn an_http_5xx_before_the_order_was_applied_is_ambiguous_then_settled_as_never_landed() {
+    // REST only. The simulator answers 502 without looking at the action.
+    let mut r = rig_with(|_| {}, false, None);
+    let req = r.resting_bid();
+    r.sim.faults().apply(FaultUpdate {
+        http_5xx_status: Some(502),
+        http_5xx_next: Some(1),
+        ..FaultUpdate::default()
+    });
+    let out = r.submit(&[Command::Place(req)]);
+    assert_eq!(out[0].outcome, CommandOutcome::Ambiguous(AmbiguousReason::ServerError));
+    assert!(resolver_verdict(&mut r, req.asset, req.cloid).is_none(), "settled as never landed");
+    assert_eq!(r.open_with_cloid(req.cloid), 0);
+    assert_eq!(r.gw.stats().actions.load(Ordering::Relaxed), 1, "never re-sent");
+}
