@@ -165,42 +165,14 @@ mod tests {
         let mut out = [0u8; 32];
         let tag = [1u8; 16];
         let mut extra = [2u8; 32];
-        // SAFETY: every pointer points to a live local array of the documented length.
-        unsafe {
-            assert_eq!(
-                nonce_function(
-                    out.as_mut_ptr(),
-                    msg.as_ptr(),
-                    key.as_ptr(),
-                    tag.as_ptr(),
-                    std::ptr::null_mut(),
-                    0
-                ),
-                0
-            );
-            assert_eq!(
-                nonce_function(
-                    out.as_mut_ptr(),
-                    msg.as_ptr(),
-                    key.as_ptr(),
-                    std::ptr::null(),
-                    extra.as_mut_ptr().cast(),
-                    0
-                ),
-                0
-            );
-            assert_eq!(
-                nonce_function(
-                    out.as_mut_ptr(),
-                    msg.as_ptr(),
-                    key.as_ptr(),
-                    std::ptr::null(),
-                    std::ptr::null_mut(),
-                    0
-                ),
-                1
-            );
-        }
+        let mut call = |algo16: *const u8, data: *mut c_void| {
+            // SAFETY: `out`, `msg` and `key` are live local arrays of 32 bytes; `algo16` and
+            // `data` are null or point to live local arrays of 16 and 32 bytes.
+            unsafe { nonce_function(out.as_mut_ptr(), msg.as_ptr(), key.as_ptr(), algo16, data, 0) }
+        };
+        assert_eq!(call(tag.as_ptr(), std::ptr::null_mut()), 0, "algorithm tag");
+        assert_eq!(call(std::ptr::null(), extra.as_mut_ptr().cast()), 0, "extra data");
+        assert_eq!(call(std::ptr::null(), std::ptr::null_mut()), 1, "plain RFC 6979");
         assert_eq!(Some(out), nonce(&key, &msg, 0));
     }
 }
