@@ -319,9 +319,18 @@ impl FeedHandler {
         self.mirrored = seen;
     }
 
+    /// Hands this thread's stage histograms to the side thread (off the hot path; the run
+    /// loop does it every housekeeping tick). `false` if the previous hand-over is still
+    /// waiting to be merged. Public for `benches/pipeline.rs`, which drives [`Self::on_frame`]
+    /// without a socket.
+    pub fn publish_stages(&mut self) -> bool {
+        self.recorder.publish()
+    }
+
     /// The hot path: one frame in, events out. No allocation once the buffer has grown to the
-    /// largest frame; no logging; no syscall beyond the clock read (vDSO).
-    fn on_frame(&mut self, bytes: &[u8]) {
+    /// largest frame; no logging; no syscall beyond the clock read (vDSO). Public so the
+    /// pipeline bench can feed frames without a socket; the run loop is its only other caller.
+    pub fn on_frame(&mut self, bytes: &[u8]) {
         let recv = wall_now();
         self.frame.clear();
         self.frame.extend_from_slice(bytes);
