@@ -27,6 +27,7 @@ use crate::sim::faults::{FaultConfig, Faults};
 use crate::sim::market::{default_coins, CoinParams, Market, MarketError, ScheduledChange};
 use crate::sim::server::auth::{default_authenticator, Authenticator};
 use crate::sim::server::limits::{DEFAULT_IP_WEIGHT_PER_MINUTE, DEFAULT_REQUEST_BUDGET};
+use crate::sim::server::ws_limits::WsLimits;
 use crate::sim::server::{
     self, ExchangeOptions, ServerOptions, Services, SimMarket, SimServer, UserEvents,
 };
@@ -96,6 +97,9 @@ pub struct SimConfig {
     pub request_budget: u64,
     /// HTTP request weight per IP per minute (venue: 1200); 0 = unlimited.
     pub ip_weight_per_minute: u32,
+    /// WebSocket limits per IP (`[ws_limits]`: `connections` 10, `new_connections_per_minute`
+    /// 30, `subscriptions` 1000, `users` 10, `messages_per_minute` 2000; 0 = unlimited).
+    pub ws_limits: WsLimits,
     /// How long an HTTP action whose response is dropped (fault) hangs before its 504, ms.
     pub drop_response_after_ms: u64,
     /// Traded volume (USD) an account needs before `scheduleCancel` is accepted; the venue
@@ -124,6 +128,7 @@ impl Default for SimConfig {
             state_file: None,
             request_budget: DEFAULT_REQUEST_BUDGET,
             ip_weight_per_minute: DEFAULT_IP_WEIGHT_PER_MINUTE,
+            ws_limits: WsLimits::default(),
             drop_response_after_ms: 30_000,
             schedule_cancel_min_volume_usd: 1_000_000.0,
         }
@@ -216,6 +221,7 @@ impl SimConfig {
             outbox_frames: self.outbox_frames,
             start_time_ms: self.start_time_ms,
             ip_weight_per_minute: self.ip_weight_per_minute,
+            ws_limits: self.ws_limits,
         })
     }
 }
@@ -465,6 +471,18 @@ mod tests {
         assert_eq!(cfg.idle_timeout_ms, 60_000);
         assert_eq!(cfg.block_interval_ms, 500);
         assert_eq!(cfg.max_posts_in_flight, 100);
+        assert_eq!(cfg.ws_limits, WsLimits::default());
+    }
+
+    #[test]
+    fn ws_limits_parse_from_a_toml_table_and_reach_the_server() {
+        let cfg: SimConfig =
+            toml::from_str("[ws_limits]\nconnections = 3\nmessages_per_minute = 5")
+                .expect("parses");
+        let want = WsLimits { connections: 3, messages_per_minute: 5, ..WsLimits::default() };
+        assert_eq!(cfg.ws_limits, want, "a field left out keeps the venue's number");
+        assert_eq!(cfg.server_options().expect("valid").ws_limits, want);
+        assert!(toml::from_str::<SimConfig>("[ws_limits]\nconections = 3").is_err());
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! - Per IP: 1200 weight per minute (configurable), in fixed one-minute windows; HTTP 429.
 //!
 //! Pure bookkeeping: `now_ms` is an argument. The address budget lives under the venue lock,
-//! the IP counters under their own short lock.
+//! the IP counters under their own short lock. The WebSocket limits per IP are in
+//! [`super::ws_limits`].
 
 use std::collections::HashMap;
 use std::net::IpAddr;

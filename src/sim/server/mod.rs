@@ -10,7 +10,9 @@
 //!   per-IP weight → HTTP 429).
 //! - `GET /ws`: subscriptions, pings, `post` requests (`ws` module); market channels are
 //!   fanned out once per block, each frame serialised once and shared by every subscriber
-//!   (`feed` module).
+//!   (`feed` module). The venue's per-IP WebSocket limits ([`ws_limits`]: connections, new
+//!   connections, subscriptions, users, messages per minute) refuse upgrades with HTTP 429 and
+//!   requests with the venue's `error` frames.
 //! - `GET|POST /control/faults`: the fault knobs ([`crate::sim::faults`]).
 //!
 //! Runs on the simulator's own tokio runtime (see [`crate::sim::handle`]), or on the caller's
@@ -25,6 +27,7 @@ pub mod limits;
 pub mod nonces;
 pub mod seams;
 pub mod shapes;
+pub mod ws_limits;
 
 mod backend;
 mod control;
@@ -63,6 +66,7 @@ use auth::Authenticator;
 use limits::{IpWeights, RequestBudgets};
 use nonces::NonceBook;
 use seams::{AccountView, ActionHandler, ActionReply, ActionRequest, ActionSource};
+use ws_limits::{WsIps, WsLimits};
 
 /// The simulator's market: the generator trading on the matching engine.
 pub type SimMarket = Market<ExchangeVenue>;
@@ -114,6 +118,9 @@ pub struct ServerOptions {
     pub start_time_ms: Option<u64>,
     /// HTTP request weight per client IP per minute (venue: 1200); 0 = unlimited.
     pub ip_weight_per_minute: u32,
+    /// WebSocket limits per client IP (venue: 10 connections, 30 new per minute, 1000
+    /// subscriptions, 10 users, 2000 messages per minute).
+    pub ws_limits: WsLimits,
 }
 
 impl Default for ServerOptions {
@@ -126,6 +133,7 @@ impl Default for ServerOptions {
             outbox_frames: 4096,
             start_time_ms: None,
             ip_weight_per_minute: limits::DEFAULT_IP_WEIGHT_PER_MINUTE,
+            ws_limits: WsLimits::default(),
         }
     }
 }
@@ -223,6 +231,8 @@ struct Shared {
     market: Mutex<MarketCell>,
     /// Per-IP request weight (its own short lock, taken without the market lock).
     ip_weights: Mutex<IpWeights>,
+    /// Per-IP WebSocket counts (their own short lock, taken without the market lock).
+    ws_ips: Mutex<WsIps>,
     clock: SimClock,
     faults: Arc<Faults>,
     services: Services,
@@ -289,6 +299,7 @@ impl SimServer {
         let shared = Arc::new_cyclic(|weak| Shared {
             market: Mutex::new(cell),
             ip_weights: Mutex::new(IpWeights::new(opts.ip_weight_per_minute)),
+            ws_ips: Mutex::new(WsIps::new(opts.ws_limits)),
             clock,
             faults,
             services: services(weak.clone()),

@@ -6,16 +6,24 @@
 //! when the client closes, on a read error, after `idle_timeout` of silence, or on a drop
 //! command; the socket is then dropped without a close frame, as the venue does.
 //!
+//! Per-IP limits ([`super::ws_limits`]): the upgrade takes a connection slot of the client's
+//! IP or is refused with HTTP 429 (our choice: the venue documents no text for it); every
+//! client message, subscription and followed user is counted against the IP, and one over a
+//! limit gets the venue's `error` frame and is not processed. A connection's slot and
+//! subscriptions are given back when it ends.
+//!
 //! Cancellation: dropping the connection future drops both socket halves; nothing else holds
-//! them.
+//! them. Its counts are given back on drop ([`Slot`], `Conn`), so a refused or abandoned
+//! upgrade and a dropped connection release them too.
 
 use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -28,18 +36,48 @@ use super::seams::{ActionReply, ActionRequest, ActionSource, Address};
 use super::{info, Shared, SimServer, WELCOME};
 use crate::sim::faults::{DropTarget, FrameFaults};
 
-/// Most subscriptions per connection (venue: 1000 per IP).
-const MAX_SUBSCRIPTIONS: usize = 1000;
-/// Most distinct users in user subscriptions (venue: 10).
-const MAX_USERS: usize = 10;
 /// Frames written before a flush when the queue is busy.
 const WRITE_BATCH: usize = 64;
 
-pub(super) async fn upgrade(State(server): State<SimServer>, ws: WebSocketUpgrade) -> Response {
+/// The IP counted for a client whose address is unknown (a router served without connect
+/// info): such clients share one set of counts.
+const UNKNOWN_IP: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+
+pub(super) async fn upgrade(
+    State(server): State<SimServer>,
+    extensions: Extensions,
+    ws: WebSocketUpgrade,
+) -> Response {
     if server.shared.faults.refusing() {
         return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
     }
-    ws.on_upgrade(move |socket| connection(server.shared, socket))
+    let ip = extensions.get::<ConnectInfo<SocketAddr>>().map_or(UNKNOWN_IP, |c| c.0.ip());
+    let Some(slot) = Slot::take(&server.shared, ip) else {
+        // The venue documents no answer for its connection limits: 429 is our choice.
+        return super::too_many_requests();
+    };
+    ws.on_upgrade(move |socket| connection(server.shared, socket, slot))
+}
+
+/// One connection's place in its IP's count: taken at the upgrade, given back on drop.
+struct Slot {
+    shared: Arc<Shared>,
+    ip: IpAddr,
+}
+
+impl Slot {
+    /// A slot of `ip`, or `None` when the IP is at its open or new-per-minute limit.
+    fn take(shared: &Arc<Shared>, ip: IpAddr) -> Option<Self> {
+        let now_ms = shared.clock.now_ms();
+        let opened = shared.ws_ips.lock().open(ip, now_ms);
+        opened.ok().map(|()| Self { shared: Arc::clone(shared), ip })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.shared.ws_ips.lock().close(self.ip);
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,9 +116,20 @@ struct Conn {
     kill: Arc<Notify>,
     topics: HashSet<Topic>,
     posts_in_flight: Arc<AtomicUsize>,
+    /// The client's IP and its connection slot (given back after the subscriptions).
+    slot: Slot,
 }
 
-async fn connection(shared: Arc<Shared>, socket: WebSocket) {
+impl Drop for Conn {
+    fn drop(&mut self) {
+        let mut ips = self.shared.ws_ips.lock();
+        for t in &self.topics {
+            ips.unsubscribe(self.slot.ip, t.user());
+        }
+    }
+}
+
+async fn connection(shared: Arc<Shared>, socket: WebSocket, slot: Slot) {
     let id = shared.conn_id();
     shared.conns.lock().insert(id);
     let (sink, stream) = socket.split();
@@ -95,6 +144,7 @@ async fn connection(shared: Arc<Shared>, socket: WebSocket) {
         kill: Arc::clone(&kill),
         topics: HashSet::new(),
         posts_in_flight: Arc::new(AtomicUsize::new(0)),
+        slot,
     };
     // The queue is empty: the welcome always fits.
     let _ = conn.tx.try_send(Out::Control(Utf8Bytes::from_static(WELCOME)));
@@ -105,6 +155,8 @@ async fn connection(shared: Arc<Shared>, socket: WebSocket) {
         _ = &mut writer => {}
         () = conn.read_loop(stream) => {}
     }
+    // Counts first: once the connection is gone from `conns`, its IP may connect again.
+    drop(conn);
     writer.abort();
     shared.hub.remove_conn(id);
     shared.conns.lock().remove(&id);
@@ -133,10 +185,31 @@ impl Conn {
                 Ok(Some(Ok(m))) => m,
             };
             match msg {
-                Message::Text(text) => self.on_text(text.as_str()).await,
+                Message::Text(text) => {
+                    if self.count_message().await {
+                        self.on_text(text.as_str()).await;
+                    }
+                }
+                // Binary is not used, but counts as a message.
+                Message::Binary(_) => {
+                    self.count_message().await;
+                }
                 Message::Close(_) => return,
-                // Protocol pings are answered by the socket layer; binary is not used.
-                Message::Binary(_) | Message::Ping(_) | Message::Pong(_) => {}
+                // Protocol pings are answered by the socket layer.
+                Message::Ping(_) | Message::Pong(_) => {}
+            }
+        }
+    }
+
+    /// Counts a client message against the IP's minute; `false` (after the venue's error
+    /// frame) when it is over the limit and must not be processed.
+    async fn count_message(&self) -> bool {
+        let counted = self.shared.ws_ips.lock().message(self.slot.ip, self.shared.clock.now_ms());
+        match counted {
+            Ok(()) => true,
+            Err(text) => {
+                self.error(text).await;
+                false
             }
         }
     }
@@ -194,18 +267,13 @@ impl Conn {
         if self.topics.contains(&topic) {
             return self.error(format!("Already subscribed: {sub}")).await;
         }
-        if self.topics.len() >= MAX_SUBSCRIPTIONS {
-            return self.error("Cannot subscribe to more than 1000 channels.".into()).await;
+        let counted = self.shared.ws_ips.lock().subscribe(self.slot.ip, topic.user());
+        if let Err(text) = counted {
+            return self.error(text).await;
         }
-        if let Some(user) = topic.user() {
-            let mut users: HashSet<Address> = self.topics.iter().filter_map(Topic::user).collect();
-            users.insert(user);
-            if users.len() > MAX_USERS {
-                return self.error("Cannot track more than 10 total users.".into()).await;
-            }
-        }
-        self.control(ack("subscribe", &sub)).await;
+        // Into `topics` before any await, so a connection dropped mid-ack gives the count back.
         self.topics.insert(topic);
+        self.control(ack("subscribe", &sub)).await;
         let shared = Arc::clone(&self.shared);
         match topic.user() {
             None => {
@@ -244,6 +312,7 @@ impl Conn {
         if !self.topics.remove(&topic) {
             return self.error(format!("Already unsubscribed: {sub}")).await;
         }
+        self.shared.ws_ips.lock().unsubscribe(self.slot.ip, topic.user());
         self.shared.hub.remove(topic, self.id);
         self.control(ack("unsubscribe", &sub)).await;
     }
