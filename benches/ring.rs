@@ -1,7 +1,9 @@
-//! Ring latency between two threads: rtrb, our padded ring (`ring/padded.rs`) and
-//! `crossbeam_queue::ArrayQueue`, against a bare cache-line ping-pong that moves no payload.
+//! Ring latency between two threads: rtrb, our padded ring (`ring/padded.rs`), our slot-sequence
+//! ring (`ring/slotseq.rs`) and `crossbeam_queue::ArrayQueue`, against a bare cache-line
+//! ping-pong that moves no payload.
 //!
-//! Two measurements per message size (64 B: an intent or outcome; 1 KiB: a book event):
+//! Two measurements per message size (64 B: an intent or outcome, one whole cache line; 56 B: the
+//! largest value that shares one line with the slot-sequence ring's stamp; 1 KiB: a book event):
 //! - `one_way`: the sender stamps the message with the clock and pushes it into an empty ring;
 //!   the receiver, already spinning on `pop`, reads the clock when it gets it. The reported time
 //!   is the mean of those differences. The sender waits for an acknowledgement (one padded cache
@@ -38,6 +40,10 @@ use hdrhistogram::Histogram;
 
 #[path = "ring/padded.rs"]
 mod padded;
+// `len`, `is_empty` and `capacity` are used by its tests, not by the bench.
+#[allow(dead_code)]
+#[path = "ring/slotseq.rs"]
+mod slotseq;
 
 /// Slots per ring; only one message is ever in flight, so this only sets the memory touched.
 const CAPACITY: usize = 256;
@@ -68,6 +74,18 @@ struct Msg<const PAD: usize> {
 
 const _: () = assert!(size_of::<Msg<6>>() == 64 && size_of::<Msg<126>>() == 1024);
 
+/// A 56-byte message, 8-byte aligned: with the slot-sequence ring's 8-byte stamp it fills exactly
+/// one cache line, where the 64-byte `Msg<6>` needs a second one.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Msg56 {
+    seq: u64,
+    stamp_ns: u64,
+    pad: [u64; 5],
+}
+
+const _: () = assert!(size_of::<Msg56>() == 56);
+
 /// What the bench functions need from a message.
 trait Message: Copy + Send + 'static {
     fn new(seq: u64, stamp_ns: u64) -> Self;
@@ -78,6 +96,18 @@ trait Message: Copy + Send + 'static {
 impl<const PAD: usize> Message for Msg<PAD> {
     fn new(seq: u64, stamp_ns: u64) -> Self {
         Self { seq, stamp_ns, pad: [seq; PAD] }
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn stamp_ns(&self) -> u64 {
+        self.stamp_ns
+    }
+}
+
+impl Message for Msg56 {
+    fn new(seq: u64, stamp_ns: u64) -> Self {
+        Self { seq, stamp_ns, pad: [seq; 5] }
     }
     fn seq(&self) -> u64 {
         self.seq
@@ -99,6 +129,7 @@ trait Ring<T: Message> {
 
 struct Rtrb;
 struct Padded;
+struct SlotSeq;
 struct CrossbeamArrayQueue;
 
 impl<T: Message> Ring<T> for Rtrb {
@@ -124,6 +155,23 @@ impl<T: Message> Ring<T> for Padded {
     type Rx = padded::Consumer<T>;
     fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
         padded::channel(capacity)
+    }
+    #[inline]
+    fn push(tx: &mut Self::Tx, v: T) -> bool {
+        tx.push(v).is_ok()
+    }
+    #[inline]
+    fn pop(rx: &mut Self::Rx) -> Option<T> {
+        rx.pop()
+    }
+}
+
+impl<T: Message> Ring<T> for SlotSeq {
+    const NAME: &'static str = "slotseq";
+    type Tx = slotseq::Producer<T>;
+    type Rx = slotseq::Consumer<T>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        slotseq::channel(capacity)
     }
     #[inline]
     fn push(tx: &mut Self::Tx, v: T) -> bool {
@@ -413,6 +461,7 @@ fn bench_size<T: Message>(c: &mut Criterion, size: &str) {
     one_way_bare(&mut group, &label);
     one_way::<T, Rtrb>(&mut group, &label);
     one_way::<T, Padded>(&mut group, &label);
+    one_way::<T, SlotSeq>(&mut group, &label);
     one_way::<T, CrossbeamArrayQueue>(&mut group, &label);
     group.finish();
 
@@ -422,6 +471,7 @@ fn bench_size<T: Message>(c: &mut Criterion, size: &str) {
     round_trip_bare(&mut group, &label);
     round_trip::<T, Rtrb>(&mut group, &label);
     round_trip::<T, Padded>(&mut group, &label);
+    round_trip::<T, SlotSeq>(&mut group, &label);
     round_trip::<T, CrossbeamArrayQueue>(&mut group, &label);
     group.finish();
 }
@@ -429,6 +479,7 @@ fn bench_size<T: Message>(c: &mut Criterion, size: &str) {
 fn rings(c: &mut Criterion) {
     pin(0);
     bench_size::<Msg<6>>(c, "64B");
+    bench_size::<Msg56>(c, "56B");
     bench_size::<Msg<126>>(c, "1KiB");
 }
 
