@@ -1,9 +1,10 @@
 //! Ring latency between two threads: rtrb, our padded ring (`ring/padded.rs`), our slot-sequence
-//! ring (`ring/slotseq.rs`) and `crossbeam_queue::ArrayQueue`, against a bare cache-line
-//! ping-pong that moves no payload.
+//! ring (`src/ring/slot.rs`, the engine's) and `crossbeam_queue::ArrayQueue`, against a bare
+//! cache-line ping-pong that moves no payload.
 //!
-//! Two measurements per message size (64 B: an intent or outcome, one whole cache line; 56 B: the
-//! largest value that shares one line with the slot-sequence ring's stamp; 1 KiB: a book event):
+//! Two measurements per message size (64 B: one whole cache line; 56 B: the largest value that
+//! shares one line with the slot-sequence ring's stamp, e.g. an outcome; 112 B: an order intent;
+//! 1 KiB: a book event):
 //! - `one_way`: the sender stamps the message with the clock and pushes it into an empty ring;
 //!   the receiver, already spinning on `pop`, reads the clock when it gets it. The reported time
 //!   is the mean of those differences. The sender waits for an acknowledgement (one padded cache
@@ -40,9 +41,10 @@ use hdrhistogram::Histogram;
 
 #[path = "ring/padded.rs"]
 mod padded;
-// `len`, `is_empty` and `capacity` are used by its tests, not by the bench.
+// The engine's own ring (`hlmm::ring` is built on it); included directly so that it is measured
+// without the `lossless` wrapper, like the others. `len`, `is_empty` and `capacity` go unused here.
 #[allow(dead_code)]
-#[path = "ring/slotseq.rs"]
+#[path = "../src/ring/slot.rs"]
 mod slotseq;
 
 /// Slots per ring; only one message is ever in flight, so this only sets the memory touched.
@@ -63,7 +65,7 @@ fn now_ns() -> u64 {
 }
 
 /// A bench message: a sequence number, a send stamp and `PAD` words of padding, 64-byte aligned.
-/// `Msg<6>` is one cache line (an intent or outcome); `Msg<126>` is 1 KiB (a 20-level book).
+/// `Msg<6>` is one whole cache line; `Msg<126>` is 1 KiB (a 20-level book).
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
 struct Msg<const PAD: usize> {
@@ -74,17 +76,19 @@ struct Msg<const PAD: usize> {
 
 const _: () = assert!(size_of::<Msg<6>>() == 64 && size_of::<Msg<126>>() == 1024);
 
-/// A 56-byte message, 8-byte aligned: with the slot-sequence ring's 8-byte stamp it fills exactly
-/// one cache line, where the 64-byte `Msg<6>` needs a second one.
+/// A message of `16 + 8 * PAD` bytes, only 8-byte aligned, so the slot-sequence ring can put its
+/// 8-byte stamp on the same line. `Packed<5>` (56 B) plus the stamp fills exactly one cache line,
+/// where the 64-byte `Msg<6>` needs a second one. `Packed<12>` (112 B) is the size of the engine's
+/// order intent (`engine::quote::Intent`), the quote → exec message.
 #[derive(Clone, Copy)]
 #[repr(C)]
-struct Msg56 {
+struct Packed<const PAD: usize> {
     seq: u64,
     stamp_ns: u64,
-    pad: [u64; 5],
+    pad: [u64; PAD],
 }
 
-const _: () = assert!(size_of::<Msg56>() == 56);
+const _: () = assert!(size_of::<Packed<5>>() == 56 && size_of::<Packed<12>>() == 112);
 
 /// What the bench functions need from a message.
 trait Message: Copy + Send + 'static {
@@ -105,9 +109,9 @@ impl<const PAD: usize> Message for Msg<PAD> {
     }
 }
 
-impl Message for Msg56 {
+impl<const PAD: usize> Message for Packed<PAD> {
     fn new(seq: u64, stamp_ns: u64) -> Self {
-        Self { seq, stamp_ns, pad: [seq; 5] }
+        Self { seq, stamp_ns, pad: [seq; PAD] }
     }
     fn seq(&self) -> u64 {
         self.seq
@@ -479,7 +483,8 @@ fn bench_size<T: Message>(c: &mut Criterion, size: &str) {
 fn rings(c: &mut Criterion) {
     pin(0);
     bench_size::<Msg<6>>(c, "64B");
-    bench_size::<Msg56>(c, "56B");
+    bench_size::<Packed<5>>(c, "56B");
+    bench_size::<Packed<12>>(c, "112B");
     bench_size::<Msg<126>>(c, "1KiB");
 }
 

@@ -1,12 +1,14 @@
-//! A bounded single-producer single-consumer ring of `Copy` values whose consumer polls a
-//! sequence stamp inside the slot itself, rather than the producer's index.
+//! The slot-sequence ring under `lossless` and `conflating`: a bounded single-producer
+//! single-consumer ring of `Copy` values whose consumer polls a sequence stamp inside the slot
+//! itself, not the producer's index.
 //!
-//! Why: an index-based ring (rtrb, `padded.rs`) moves at least two cache lines per message, one
-//! after the other: the producer's index line, which the consumer polls, then the slot. Here each
-//! slot is cache-line aligned and starts with a stamp word, written by the producer (Release)
-//! after the value. The consumer polls the stamp of the slot it will read next, so a value of at
-//! most 56 bytes (alignment at most 8) travels with its stamp in one cache line, as in a bare
-//! ping-pong. A larger value still costs its own lines, but no separate index line.
+//! Why: an index-based ring (rtrb, `benches/ring/padded.rs`) moves at least two cache lines per
+//! message, one after the other: the producer's index line, which the consumer polls, then the
+//! slot. Here each slot is cache-line aligned and starts with a stamp word, written by the
+//! producer (Release) after the value. The consumer polls the stamp of the slot it will read
+//! next, so a value of at most 56 bytes (alignment at most 8) travels with its stamp in one cache
+//! line, as in a bare ping-pong. A larger value still costs its own lines, but no separate index
+//! line. `benches/ring.rs` measures it (as `slotseq`) against rtrb: numbers in `perf/ring.md`.
 //!
 //! Free space: the consumer publishes how many values it has taken (`head`, on its own padded
 //! line, written on every pop but read by the producer only when its cached copy says the ring is
@@ -22,6 +24,8 @@
 //!
 //! Each end is owned by one thread. Neither end blocks, allocates or makes a syscall after
 //! construction. Values are `Copy`, so nothing is ever dropped in a slot.
+//!
+//! `benches/ring.rs` includes this file as a module of its own, so it uses nothing from the crate.
 
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -122,7 +126,9 @@ impl<T: Copy> Producer<T> {
         slot.stamp.store(self.tail, Ordering::Release);
         Ok(())
     }
+}
 
+impl<T> Producer<T> {
     /// Values waiting for the consumer now (it may pop more at any time).
     pub(crate) fn len(&self) -> usize {
         self.tail.wrapping_sub(self.shared.head.load(Ordering::Acquire))
@@ -152,7 +158,9 @@ impl<T: Copy> Consumer<T> {
         self.shared.head.store(next, Ordering::Release);
         Some(value)
     }
+}
 
+impl<T> Consumer<T> {
     /// Values waiting now (the producer may push more at any time).
     ///
     /// Counts stamped slots from the next one to read, so it costs up to `capacity` loads: for
@@ -188,5 +196,134 @@ impl<T> fmt::Debug for Producer<T> {
 impl<T> fmt::Debug for Consumer<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Consumer").field("capacity", &self.shared.capacity).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::channel;
+
+    #[test]
+    fn holds_exactly_the_capacity_asked_for() {
+        let (mut tx, mut rx) = channel::<u32>(3);
+        assert_eq!((tx.capacity(), rx.capacity()), (3, 3));
+        assert!(rx.is_empty());
+        assert_eq!(rx.pop(), None);
+        assert_eq!(tx.push(1), Ok(()));
+        assert_eq!(tx.push(2), Ok(()));
+        assert_eq!(tx.push(3), Ok(()));
+        assert_eq!(tx.push(4), Err(4));
+        assert_eq!((tx.len(), rx.len()), (3, 3));
+        assert_eq!(rx.pop(), Some(1));
+        assert_eq!((tx.len(), rx.len()), (2, 2));
+        assert_eq!(tx.push(4), Ok(()));
+        assert_eq!(tx.push(5), Err(5));
+        assert_eq!([rx.pop(), rx.pop(), rx.pop(), rx.pop()], [Some(2), Some(3), Some(4), None]);
+        assert!(rx.is_empty());
+        assert_eq!((tx.len(), rx.len()), (0, 0));
+    }
+
+    #[test]
+    fn a_power_of_two_capacity_uses_every_slot() {
+        let (mut tx, mut rx) = channel::<u8>(4);
+        for round in 0..50u8 {
+            let first = round.wrapping_mul(4);
+            for i in 0..4 {
+                assert_eq!(tx.push(first.wrapping_add(i)), Ok(()));
+            }
+            assert_eq!(tx.push(0), Err(0));
+            assert_eq!(rx.len(), 4);
+            for i in 0..4 {
+                assert_eq!(rx.pop(), Some(first.wrapping_add(i)));
+            }
+            assert_eq!(rx.pop(), None);
+        }
+    }
+
+    #[test]
+    fn a_capacity_of_one_alternates() {
+        let (mut tx, mut rx) = channel::<u64>(1);
+        for i in 0..1000 {
+            assert_eq!(tx.push(i), Ok(()));
+            assert_eq!(tx.push(i + 1), Err(i + 1));
+            assert!(!rx.is_empty());
+            assert_eq!(rx.pop(), Some(i));
+            assert_eq!(rx.pop(), None);
+        }
+    }
+
+    #[test]
+    fn wraps_around_many_times_in_order() {
+        let (mut tx, mut rx) = channel::<u64>(5);
+        let mut next = 0;
+        for i in 0..100_000u64 {
+            while tx.push(i).is_err() {
+                assert_eq!(rx.pop(), Some(next));
+                next += 1;
+            }
+        }
+        while let Some(v) = rx.pop() {
+            assert_eq!(v, next);
+            next += 1;
+        }
+        assert_eq!(next, 100_000);
+    }
+
+    #[test]
+    fn a_slot_is_one_cache_line_for_a_56_byte_value() {
+        assert_eq!(size_of::<super::Slot<[u64; 7]>>(), 64);
+        assert_eq!(size_of::<super::Slot<u8>>(), 64);
+        assert_eq!(size_of::<super::Slot<[u64; 8]>>(), 128);
+    }
+
+    #[test]
+    #[should_panic(expected = "at least 1")]
+    fn zero_capacity_is_refused() {
+        let _ = channel::<u8>(0);
+    }
+
+    /// `count` values of `N` words through a ring of `capacity`, producer on another thread; the
+    /// consumer checks every word of every value, in order.
+    fn threaded<const N: usize>(capacity: usize, count: u64) {
+        let word = |i: u64, k: usize| i.wrapping_mul(31).wrapping_add(k as u64);
+        let (mut tx, mut rx) = channel::<[u64; N]>(capacity);
+        let producer = std::thread::spawn(move || {
+            for i in 0..count {
+                let v: [u64; N] = std::array::from_fn(|k| word(i, k));
+                while tx.push(v).is_err() {
+                    std::hint::spin_loop();
+                }
+            }
+        });
+        let mut next = 0;
+        while next < count {
+            match rx.pop() {
+                Some(v) => {
+                    for (k, w) in v.iter().enumerate() {
+                        assert_eq!(*w, word(next, k), "value {next}, word {k}");
+                    }
+                    next += 1;
+                }
+                None => std::hint::spin_loop(),
+            }
+        }
+        producer.join().expect("producer thread panicked");
+        assert_eq!(rx.pop(), None);
+    }
+
+    #[test]
+    fn a_consumer_thread_sees_every_56_byte_value_in_order() {
+        threaded::<7>(64, 300_000);
+    }
+
+    #[test]
+    fn a_consumer_thread_sees_every_large_value_whole_and_in_order() {
+        threaded::<128>(8, 50_000);
+    }
+
+    #[test]
+    fn a_tiny_ring_between_threads_stays_in_order() {
+        threaded::<1>(1, 100_000);
+        threaded::<3>(3, 100_000);
     }
 }
