@@ -1,7 +1,10 @@
-//! Ring latency between two threads: rtrb, our padded ring (`ring/padded.rs`) and
-//! `crossbeam_queue::ArrayQueue`, against a bare cache-line ping-pong that moves no payload.
+//! Ring latency between two threads: rtrb, our padded ring (`ring/padded.rs`), our slot-sequence
+//! ring (`src/ring/slot.rs`, the engine's) and `crossbeam_queue::ArrayQueue`, against a bare
+//! cache-line ping-pong that moves no payload.
 //!
-//! Two measurements per message size (64 B: an intent or outcome; 1 KiB: a book event):
+//! Two measurements per message size (64 B: one whole cache line; 56 B: the largest value that
+//! shares one line with the slot-sequence ring's stamp, e.g. an outcome; 112 B: an order intent;
+//! 1 KiB: a book event):
 //! - `one_way`: the sender stamps the message with the clock and pushes it into an empty ring;
 //!   the receiver, already spinning on `pop`, reads the clock when it gets it. The reported time
 //!   is the mean of those differences. The sender waits for an acknowledgement (one padded cache
@@ -38,6 +41,11 @@ use hdrhistogram::Histogram;
 
 #[path = "ring/padded.rs"]
 mod padded;
+// The engine's own ring (`hlmm::ring` is built on it); included directly so that it is measured
+// without the `lossless` wrapper, like the others. `len`, `is_empty` and `capacity` go unused here.
+#[allow(dead_code)]
+#[path = "../src/ring/slot.rs"]
+mod slotseq;
 
 /// Slots per ring; only one message is ever in flight, so this only sets the memory touched.
 const CAPACITY: usize = 256;
@@ -57,7 +65,7 @@ fn now_ns() -> u64 {
 }
 
 /// A bench message: a sequence number, a send stamp and `PAD` words of padding, 64-byte aligned.
-/// `Msg<6>` is one cache line (an intent or outcome); `Msg<126>` is 1 KiB (a 20-level book).
+/// `Msg<6>` is one whole cache line; `Msg<126>` is 1 KiB (a 20-level book).
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
 struct Msg<const PAD: usize> {
@@ -68,6 +76,20 @@ struct Msg<const PAD: usize> {
 
 const _: () = assert!(size_of::<Msg<6>>() == 64 && size_of::<Msg<126>>() == 1024);
 
+/// A message of `16 + 8 * PAD` bytes, only 8-byte aligned, so the slot-sequence ring can put its
+/// 8-byte stamp on the same line. `Packed<5>` (56 B) plus the stamp fills exactly one cache line,
+/// where the 64-byte `Msg<6>` needs a second one. `Packed<12>` (112 B) is the size of the engine's
+/// order intent (`engine::quote::Intent`), the quote → exec message.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Packed<const PAD: usize> {
+    seq: u64,
+    stamp_ns: u64,
+    pad: [u64; PAD],
+}
+
+const _: () = assert!(size_of::<Packed<5>>() == 56 && size_of::<Packed<12>>() == 112);
+
 /// What the bench functions need from a message.
 trait Message: Copy + Send + 'static {
     fn new(seq: u64, stamp_ns: u64) -> Self;
@@ -76,6 +98,18 @@ trait Message: Copy + Send + 'static {
 }
 
 impl<const PAD: usize> Message for Msg<PAD> {
+    fn new(seq: u64, stamp_ns: u64) -> Self {
+        Self { seq, stamp_ns, pad: [seq; PAD] }
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn stamp_ns(&self) -> u64 {
+        self.stamp_ns
+    }
+}
+
+impl<const PAD: usize> Message for Packed<PAD> {
     fn new(seq: u64, stamp_ns: u64) -> Self {
         Self { seq, stamp_ns, pad: [seq; PAD] }
     }
@@ -99,6 +133,7 @@ trait Ring<T: Message> {
 
 struct Rtrb;
 struct Padded;
+struct SlotSeq;
 struct CrossbeamArrayQueue;
 
 impl<T: Message> Ring<T> for Rtrb {
@@ -124,6 +159,23 @@ impl<T: Message> Ring<T> for Padded {
     type Rx = padded::Consumer<T>;
     fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
         padded::channel(capacity)
+    }
+    #[inline]
+    fn push(tx: &mut Self::Tx, v: T) -> bool {
+        tx.push(v).is_ok()
+    }
+    #[inline]
+    fn pop(rx: &mut Self::Rx) -> Option<T> {
+        rx.pop()
+    }
+}
+
+impl<T: Message> Ring<T> for SlotSeq {
+    const NAME: &'static str = "slotseq";
+    type Tx = slotseq::Producer<T>;
+    type Rx = slotseq::Consumer<T>;
+    fn channel(capacity: usize) -> (Self::Tx, Self::Rx) {
+        slotseq::channel(capacity)
     }
     #[inline]
     fn push(tx: &mut Self::Tx, v: T) -> bool {
@@ -413,6 +465,7 @@ fn bench_size<T: Message>(c: &mut Criterion, size: &str) {
     one_way_bare(&mut group, &label);
     one_way::<T, Rtrb>(&mut group, &label);
     one_way::<T, Padded>(&mut group, &label);
+    one_way::<T, SlotSeq>(&mut group, &label);
     one_way::<T, CrossbeamArrayQueue>(&mut group, &label);
     group.finish();
 
@@ -422,6 +475,7 @@ fn bench_size<T: Message>(c: &mut Criterion, size: &str) {
     round_trip_bare(&mut group, &label);
     round_trip::<T, Rtrb>(&mut group, &label);
     round_trip::<T, Padded>(&mut group, &label);
+    round_trip::<T, SlotSeq>(&mut group, &label);
     round_trip::<T, CrossbeamArrayQueue>(&mut group, &label);
     group.finish();
 }
@@ -429,6 +483,8 @@ fn bench_size<T: Message>(c: &mut Criterion, size: &str) {
 fn rings(c: &mut Criterion) {
     pin(0);
     bench_size::<Msg<6>>(c, "64B");
+    bench_size::<Packed<5>>(c, "56B");
+    bench_size::<Packed<12>>(c, "112B");
     bench_size::<Msg<126>>(c, "1KiB");
 }
 

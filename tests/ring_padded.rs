@@ -1,6 +1,6 @@
-//! Correctness of the padded SPSC ring that `benches/ring.rs` measures against rtrb. It is not
-//! part of the engine (rtrb won, see `perf/ring.md`), but a bench contender that loses or
-//! reorders values would make the comparison meaningless.
+//! Correctness of the padded SPSC ring that `benches/ring.rs` measures against the engine's ring.
+//! It is not part of the engine (it lost, see `perf/ring.md`), but a bench contender that loses
+//! or reorders values would make the comparison meaningless.
 
 #[path = "../benches/ring/padded.rs"]
 mod padded;

@@ -1,10 +1,10 @@
 //! A bounded single-producer single-consumer ring of `Copy` values on `CachePadded` indices.
 //!
-//! The hand-written contender in `benches/ring.rs`, measured side by side with rtrb,
-//! `crossbeam_queue::ArrayQueue` and a bare cache-line ping-pong. rtrb won (`perf/ring.md`), so
-//! this ring is not part of the engine: it lives with the bench, which keeps the comparison
-//! repeatable on other hosts, and `tests/ring_padded.rs` keeps it correct. If a rerun ever
-//! shows it clearly faster, move it to `src/ring/` and put it behind `lossless` and `conflating`.
+//! A hand-written contender in `benches/ring.rs`, measured side by side with rtrb, the engine's
+//! slot-sequence ring (`src/ring/slot.rs`), `crossbeam_queue::ArrayQueue` and a bare cache-line
+//! ping-pong. It lost, first to rtrb and then to the slot-sequence ring (`perf/ring.md`), so it
+//! is not part of the engine: it lives with the bench, which keeps the comparison repeatable on
+//! other hosts, and `tests/ring_padded.rs` keeps it correct.
 //!
 //! Layout: the consumer's read index (`head`) and the producer's write index (`tail`) live on
 //! separate cache lines, and each side keeps a private copy of the other side's index, so a push

@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use super::slot;
+
 /// A push found the lossless ring full. The value was not enqueued; the caller still has it.
 ///
 /// This is a fault, not back-pressure: the caller counts it and halts.
@@ -30,18 +32,18 @@ pub struct RingFull {
 /// If `capacity` is 0: a ring that can never accept a value is a wiring mistake.
 pub fn lossless<T: Copy + Send>(capacity: usize) -> (LosslessTx<T>, LosslessRx<T>) {
     assert!(capacity > 0, "lossless ring capacity must be at least 1");
-    let (tx, rx) = rtrb::RingBuffer::new(capacity);
+    let (tx, rx) = slot::channel(capacity);
     (LosslessTx { tx }, LosslessRx { rx })
 }
 
 /// The producing end of a lossless ring. Owned by one thread.
 pub struct LosslessTx<T> {
-    tx: rtrb::Producer<T>,
+    tx: slot::Producer<T>,
 }
 
 /// The consuming end of a lossless ring. Owned by one thread.
 pub struct LosslessRx<T> {
-    rx: rtrb::Consumer<T>,
+    rx: slot::Consumer<T>,
 }
 
 impl<T: Copy + Send> LosslessTx<T> {
@@ -58,7 +60,7 @@ impl<T: Copy + Send> LosslessTx<T> {
 
     /// Values waiting for the consumer now (it may pop more at any time).
     pub fn len(&self) -> usize {
-        self.capacity() - self.tx.slots()
+        self.tx.len()
     }
 
     /// Whether the consumer has taken every value pushed so far.
@@ -68,7 +70,7 @@ impl<T: Copy + Send> LosslessTx<T> {
 
     /// The most values the ring holds at once.
     pub fn capacity(&self) -> usize {
-        self.tx.buffer().capacity()
+        self.tx.capacity()
     }
 }
 
@@ -76,12 +78,15 @@ impl<T: Copy + Send> LosslessRx<T> {
     /// Takes the oldest value, or `None` if there is none. Never blocks, never allocates.
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
-        self.rx.pop().ok()
+        self.rx.pop()
     }
 
     /// Values waiting now (the producer may push more at any time).
+    ///
+    /// Costs up to `capacity` atomic loads (the consumer end counts stamped slots): for tests and
+    /// metrics, not the hot path. [`is_empty`](Self::is_empty) costs one.
     pub fn len(&self) -> usize {
-        self.rx.slots()
+        self.rx.len()
     }
 
     /// Whether no value is waiting now.
@@ -91,19 +96,19 @@ impl<T: Copy + Send> LosslessRx<T> {
 
     /// The most values the ring holds at once.
     pub fn capacity(&self) -> usize {
-        self.rx.buffer().capacity()
+        self.rx.capacity()
     }
 }
 
 impl<T> fmt::Debug for LosslessTx<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LosslessTx").field("capacity", &self.tx.buffer().capacity()).finish()
+        f.debug_struct("LosslessTx").field("capacity", &self.tx.capacity()).finish()
     }
 }
 
 impl<T> fmt::Debug for LosslessRx<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LosslessRx").field("capacity", &self.rx.buffer().capacity()).finish()
+        f.debug_struct("LosslessRx").field("capacity", &self.rx.capacity()).finish()
     }
 }
 

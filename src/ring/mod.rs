@@ -16,12 +16,16 @@
 //! quoting. Nothing here ever blocks, waits, allocates or makes a syscall after construction, so
 //! any end may sit on the hot path.
 //!
-//! Both kinds are built on rtrb, chosen by `benches/ring.rs` over a padded ring of our own
-//! (`benches/ring/padded.rs`) and `crossbeam_queue::ArrayQueue`: numbers in `perf/ring.md`.
-//! So the `ring` module holds no `unsafe` code.
+//! Both kinds are built on `slot.rs`, a slot-sequence ring of our own: the consumer polls a stamp
+//! inside the next slot, so a value of up to 56 bytes crosses cores in one cache line, where an
+//! index-based ring moves two. `benches/ring.rs` chose it over rtrb (which the engine used
+//! before), a padded index ring (`benches/ring/padded.rs`) and `crossbeam_queue::ArrayQueue`:
+//! numbers in `perf/ring.md`. The `ring` module's only `unsafe` code is in `slot.rs`: the two
+//! accesses to a slot's value, each with its `// SAFETY:` argument, and the `Sync` impl.
 
 mod conflating;
 mod lossless;
+mod slot;
 
 pub use conflating::{conflating, ConflatingRx, ConflatingTx};
 pub use lossless::{lossless, LosslessRx, LosslessTx, RingFull};
