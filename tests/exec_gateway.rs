@@ -631,17 +631,47 @@ fn an_http_5xx_after_the_order_was_applied_is_ambiguous_then_resolved_never_dupl
 
 #[test]
 fn an_http_5xx_before_the_order_was_applied_is_ambiguous_then_settled_as_never_landed() {
-    // REST only. The simulator answers 502 without looking at the action.
-    let mut r = rig_with(|_| {}, false, None);
-    let req = r.resting_bid();
-    r.sim.faults().apply(FaultUpdate {
-        http_5xx_status: Some(502),
-        http_5xx_next: Some(1),
-        ..FaultUpdate::default()
+    // REST only. `/exchange` is a stand-in in front of the venue that answers 502 to every
+    // request without forwarding it (the simulator's `http_5xx_next` knob counts `/info`
+    // requests too, which the gateway's background tasks also send); `/info` is the simulator.
+    let gateway = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/exchange", gateway.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in gateway.incoming().flatten() {
+            std::thread::spawn(move || answer_502(stream));
+        }
     });
+    let mut r = rig_with(|_| {}, false, Some(url));
+    let req = r.resting_bid();
     let out = r.submit(&[Command::Place(req)]);
     assert_eq!(out[0].outcome, CommandOutcome::Ambiguous(AmbiguousReason::ServerError));
     assert!(resolver_verdict(&mut r, req.asset, req.cloid).is_none(), "settled as never landed");
     assert_eq!(r.open_with_cloid(req.cloid), 0);
     assert_eq!(r.gw.stats().actions.load(Ordering::Relaxed), 1, "never re-sent");
+}
+
+/// Reads one HTTP request (headers, then `Content-Length` bytes) and answers 502.
+fn answer_502(mut stream: std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let Ok(n) = stream.read(&mut chunk) else { return };
+        if n == 0 {
+            return;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        if buf.len() >= end + 4 + length {
+            break;
+        }
+    }
+    let _ = stream
+        .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
 }
