@@ -302,7 +302,8 @@ fn a_batch_groups_alo_apart_from_ioc_and_answers_every_command_in_order() {
 
 #[test]
 fn a_dropped_response_is_ambiguous_then_resolved_and_never_duplicated() {
-    let mut r = rig();
+    // No dead-man's switch: its `scheduleCancel` is an action too and could take the drop.
+    let mut r = rig_with(|c| c.dead_man = None, true, None);
     r.sim
         .faults()
         .apply(FaultUpdate { drop_action_responses_next: Some(1), ..FaultUpdate::default() });
@@ -616,7 +617,8 @@ fn an_http_5xx_after_the_order_was_applied_is_ambiguous_then_resolved_never_dupl
     // gateway timeout in front of the venue): the order rests, we cannot know it from the
     // answer.
     let base = SimConfig { drop_response_after_ms: 100, ..SimConfig::ephemeral() };
-    let mut r = rig_on(base, |_| {}, false, None);
+    // No dead-man's switch: its `scheduleCancel` is an action too and could take the drop.
+    let mut r = rig_on(base, |c| c.dead_man = None, false, None);
     let req = r.resting_bid();
     r.sim
         .faults()
