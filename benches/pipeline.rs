@@ -300,18 +300,7 @@ fn pipeline(_c: &mut Criterion) {
         row("decide", &s.decide);
         row("intent_push", &s.intent_push);
         row("frame_to_intent", &s.frame_to_intent);
-        let h = &r.exec_pop;
-        row(
-            "exec_pop",
-            &StageStats {
-                count: h.len(),
-                p50_ns: h.value_at_quantile(0.5),
-                p90_ns: h.value_at_quantile(0.9),
-                p99_ns: h.value_at_quantile(0.99),
-                p999_ns: h.value_at_quantile(0.999),
-                max_ns: h.max(),
-            },
-        );
+        row("exec_pop", &StageStats::of(&r.exec_pop));
     }
 }
 
