@@ -28,7 +28,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use hdrhistogram::Histogram;
 use hlmm::core::commands::{Command, CommandKind};
 use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
-use hlmm::core::params::{GlobalParams, SymbolParams};
+use hlmm::core::params::GlobalParams;
 use hlmm::core::{CoreEvent, QuotingCore};
 use hlmm::engine::clock::wall_now;
 use hlmm::engine::exec::ExecReport;
@@ -46,24 +46,16 @@ use hlmm::telemetry::{Counters, SharedStageHistograms, StageStats, StageSummary}
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Oid, Usd};
 
 /// Frames per policy after the warm-up.
+#[path = "support/steady_params.rs"]
+mod steady_params;
+use steady_params::steady_params;
+
 const FRAMES: usize = 20_000;
 /// Frames before measuring starts (the estimators settle, buffers reach their size).
 const WARMUP: usize = 500;
 
 fn btc() -> InstrumentSpec {
     InstrumentSpec::perp(AssetId(0), Coin::new(b"BTC").expect("coin"), 5)
-}
-
-/// The prior volatility throughout, so every frame is judged the same way.
-fn params() -> SymbolParams {
-    SymbolParams {
-        vol_prior: Some(1e-4),
-        vol_warmup_samples: u32::MAX,
-        fills_per_day_floor: 100.0,
-        fills_per_day_prior: 100.0,
-        force_quote_refresh_interval: 0,
-        ..SymbolParams::default()
-    }
 }
 
 /// A 20-level `l2Book` frame for BTC with best bid `bid` (whole dollars), in the venue's
@@ -110,7 +102,7 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
     let spec = btc();
     let now = wall_now();
     let global = GlobalParams { global_daily_pnl_stop_loss: Usd::ZERO, cloid_prefix: 1, run_id: 1 };
-    let mut core = QuotingCore::new(&[spec], &[params()], global, now).expect("core");
+    let mut core = QuotingCore::new(&[spec], &[steady_params()], global, now).expect("core");
     let mut scratch = Vec::with_capacity(64);
     core.on_event(&CoreEvent::Resume, now, &mut scratch).expect("resume");
 

@@ -16,10 +16,14 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hlmm::core::commands::{Command, CommandKind};
 use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
-use hlmm::core::params::{GlobalParams, SymbolParams};
+use hlmm::core::params::GlobalParams;
 use hlmm::core::{CoreEvent, QuotingCore};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Sz, Usd};
 use hlmm::wire::events::{BookSnapshot, FeedEvent, Level};
+
+#[path = "support/steady_params.rs"]
+mod steady_params;
+use steady_params::steady_params;
 
 const MS: u64 = 1_000_000;
 const START: u64 = 20_514 * 86_400 * 1_000_000_000;
@@ -30,19 +34,6 @@ fn spec(asset: u32) -> InstrumentSpec {
         Coin::new(format!("C{asset}").as_bytes()).expect("coin"),
         4,
     )
-}
-
-/// The prior volatility throughout and a constant fill rate, so an unchanged book really
-/// changes nothing however long the bench runs (simulated time advances 100 ms per event).
-fn params() -> SymbolParams {
-    SymbolParams {
-        vol_prior: Some(1e-4),
-        vol_warmup_samples: u32::MAX,
-        fills_per_day_floor: 100.0,
-        fills_per_day_prior: 100.0,
-        force_quote_refresh_interval: 0,
-        ..SymbolParams::default()
-    }
 }
 
 fn snapshot(asset: AssetId, bid: i64) -> BookSnapshot {
@@ -99,7 +90,7 @@ struct Rig {
 impl Rig {
     fn new(n: u32) -> Self {
         let specs: Vec<InstrumentSpec> = (1..=n).map(spec).collect();
-        let ps = vec![params(); n as usize];
+        let ps = vec![steady_params(); n as usize];
         let g = GlobalParams { global_daily_pnl_stop_loss: Usd::ZERO, cloid_prefix: 1, run_id: 1 };
         let now = Nanos(START);
         let mut core = QuotingCore::new(&specs, &ps, g, now).expect("core");
