@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::sim::market::{CoinView, FundingRecord, TradePrint};
 use crate::types::{DecimalStr, InstrumentSpec, Px, Rate, Sz, Usd};
+use crate::wire::action::write_u64;
 use crate::wire::events::{Level, MAX_BOOK_LEVELS};
 
 /// `clearinghouseState`.
@@ -478,7 +479,7 @@ pub fn write_l2book_frame(out: &mut Vec<u8>, c: &CoinView<'_>, time: u64) {
     out.extend_from_slice(br#"{"channel":"l2Book","data":{"coin":"#);
     write_json_str(out, &c.params.name);
     out.extend_from_slice(br#","time":"#);
-    push_u64(out, time);
+    write_u64(out, time);
     out.extend_from_slice(br#","levels":["#);
     for (i, side) in [c.bids, c.asks].into_iter().enumerate() {
         if i > 0 {
@@ -494,7 +495,7 @@ pub fn write_l2book_frame(out: &mut Vec<u8>, c: &CoinView<'_>, time: u64) {
             out.extend_from_slice(br#"","sz":""#);
             push_num(out, l.sz.0, c.spec.sz_decimals);
             out.extend_from_slice(br#"","n":"#);
-            push_u64(out, u64::from(l.n));
+            write_u64(out, u64::from(l.n));
             out.push(b'}');
         }
         out.push(b']');
@@ -515,21 +516,6 @@ fn write_json_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// `v` in decimal.
-fn push_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&tmp[i..]);
-}
-
 /// `value · 10^-scale` as [`Num`] writes it (no exponent, no trailing zeros, `.0` on whole
 /// numbers), without the quotes.
 fn push_num(out: &mut Vec<u8>, value: i64, scale: u8) {
@@ -540,7 +526,7 @@ fn push_num(out: &mut Vec<u8>, value: i64, scale: u8) {
     // Clamped as `DecimalStr` clamps it; 10^18 fits a u64.
     let scale = scale.min(crate::types::decimal::MAX_SCALE);
     let div = 10u64.pow(u32::from(scale));
-    push_u64(out, mag / div);
+    write_u64(out, mag / div);
     let mut frac = mag % div;
     out.push(b'.');
     if frac == 0 {
