@@ -3,6 +3,7 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock rust-toolchain.toml ./
+COPY crates ./crates
 COPY src ./src
 COPY benches ./benches
 COPY config ./config

@@ -5,8 +5,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use hlmm::core::book::Book;
+use hlmm::types::events::{BookSide, BookSnapshot, Level, MAX_BOOK_LEVELS};
 use hlmm::types::{AssetId, Nanos, Px, Sz};
-use hlmm::wire::events::{BookSide, BookSnapshot, Level, MAX_BOOK_LEVELS};
 
 /// A 20-level BTC-like snapshot at venue time `t` ms, best bid `mid - 1` ticks.
 fn snapshot(t: u64, mid: i64) -> BookSnapshot {

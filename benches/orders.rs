@@ -7,11 +7,11 @@
 //! - `on_order_update`: one `open` update for a live order.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use hlmm::core::commands::{Command, CommandKind, Tif};
 use hlmm::core::orders::{OrderManager, QuoteTarget, RequotePolicy, Targets};
-use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
+use hlmm::types::commands::{Command, CommandKind, Tif};
+use hlmm::types::events::{Fill, OrderStatus, OrderUpdate};
+use hlmm::types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Sz, Tid};
-use hlmm::wire::events::{Fill, OrderStatus, OrderUpdate};
 use std::hint::black_box;
 
 fn targets(off: i64) -> Targets {

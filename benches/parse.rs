@@ -18,8 +18,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{criterion_group, Criterion, Throughput};
+use hlmm::types::events::FeedEvent;
 use hlmm::types::{AssetId, Coin, InstrumentSpec};
-use hlmm::wire::events::FeedEvent;
 use hlmm::wire::reference::{parse_l2_book, parse_l2_book_inline};
 use hlmm::wire::{FeedParser, InstrumentTable};
 

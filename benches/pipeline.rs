@@ -26,8 +26,6 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hdrhistogram::Histogram;
-use hlmm::core::commands::{Command, CommandKind};
-use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::core::params::GlobalParams;
 use hlmm::core::{CoreEvent, QuotingCore};
 use hlmm::engine::clock::wall_now;
@@ -43,6 +41,8 @@ use hlmm::engine::side::Heartbeats;
 use hlmm::ring;
 use hlmm::sync::AssetSnapshot;
 use hlmm::telemetry::{Counters, SharedStageHistograms, StageStats, StageSummary};
+use hlmm::types::commands::{Command, CommandKind};
+use hlmm::types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Oid, Usd};
 
 /// Frames per policy after the warm-up.

@@ -14,12 +14,12 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use hlmm::core::commands::{Command, CommandKind};
-use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::core::params::GlobalParams;
 use hlmm::core::{CoreEvent, QuotingCore};
+use hlmm::types::commands::{Command, CommandKind};
+use hlmm::types::events::{BookSnapshot, FeedEvent, Level};
+use hlmm::types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Sz, Usd};
-use hlmm::wire::events::{BookSnapshot, FeedEvent, Level};
 
 #[path = "support/steady_params.rs"]
 mod steady_params;

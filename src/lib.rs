@@ -26,12 +26,14 @@
 //! `core` or `types` does I/O, reads a clock, logs, or knows about threads.
 
 pub mod config;
-pub mod core;
 pub mod engine;
 pub mod ring;
-pub mod sim;
 pub mod sync;
 pub mod telemetry;
-pub mod types;
 pub mod venue;
-pub mod wire;
+
+pub use hlmm_core as core;
+#[cfg(feature = "sim")]
+pub use hlmm_sim as sim;
+pub use hlmm_types as types;
+pub use hlmm_wire as wire;

@@ -144,6 +144,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// `hlmm sim` in a live-only build: the simulator is not linked in.
+#[cfg(not(feature = "sim"))]
+fn sim(_args: &SimArgs) -> anyhow::Result<()> {
+    bail!("this build has no simulator (built without the `sim` feature)")
+}
+
+#[cfg(feature = "sim")]
 fn sim(args: &SimArgs) -> anyhow::Result<()> {
     let mut config = match &args.config {
         Some(path) => {
@@ -188,6 +195,7 @@ fn sim(args: &SimArgs) -> anyhow::Result<()> {
 }
 
 /// `0xADDRESS=USDC` → a funded paper account.
+#[cfg(feature = "sim")]
 fn parse_fund(entry: &str) -> anyhow::Result<hlmm::sim::handle::FundAccount> {
     let Some((address, usdc)) = entry.split_once('=') else {
         bail!("--fund {entry}: expected 0xADDRESS=USDC");

@@ -1,11 +1,11 @@
 //! Steady-state `sync`, `on_outcome`, `on_order_update` and `on_fill` allocate nothing: a
 //! counting global allocator measures a re-quote loop after warm-up.
 
-use hlmm::core::commands::{Command, CommandKind, Tif};
 use hlmm::core::orders::{OrderManager, QuoteTarget, RequotePolicy, Targets};
-use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
+use hlmm::types::commands::{Command, CommandKind, Tif};
+use hlmm::types::events::{Fill, OrderStatus, OrderUpdate};
+use hlmm::types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Sz, Tid};
-use hlmm::wire::events::{Fill, OrderStatus, OrderUpdate};
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;

@@ -8,16 +8,16 @@
 //! venue's resting orders (ambiguous placements aside) and each order's filled size equals the
 //! venue's.
 
-use hlmm::core::commands::{Command, CommandKind, Tif};
 use hlmm::core::orders::{
     FillDisposition, OrderManager, OrderState, QuoteTarget, RequotePolicy, Targets,
 };
-use hlmm::core::outcome::{
+use hlmm::types::commands::{Command, CommandKind, Tif};
+use hlmm::types::events::{Fill, OrderStatus, OrderUpdate};
+use hlmm::types::outcome::{
     Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, NotSentReason, OutcomeEvent,
     RejectReason,
 };
 use hlmm::types::{AssetId, Cloid, Coin, InstrumentSpec, Nanos, Oid, Px, Side, Sz, Tid};
-use hlmm::wire::events::{Fill, OrderStatus, OrderUpdate};
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 

@@ -1,12 +1,12 @@
 //! Reconciliation: local orders and positions against a venue snapshot.
 
-use hlmm::core::cloid::make;
-use hlmm::core::commands::Tif;
 use hlmm::core::orders::{OrderManager, OrderState, OrderView};
 use hlmm::core::reconcile::{
     reconcile, reconcile_with, CancelReason, Correction, LocalView, ReconcileOptions, UnknownOurs,
     VenueOrder, VenuePosition, VenueSnapshot,
 };
+use hlmm::types::cloid::make;
+use hlmm::types::commands::Tif;
 use hlmm::types::{AssetId, Cloid, Nanos, Oid, Px, Side, Sz};
 
 const PREFIX: u32 = 0x00c0_ffee;

@@ -1,7 +1,7 @@
 //! The order lifecycle table, edge by edge, and the venue's reject strings.
 
 use hlmm::core::orders::{OrderEvent as E, OrderState as S};
-use hlmm::core::outcome::RejectReason as R;
+use hlmm::types::outcome::RejectReason as R;
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Oid, Px};
 
 const OID: Oid = Oid(7);
@@ -260,8 +260,8 @@ fn temporary_and_fatal_reject_classes() {
 
 #[test]
 fn ring_messages_stay_small() {
-    use hlmm::core::commands::Command;
-    use hlmm::core::outcome::OutcomeEvent;
+    use hlmm::types::commands::Command;
+    use hlmm::types::outcome::OutcomeEvent;
     use std::mem::size_of;
     assert!(size_of::<Command>() <= 128, "a command is at most two cache lines");
     assert!(size_of::<OutcomeEvent>() <= 64, "an outcome is at most one cache line");

@@ -1,16 +1,16 @@
 //! `OrderManager`: targets in, commands out, outcomes, updates and fills applied.
 
-use hlmm::core::commands::{Command, CommandKind, Tif};
 use hlmm::core::orders::{
     FillDisposition, OrderManager, OrderState, QuoteTarget, RequotePolicy, Targets,
     UpdateDisposition,
 };
-use hlmm::core::outcome::{
+use hlmm::types::commands::{Command, CommandKind, Tif};
+use hlmm::types::events::{Fill, OrderStatus, OrderUpdate};
+use hlmm::types::outcome::{
     Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, NotSentReason, OutcomeEvent,
     RejectReason,
 };
 use hlmm::types::{AssetId, Cloid, Coin, InstrumentSpec, Nanos, Oid, Px, Side, Sz, Tid};
-use hlmm::wire::events::{Fill, OrderStatus, OrderUpdate};
 
 const ASSET: AssetId = AssetId(1);
 const MS: u64 = 1_000_000;
@@ -124,7 +124,7 @@ fn a_new_target_is_placed_post_only_with_a_fresh_cloid() {
     );
     assert_eq!((a.side, a.px), (Side::Ask, Px(189_250)));
     assert_ne!(a.cloid, b.cloid);
-    assert!(hlmm::core::cloid::is_ours(a.cloid, 0xabcd));
+    assert!(hlmm::types::cloid::is_ours(a.cloid, 0xabcd));
 }
 
 #[test]

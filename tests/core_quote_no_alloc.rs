@@ -5,11 +5,11 @@
 mod core_quote_support;
 
 use core_quote_support::*;
-use hlmm::core::commands::{Command, CommandKind};
-use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::core::CoreEvent;
+use hlmm::types::commands::{Command, CommandKind};
+use hlmm::types::events::{BookSnapshot, FeedEvent, Level};
+use hlmm::types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::types::{AssetId, Nanos, Oid, Px, Sz};
-use hlmm::wire::events::{BookSnapshot, FeedEvent, Level};
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;

@@ -10,16 +10,16 @@ mod core_quote_support;
 use std::collections::HashSet;
 
 use core_quote_support::*;
-use hlmm::core::commands::{Command, CommandKind};
 use hlmm::core::orders::OrderState;
-use hlmm::core::outcome::{
-    Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason,
-};
 use hlmm::core::params::SymbolParams;
 use hlmm::core::risk::TradingState;
 use hlmm::core::CoreEvent;
+use hlmm::types::commands::{Command, CommandKind};
+use hlmm::types::events::{FeedEvent, Fill, FillBatch};
+use hlmm::types::outcome::{
+    Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason,
+};
 use hlmm::types::{AssetId, Cloid, Oid, Px, Side, Sz, Tid, Usd};
-use hlmm::wire::events::{FeedEvent, Fill, FillBatch};
 use proptest::prelude::*;
 
 const A: AssetId = AssetId(1);

@@ -3,10 +3,10 @@
 mod core_quote_support;
 
 use core_quote_support::*;
-use hlmm::core::commands::{Command, Tif};
 use hlmm::core::params::{GlobalParams, SymbolParams};
 use hlmm::core::risk::{Reason, TradingState};
 use hlmm::core::{CoreError, CoreEvent};
+use hlmm::types::commands::{Command, Tif};
 use hlmm::types::{AssetId, Side, Usd};
 
 const A: AssetId = AssetId(1);
@@ -27,22 +27,22 @@ fn nothing_is_quoted_before_the_first_resume() {
     let mut h = Harness::new(params());
     // Same events into a core that was never resumed.
     let ev = {
-        let mut s = hlmm::wire::events::BookSnapshot {
+        let mut s = hlmm::types::events::BookSnapshot {
             asset: A,
             time: hlmm::types::Nanos::from_millis(START / MS + 1),
             ..Default::default()
         };
-        let _ = s.bids.push(hlmm::wire::events::Level {
+        let _ = s.bids.push(hlmm::types::events::Level {
             px: hlmm::types::Px(200_000),
             sz: hlmm::types::Sz(100_000),
             n: 1,
         });
-        let _ = s.asks.push(hlmm::wire::events::Level {
+        let _ = s.asks.push(hlmm::types::events::Level {
             px: hlmm::types::Px(200_010),
             sz: hlmm::types::Sz(100_000),
             n: 1,
         });
-        CoreEvent::Feed(hlmm::wire::events::FeedEvent::Book(s))
+        CoreEvent::Feed(hlmm::types::events::FeedEvent::Book(s))
     };
     core.on_event(&ev, hlmm::types::Nanos(START + MS), &mut out).expect("book");
     assert!(out.is_empty(), "{out:?}");

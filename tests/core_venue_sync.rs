@@ -4,10 +4,10 @@
 mod core_quote_support;
 
 use core_quote_support::{params, Harness, MS};
-use hlmm::core::commands::Command;
 use hlmm::core::reconcile::{VenuePosition, VenueSnapshot};
 use hlmm::core::risk::{Reason, TradingState};
 use hlmm::core::venue_sync::{ReconcileKind, ReconcileReport};
+use hlmm::types::commands::Command;
 use hlmm::types::{AssetId, Nanos, Px, Side, Sz};
 
 const ASSET: AssetId = AssetId(1);

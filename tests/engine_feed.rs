@@ -14,8 +14,8 @@ use hlmm::engine::msg::{AssetIndex, Stamped};
 use hlmm::engine::shutdown::Shutdown;
 use hlmm::ring::{self, ConflatingRx, LosslessRx};
 use hlmm::telemetry::{Counter, Counters, SharedStageHistograms};
+use hlmm::types::events::FeedEvent;
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos};
-use hlmm::wire::events::FeedEvent;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 

@@ -11,9 +11,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hlmm::config::{Config, SpinPolicy, VenueKind};
-use hlmm::core::cloid;
-use hlmm::core::commands::{Command, OrderRequest, Tif};
-use hlmm::core::outcome::{CommandOutcome, OutcomeEvent};
 use hlmm::engine::exec::{ExecReport, OrderGateway};
 use hlmm::engine::params::CLOID_PREFIX;
 use hlmm::engine::quote::Intent;
@@ -21,10 +18,14 @@ use hlmm::engine::{run_until_with, RunOptions, Shutdown};
 use hlmm::sim::handle::{AgentEntry, FundAccount};
 use hlmm::sim::{SimConfig, SimHandle};
 use hlmm::telemetry::{Counter, Counters};
+use hlmm::types::cloid;
+use hlmm::types::commands::{Command, OrderRequest, Tif};
+use hlmm::types::outcome::{CommandOutcome, OutcomeEvent};
+use hlmm::types::Address;
 use hlmm::types::{Cloid, InstrumentSpec, Nanos, Px, Side, Sz};
 use hlmm::venue::exec::{GatewayConfig, HyperliquidGateway};
 use hlmm::venue::info::InfoClient;
-use hlmm::wire::keys::{Address, AgentKey};
+use hlmm::wire::keys::AgentKey;
 use hlmm::wire::nonce::NonceSource;
 use hlmm::wire::sign::{Chain, L1Signer};
 use serde_json::{json, Value};
@@ -116,11 +117,11 @@ impl PreviousRun {
 #[test]
 fn a_restart_takes_the_venue_position_adopts_or_cancels_its_orders_and_leaves_others_alone() {
     let key = AgentKey::from_bytes(&KEY).expect("a valid test key");
-    let account = hlmm::sim::Address(ACCOUNT.0);
+    let account = Address(ACCOUNT.0);
     let sim = SimHandle::start(SimConfig {
         block_interval_ms: 100,
         fund: vec![FundAccount { address: account, usdc: 1_000_000.0 }],
-        agents: vec![AgentEntry { agent: hlmm::sim::Address(key.address().0), account }],
+        agents: vec![AgentEntry { agent: Address(key.address().0), account }],
         ..SimConfig::ephemeral()
     })
     .expect("simulator starts");

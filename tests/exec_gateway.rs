@@ -7,22 +7,23 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hlmm::core::commands::{Command, OrderRequest, Tif};
-use hlmm::core::outcome::{
+use hlmm::engine::exec::{ExecReport, OrderGateway};
+use hlmm::types::commands::{Command, OrderRequest, Tif};
+use hlmm::types::outcome::{
     Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason,
 };
-use hlmm::engine::exec::{ExecReport, OrderGateway};
 
 use hlmm::engine::quote::Intent;
 use hlmm::sim::faults::{DropTarget, FaultUpdate};
 use hlmm::sim::handle::{AgentEntry, FundAccount};
 use hlmm::sim::{SimConfig, SimHandle};
+use hlmm::types::events::OrderStatus;
+use hlmm::types::Address;
 use hlmm::types::{AssetId, Cloid, InstrumentSpec, Nanos, Side, Sz};
 use hlmm::venue::exec::{GatewayConfig, HyperliquidGateway};
 use hlmm::venue::info::InfoClient;
 use hlmm::wire::action::ActionRef;
-use hlmm::wire::events::OrderStatus;
-use hlmm::wire::keys::{Address, AgentKey};
+use hlmm::wire::keys::AgentKey;
 use hlmm::wire::nonce::NonceSource;
 use hlmm::wire::sign::{write_exchange_body, Chain, L1Signer};
 use serde_json::{json, Value};
@@ -58,11 +59,11 @@ fn rig_on(
     exchange_url: Option<String>,
 ) -> Rig {
     let key = agent_key();
-    let account = hlmm::sim::Address(ACCOUNT.0);
+    let account = Address(ACCOUNT.0);
     let sim = SimHandle::start(SimConfig {
         block_interval_ms: 50,
         fund: vec![FundAccount { address: account, usdc: 1_000_000.0 }],
-        agents: vec![AgentEntry { agent: hlmm::sim::Address(key.address().0), account }],
+        agents: vec![AgentEntry { agent: Address(key.address().0), account }],
         ..base
     })
     .expect("simulator starts");
@@ -363,7 +364,7 @@ fn http_429_for_k_requests_is_rate_limited_and_cancels_still_go_out_after() {
     // After a 429 the gateway backs off placements locally, or the venue refuses again:
     // either way nothing lands and nothing is retried.
     let second = r.submit(&[Command::Place(refused[1])]);
-    let throttled = CommandOutcome::NotSent(hlmm::core::outcome::NotSentReason::Throttled);
+    let throttled = CommandOutcome::NotSent(hlmm::types::outcome::NotSentReason::Throttled);
     let limited = CommandOutcome::Rejected(RejectReason::RateLimited);
     assert!(second[0].outcome == throttled || second[0].outcome == limited, "{second:?}");
     // Cancels keep their headroom: they always go out (the venue may still refuse one while
@@ -476,7 +477,7 @@ fn placements_stop_before_a_small_address_budget_is_spent_and_cancels_still_go_o
             placed.push(req);
         } else {
             let throttled_locally =
-                CommandOutcome::NotSent(hlmm::core::outcome::NotSentReason::Throttled);
+                CommandOutcome::NotSent(hlmm::types::outcome::NotSentReason::Throttled);
             assert_eq!(out[0].outcome, throttled_locally, "never refused by the venue");
             throttled += 1;
         }
@@ -594,7 +595,7 @@ fn resolver_verdict(
     r: &mut Rig,
     asset: AssetId,
     cloid: Cloid,
-) -> Option<hlmm::wire::events::OrderUpdate> {
+) -> Option<hlmm::types::events::OrderUpdate> {
     let mut verdict = None;
     r.wait_for("the resolver's verdict", |r| {
         for rep in r.reports() {

@@ -3,12 +3,12 @@
 
 mod parse_support;
 
-use hlmm::types::{AssetId, Cloid, DecimalError, Nanos, Oid, Px, Rate, Side, Sz, Tid, TxHash, Usd};
-use hlmm::wire::events::{
+use hlmm::types::events::{
     AssetCtx, Bbo, BookSnapshot, Channel, FeedEvent, Fill, FillBatch, FillSource, Funding,
     InlineVec, Level, Liquidation, Mid, NonUserCancel, OrderStatus, OrderUpdate, PostReplyKind,
     Trade, VenueErrorKind,
 };
+use hlmm::types::{AssetId, Cloid, DecimalError, Nanos, Oid, Px, Rate, Side, Sz, Tid, TxHash, Usd};
 use hlmm::wire::ParseError;
 use parse_support::{fixture, parse, parser, JSON_FIXTURES};
 

@@ -4,7 +4,7 @@
 
 mod parse_support;
 
-use hlmm::wire::events::{Channel, FeedEvent};
+use hlmm::types::events::{Channel, FeedEvent};
 use hlmm::wire::{FeedCounters, FeedParser, ParseError};
 use parse_support::{fixture, parser};
 use proptest::prelude::*;

@@ -5,7 +5,7 @@
 
 mod parse_support;
 
-use hlmm::wire::events::{Channel, FeedEvent};
+use hlmm::types::events::{Channel, FeedEvent};
 use hlmm::wire::FeedParser;
 use parse_support::{fixture, parser};
 

@@ -3,7 +3,7 @@
 
 mod parse_support;
 
-use hlmm::wire::events::FeedEvent;
+use hlmm::types::events::FeedEvent;
 use hlmm::wire::reference::{parse_l2_book, parse_l2_book_inline, ReferenceError};
 use hlmm::wire::InstrumentTable;
 use parse_support::{fixture, instruments, parse, parser};

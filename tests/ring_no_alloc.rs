@@ -6,7 +6,7 @@
 
 use hlmm::ring::{conflating, lossless};
 use hlmm::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
-use hlmm::wire::events::Channel;
+use hlmm::types::events::Channel;
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;

@@ -28,8 +28,8 @@ use hlmm::sim::handle::FundAccount;
 use hlmm::sim::server::auth::{Authenticator as _, SignatureVerifier};
 use hlmm::sim::server::body::ExchangeBody;
 use hlmm::sim::{Address, SimConfig, SimHandle};
+use hlmm::types::Address as WireAddress;
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Px, Sz};
-use hlmm::wire::keys::Address as WireAddress;
 use hlmm::wire::sign::{agent_digest, recover_signer, Chain, Signature as WireSignature};
 use hyperliquid_rust_sdk::{
     Actions, AssetCtx, BaseUrl, ClientCancelRequest, ClientCancelRequestCloid, ClientLimit,

@@ -2,11 +2,12 @@
 //! they cover what the Rust SDK 0.6.0 cannot produce (`scheduleCancel`, a vault address) and
 //! its JSON form of `r`/`s` (minimal hex), with another key and nonce 0.
 
+use hlmm::types::Address;
 use hlmm::types::{AssetId, Cloid};
 use hlmm::wire::action::{
     ActionRef, Grouping, Limit, OrderType, OrderWire, Tif, Tpsl, Trigger, WireNum,
 };
-use hlmm::wire::keys::{Address, AgentKey};
+use hlmm::wire::keys::AgentKey;
 use hlmm::wire::sign::{action_hash, agent_digest, sign_l1_action, Chain, Signature};
 
 const PY_KEY: &str = "0x0123456789012345678901234567890123456789012345678901234567890123";

@@ -5,12 +5,13 @@ mod sign_oracle;
 
 use ethers::signers::Signer as _;
 use ethers::types::H160;
+use hlmm::types::Address;
 use hlmm::types::{AssetId, Cloid, DecimalStr, Oid};
 use hlmm::wire::action::{
     Action, ActionRef, Builder, CancelByCloidWire, CancelWire, Grouping, Limit, ModifyWire,
     OrderRef, OrderType, OrderWire, Tif, Tpsl, Trigger, UpdateLeverageAction, WireNum,
 };
-use hlmm::wire::keys::{Address, AgentKey};
+use hlmm::wire::keys::AgentKey;
 use hlmm::wire::sign::{
     action_hash, agent_digest, recover_agent, recover_signer, sign_l1_action, write_exchange_body,
     Chain, ExchangeRequest, L1Signer, Signature,

@@ -17,7 +17,7 @@ const FORBIDDEN: [&str; 9] = [
 ];
 
 fn sources() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/sim/src");
     let mut out = vec![root.join("accounts.rs"), root.join("actions.rs"), root.join("exchange.rs")];
     for dir in [root.join("matching"), root.join("exchange")] {
         let entries = fs::read_dir(&dir).expect("pure sim module directory");

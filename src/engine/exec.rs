@@ -19,12 +19,12 @@ use super::idle::Idler;
 use super::quote::Intent;
 use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
-use crate::core::commands::Command;
-use crate::core::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
 use crate::ring::{LosslessRx, LosslessTx};
 use crate::telemetry::{Counter, Counters};
+use crate::types::commands::Command;
+use crate::types::events::OrderUpdate;
+use crate::types::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
 use crate::types::{AssetId, Cloid};
-use crate::wire::events::OrderUpdate;
 
 /// What the exec thread reports to the quote thread over the lossless outcome ring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

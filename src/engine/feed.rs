@@ -26,9 +26,9 @@ use super::msg::{AssetIndex, Stamped};
 use super::shutdown::{Phase, Shutdown};
 use crate::ring::{ConflatingTx, LosslessTx};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::types::events::Channel;
+use crate::types::events::FeedEvent;
 use crate::types::{InstrumentSpec, Nanos};
-use crate::wire::events::Channel;
-use crate::wire::events::FeedEvent;
 use crate::wire::feed::{FeedCounters, FeedParser, FRAME_PADDING};
 
 /// What the feed thread needs to know, resolved from the config.

@@ -17,10 +17,11 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::config::{AgentKeySource, Config, VenueKind};
+use crate::types::Address;
 use crate::types::{AssetId, InstrumentSpec, Sz};
 use crate::venue::exec::{GatewayConfig, HyperliquidGateway};
 use crate::venue::info::InfoClient;
-use crate::wire::keys::{Address, AgentKey};
+use crate::wire::keys::AgentKey;
 use crate::wire::nonce::NonceSource;
 use crate::wire::sign::{Chain, L1Signer};
 

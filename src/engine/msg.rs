@@ -7,8 +7,8 @@
 //!
 //! The intent, outcome and config rings are lossless too; their messages come from the core.
 
+use crate::types::events::FeedEvent;
 use crate::types::{AssetId, Nanos};
-use crate::wire::events::FeedEvent;
 
 /// A feed event with the times the telemetry needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +133,7 @@ impl AssetIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::events::{BookSnapshot, MidBatch};
+    use crate::types::events::{BookSnapshot, MidBatch};
 
     #[test]
     fn dense_indexes_follow_the_instrument_order() {

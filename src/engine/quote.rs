@@ -29,16 +29,16 @@ use super::msg::Stamped;
 use super::reconciler::ReconcileLink;
 use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
-use crate::core::commands::Command;
 use crate::core::orders::BudgetPressure;
 use crate::core::venue_sync::ReconcileKind;
 use crate::core::{CoreEvent, QuotingCore};
 use crate::ring::{ConflatingRx, ConflatingTx, LosslessRx, LosslessTx};
 use crate::sync::{AssetSnapshot, SNAPSHOT_INTERVAL_NS};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
+use crate::types::commands::Command;
+use crate::types::events::{FeedEvent, OrderUpdateBatch};
 use crate::types::{AssetId, Nanos};
 use crate::venue::exec::GatewayStats;
-use crate::wire::events::{FeedEvent, OrderUpdateBatch};
 
 /// An order command on its way to the exec thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use crate::core::reconcile::VenueSnapshot;
 use crate::core::venue_sync::ReconcileReport;
 use crate::ring::LosslessRx;
+use crate::types::Address;
 use crate::types::InstrumentSpec;
 use crate::venue::account;
 use crate::venue::info::InfoClient;
-use crate::wire::keys::Address;
 
 use super::clock::wall_now;
 use super::shutdown::Shutdown;

@@ -11,15 +11,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::core::cloid::is_ours;
-use crate::core::commands::Command;
 use crate::core::venue_sync::{ReconcileKind, ReconcileReport};
 use crate::core::QuotingCore;
+use crate::types::cloid::is_ours;
+use crate::types::commands::Command;
+use crate::types::Address;
 use crate::types::{AssetId, Cloid, InstrumentSpec};
 use crate::venue::account::{self, AccountSnapshot};
 use crate::venue::admin::AdminClient;
 use crate::venue::info::InfoClient;
-use crate::wire::keys::Address;
 use crate::wire::nonce::NonceSource;
 use crate::wire::sign::L1Signer;
 

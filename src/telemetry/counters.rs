@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::wire::events::Channel;
+use crate::types::events::Channel;
 
 /// A health counter. Every one counts events since start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,9 +9,9 @@
 use serde::Deserialize;
 
 use crate::core::reconcile::{VenueOrder, VenuePosition, VenueSnapshot};
+use crate::types::Address;
 use crate::types::{Cloid, InstrumentSpec, Nanos, Oid, Px, Side};
 use crate::venue::info::{InfoClient, InfoError};
-use crate::wire::keys::Address;
 
 /// Why a snapshot could not be taken.
 #[derive(Debug, thiserror::Error)]

@@ -2,12 +2,12 @@
 //! prices, and an exec stand-in that acknowledges commands. Shared by the `core_quote_*` tests.
 #![allow(dead_code, unreachable_pub, clippy::result_large_err)]
 
-use hlmm::core::commands::{Command, CommandKind, OrderRequest};
-use hlmm::core::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::core::params::{GlobalParams, SymbolParams};
 use hlmm::core::{CoreError, CoreEvent, QuotingCore};
+use hlmm::types::commands::{Command, CommandKind, OrderRequest};
+use hlmm::types::events::{BookSnapshot, FeedEvent, Fill, FillBatch, Level};
+use hlmm::types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Side, Sz, Tid, Usd};
-use hlmm::wire::events::{BookSnapshot, FeedEvent, Fill, FillBatch, Level};
 
 pub const MS: u64 = 1_000_000;
 pub const SEC: u64 = 1_000_000_000;
@@ -157,12 +157,12 @@ impl Harness {
         asset: AssetId,
         cloid: hlmm::types::Cloid,
         kind: CommandKind,
-        tif: hlmm::core::commands::Tif,
+        tif: hlmm::types::commands::Tif,
     ) -> OutcomeEvent {
         let oid = Oid(self.next_oid);
         self.next_oid += 1;
         // An IOC that did not fill is cancelled at once; tests fill IOCs explicitly.
-        let status = if tif == hlmm::core::commands::Tif::Ioc {
+        let status = if tif == hlmm::types::commands::Tif::Ioc {
             AcceptedStatus::Canceled
         } else {
             AcceptedStatus::Resting

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
+use hlmm::types::events::{Channel, FeedEvent};
 use hlmm::types::{AssetId, Coin, InstrumentSpec};
-use hlmm::wire::events::{Channel, FeedEvent};
 use hlmm::wire::{FeedParser, ParseError};
 
 /// BTC (asset 0, szDecimals 5), ETH (1, 4), SOL (5, 2): mainnet ids and scales.

@@ -13,7 +13,7 @@
 //! - `CancelAll` is not an action of its own: the gateway sweeps the venue's open orders for it
 //!   (it needs an `/info` round trip, so it is handled off this plan).
 
-use crate::core::commands::{Command, OrderRequest, Tif as CoreTif};
+use crate::types::commands::{Command, OrderRequest, Tif as CoreTif};
 use crate::types::{AssetId, InstrumentSpec, Oid};
 use crate::wire::action::{
     ActionRef, CancelByCloidWire, Grouping, ModifyWire, OrderRef, OrderWire, Tif as WireTif,

@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::reply::Reply;
-use crate::core::outcome::{AmbiguousReason, NotSentReason};
+use crate::types::outcome::{AmbiguousReason, NotSentReason};
 
 /// How long to wait for a WebSocket connect.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,0 +1,386 @@
+//! Per-symbol parameters as the core sees them: resolved, typed, integer where money is involved.
+//!
+//! The file/Redis schema (`config.rs`) is the user's surface; the lead maps it onto
+//! [`SymbolParams`]. Field names of the design document (`daily_return_bps`,
+//! `notional_per_side`, `daily_pnl_stop_loss`, `trailing_take_profit`, `trailing_stop_loss`,
+//! `hedge_only_mode`, `force_quote_refresh_interval`, `max_long_usd`, `max_short_usd`) are kept
+//! as they are: they are the user's contract.
+//!
+//! [`SymbolParams::validate`] checks a whole parameter set and reports every error at once, so a
+//! rejected hot config names everything that is wrong. Validation runs on the quote thread only
+//! when a config arrives (rare), never per market event; it does not allocate either.
+//!
+//! Pure: no I/O, no clock, no allocation.
+
+use std::fmt;
+
+use hlmm_types::Usd;
+
+/// Nanoseconds per second, for the `_ns` durations below.
+pub const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+/// Which volatility estimator feeds the spread. Both always run, so switching between them by
+/// hot config needs no new warm-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VolEstimator {
+    /// Exponentially weighted variance of mid log-returns per unit time.
+    Ewma,
+    /// Average true range of 1-minute mid bars, converted to a per-√second volatility.
+    Atr,
+}
+
+/// Which price is the fair value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FairValueModel {
+    /// `(best bid + best ask) / 2`.
+    Mid,
+    /// Top-of-book size-weighted: `(bid · ask_sz + ask · bid_sz) / (bid_sz + ask_sz)`; leans
+    /// towards the side with less size, where the price is more likely to move.
+    Microprice,
+}
+
+/// One symbol's parameters, as resolved for the core. `Copy`, so a hot config travels through
+/// the lossless config ring without allocation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SymbolParams {
+    /// Target return per UTC day on the deployed notional (`2 × notional_per_side`), in basis
+    /// points. Drives the return term of the half-spread (see `strategy`).
+    pub daily_return_bps: u16,
+    /// Size of each quote, in USD at the quote's price; rounded down to lots, never below the
+    /// venue's $10 minimum order value.
+    pub notional_per_side: Usd,
+    /// Daily loss limit in USD (positive): when this symbol's PnL since 00:00 UTC reaches
+    /// `−daily_pnl_stop_loss`, it flattens and halts until the next UTC day.
+    pub daily_pnl_stop_loss: Usd,
+    /// Fraction of position notional (`0.05` = 5 %); once unrealised PnL reaches it, stop adding
+    /// (hedge-only). `0` disables it.
+    pub trailing_take_profit: f64,
+    /// Fraction of position notional; exit when unrealised PnL falls more than this below its
+    /// peak since the position opened. `0` disables it.
+    pub trailing_stop_loss: f64,
+    /// Quote only the side that reduces the position (nothing when flat).
+    pub hedge_only_mode: bool,
+    /// Re-send a resting quote at least this often even if unchanged, in ns; `0` never forces.
+    pub force_quote_refresh_interval: u64,
+    /// Largest long position, in USD notional at the quote price, counting live and in-flight
+    /// bids.
+    pub max_long_usd: Usd,
+    /// Largest short position, in USD notional (positive), counting live and in-flight asks.
+    pub max_short_usd: Usd,
+
+    /// Fair value model.
+    pub fair_value: FairValueModel,
+    /// Volatility estimator that feeds the spread.
+    pub vol_estimator: VolEstimator,
+    /// Multiplier `k` of the volatility term `k · σ · √horizon`.
+    pub vol_k: f64,
+    /// Horizon of the volatility term, in ns: how long a quote is exposed before it is
+    /// refreshed or filled.
+    pub vol_horizon: u64,
+    /// Half-life of the EWMA variance, in ns.
+    pub ewma_half_life: u64,
+    /// Mid returns the EWMA needs before its estimate is used.
+    pub vol_warmup_samples: u32,
+    /// Number of 1-minute bars in the ATR (Wilder smoothing); also the ATR warm-up in bars.
+    pub atr_bars: u32,
+    /// Volatility used until the estimator is warm, as a fraction per √second (`None`: do not
+    /// quote until warm).
+    pub vol_prior: Option<f64>,
+    /// Floor of the half-spread, in basis points of the fair value.
+    pub min_half_spread_bps: f64,
+    /// Cap of the return term of the half-spread, in basis points (the return term alone can
+    /// grow without bound when fills stop; see `strategy`). Tick, floor and volatility terms
+    /// are not capped.
+    pub max_half_spread_bps: f64,
+    /// Reservation-price shift at a full position, in half-spreads: at `q = position / limit =
+    /// 1` the reservation price moves `inventory_skew × half_spread` against the inventory.
+    pub inventory_skew: f64,
+    /// Fill rate assumed before any fill is seen, in full-size fills (one `notional_per_side`
+    /// each) per day.
+    pub fills_per_day_prior: f64,
+    /// Lowest fill rate the return term divides by, in full-size fills per day.
+    pub fills_per_day_floor: f64,
+    /// Half-life of the observed fill rate, in ns.
+    pub fill_rate_half_life: u64,
+    /// A resting quote within this many ticks of its target is left alone.
+    pub requote_tolerance_ticks: i64,
+    /// Replace a quote by modify (`true`) or by cancel + new order.
+    pub prefer_modify: bool,
+    /// A book older than this (receive time, ns) is stale: the symbol's quotes are pulled.
+    pub stale_book_after: u64,
+    /// While flattening, passive reduce-only quotes at the touch are used for this long (ns),
+    /// then a reduce-only IOC is sent (and again every such interval until flat).
+    pub flatten_ioc_after: u64,
+    /// How far through the opposite touch a flattening IOC is priced, in basis points.
+    pub flatten_ioc_slippage_bps: f64,
+}
+
+impl Default for SymbolParams {
+    /// The design document's example values for the user's fields; conservative model values.
+    fn default() -> Self {
+        Self {
+            daily_return_bps: 10,
+            notional_per_side: Usd::from_dollars(1_000),
+            daily_pnl_stop_loss: Usd::from_dollars(100),
+            trailing_take_profit: 0.05,
+            trailing_stop_loss: 0.02,
+            hedge_only_mode: false,
+            force_quote_refresh_interval: 500 * 1_000_000,
+            max_long_usd: Usd::from_dollars(10_000),
+            max_short_usd: Usd::from_dollars(10_000),
+            fair_value: FairValueModel::Microprice,
+            vol_estimator: VolEstimator::Ewma,
+            vol_k: 1.0,
+            vol_horizon: 30 * NANOS_PER_SEC,
+            ewma_half_life: 300 * NANOS_PER_SEC,
+            vol_warmup_samples: 120,
+            atr_bars: 14,
+            vol_prior: None,
+            min_half_spread_bps: 1.0,
+            max_half_spread_bps: 50.0,
+            inventory_skew: 1.0,
+            fills_per_day_prior: 100.0,
+            fills_per_day_floor: 10.0,
+            fill_rate_half_life: 3_600 * NANOS_PER_SEC,
+            requote_tolerance_ticks: 0,
+            prefer_modify: true,
+            stale_book_after: 5 * NANOS_PER_SEC,
+            flatten_ioc_after: 10 * NANOS_PER_SEC,
+            flatten_ioc_slippage_bps: 10.0,
+        }
+    }
+}
+
+/// One thing wrong with a [`SymbolParams`]. Values are carried for the message; dollars as
+/// `f64` for display only.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    /// Below the venue's $10 minimum order value.
+    #[error("notional_per_side = {0}: below the $10 minimum order value")]
+    NotionalBelowMinimum(f64),
+    /// The daily stop must be a positive loss amount.
+    #[error("daily_pnl_stop_loss = {0}: must be a positive USD amount")]
+    DailyStopNotPositive(f64),
+    /// A limit in USD that is negative.
+    #[error("{field} = {value}: must not be negative")]
+    NegativeLimit {
+        /// Which field.
+        field: &'static str,
+        /// Its value in dollars.
+        value: f64,
+    },
+    /// A fraction outside `[0, 1)`.
+    #[error("{field} = {value}: must be a fraction in [0, 1)")]
+    BadFraction {
+        /// Which field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A number that must be finite and not negative.
+    #[error("{field} = {value}: must be finite and not negative")]
+    NotNonNegative {
+        /// Which field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A number that must be finite and positive.
+    #[error("{field} = {value}: must be finite and positive")]
+    NotPositive {
+        /// Which field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A duration or count that must not be zero.
+    #[error("{field}: must not be zero")]
+    Zero {
+        /// Which field.
+        field: &'static str,
+    },
+    /// The half-spread floor is above its cap.
+    #[error("min_half_spread_bps = {min}: above max_half_spread_bps = {max}")]
+    FloorAboveCap {
+        /// The floor.
+        min: f64,
+        /// The cap.
+        max: f64,
+    },
+    /// The fill-rate floor is above the prior.
+    #[error("fills_per_day_floor = {floor}: above fills_per_day_prior = {prior}")]
+    FillFloorAbovePrior {
+        /// The floor.
+        floor: f64,
+        /// The prior.
+        prior: f64,
+    },
+    /// Tolerance in ticks below zero.
+    #[error("requote_tolerance_ticks = {0}: must not be negative")]
+    NegativeTolerance(i64),
+}
+
+/// Every error of one validation, inline (at most one per check, so the capacity is never
+/// exceeded).
+#[derive(Clone, Copy, PartialEq)]
+pub struct ParamErrors {
+    len: usize,
+    items: [Option<ParamError>; Self::CAPACITY],
+}
+
+impl ParamErrors {
+    /// More than the number of checks in [`SymbolParams::validate`].
+    pub const CAPACITY: usize = 32;
+
+    const fn new() -> Self {
+        Self { len: 0, items: [None; Self::CAPACITY] }
+    }
+
+    fn push(&mut self, e: ParamError) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = Some(e);
+            self.len += 1;
+        }
+    }
+
+    /// The errors, in field order.
+    pub fn iter(&self) -> impl Iterator<Item = &ParamError> + '_ {
+        self.items[..self.len].iter().flatten()
+    }
+
+    /// How many errors.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when there is none.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl fmt::Debug for ParamErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for ParamErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl SymbolParams {
+    /// Checks the whole set; returns every error found, or `Ok` if the set may be applied.
+    // The error list is inline (about 1 KiB) on purpose: a rejection happens on the quote
+    // thread, rarely, and must not allocate there; it is not on the per-event path.
+    #[allow(clippy::result_large_err)]
+    pub fn validate(&self) -> Result<(), ParamErrors> {
+        let mut errs = ParamErrors::new();
+        if self.notional_per_side < Usd::MIN_ORDER_VALUE {
+            errs.push(ParamError::NotionalBelowMinimum(self.notional_per_side.to_f64()));
+        }
+        if self.daily_pnl_stop_loss <= Usd::ZERO {
+            errs.push(ParamError::DailyStopNotPositive(self.daily_pnl_stop_loss.to_f64()));
+        }
+        for (field, v) in
+            [("max_long_usd", self.max_long_usd), ("max_short_usd", self.max_short_usd)]
+        {
+            if v < Usd::ZERO {
+                errs.push(ParamError::NegativeLimit { field, value: v.to_f64() });
+            }
+        }
+        for (field, v) in [
+            ("trailing_take_profit", self.trailing_take_profit),
+            ("trailing_stop_loss", self.trailing_stop_loss),
+        ] {
+            if !(v.is_finite() && (0.0..1.0).contains(&v)) {
+                errs.push(ParamError::BadFraction { field, value: v });
+            }
+        }
+        for (field, v) in [
+            ("vol_k", self.vol_k),
+            ("min_half_spread_bps", self.min_half_spread_bps),
+            ("inventory_skew", self.inventory_skew),
+            ("flatten_ioc_slippage_bps", self.flatten_ioc_slippage_bps),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                errs.push(ParamError::NotNonNegative { field, value: v });
+            }
+        }
+        let mut positive = [
+            ("max_half_spread_bps", self.max_half_spread_bps),
+            ("fills_per_day_prior", self.fills_per_day_prior),
+            ("fills_per_day_floor", self.fills_per_day_floor),
+            ("vol_prior", f64::NAN),
+        ];
+        let checked = match self.vol_prior {
+            Some(p) => {
+                positive[3].1 = p;
+                4
+            }
+            None => 3,
+        };
+        for &(field, v) in &positive[..checked] {
+            if !(v.is_finite() && v > 0.0) {
+                errs.push(ParamError::NotPositive { field, value: v });
+            }
+        }
+        for (field, v) in [
+            ("vol_horizon", self.vol_horizon),
+            ("ewma_half_life", self.ewma_half_life),
+            ("fill_rate_half_life", self.fill_rate_half_life),
+            ("stale_book_after", self.stale_book_after),
+            ("flatten_ioc_after", self.flatten_ioc_after),
+            ("vol_warmup_samples", u64::from(self.vol_warmup_samples)),
+            ("atr_bars", u64::from(self.atr_bars)),
+        ] {
+            if v == 0 {
+                errs.push(ParamError::Zero { field });
+            }
+        }
+        if self.min_half_spread_bps > self.max_half_spread_bps {
+            errs.push(ParamError::FloorAboveCap {
+                min: self.min_half_spread_bps,
+                max: self.max_half_spread_bps,
+            });
+        }
+        if self.fills_per_day_floor > self.fills_per_day_prior {
+            errs.push(ParamError::FillFloorAbovePrior {
+                floor: self.fills_per_day_floor,
+                prior: self.fills_per_day_prior,
+            });
+        }
+        if self.requote_tolerance_ticks < 0 {
+            errs.push(ParamError::NegativeTolerance(self.requote_tolerance_ticks));
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+/// Parameters that apply across symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GlobalParams {
+    /// Global daily loss limit in USD (positive): when the sum over all symbols of PnL since
+    /// 00:00 UTC reaches `−global_daily_pnl_stop_loss`, every symbol flattens and halts until
+    /// the next UTC day. `Usd::ZERO` disables the global stop (per-symbol stops still apply).
+    pub global_daily_pnl_stop_loss: Usd,
+    /// Instance prefix of our cloids (recognises our orders across restarts).
+    pub cloid_prefix: u32,
+    /// Run id of this process (keeps runs from colliding).
+    pub run_id: u32,
+}
+
+#[cfg(test)]
+mod tests;

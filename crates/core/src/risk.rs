@@ -1,0 +1,478 @@
+//! Risk: one trading state machine per symbol, position limits, daily and trailing stops.
+//!
+//! # States
+//!
+//! - `Active`: two-sided market making, sizes clipped to the position limits.
+//! - `Reducing` (hedge-only): only the side that reduces the position is quoted, reduce-only;
+//!   nothing when flat. While *flattening* (after a stop), the reducing quote rests at the
+//!   touch and a reduce-only IOC follows every `flatten_ioc_after`.
+//! - `Halted`: nothing is quoted; every resting quote of the symbol is cancelled. Cancels are
+//!   always allowed.
+//!
+//! # What puts a symbol where (highest priority first)
+//!
+//! | condition | state | ends when |
+//! |---|---|---|
+//! | kill switch | Halted (`Kill`) | an explicit resume |
+//! | not started (startup) | Halted (`Startup`) | the engine's first resume, after reconciliation |
+//! | no fresh book within `stale_book_after` | Halted (`StaleBook`) | a fresh book |
+//! | a tick or lot reject (our bug) | Halted (`RejectHalt`) | a resume |
+//! | a stop fired and a position remains | Reducing, flattening (`TrailingStop`, `DailyStop`, `GlobalDailyStop`) | flat (or, for daily stops, the UTC day ends) |
+//! | daily PnL ≤ `−daily_pnl_stop_loss`, flat | Halted (`DailyStop`) | 00:00 UTC |
+//! | global daily PnL ≤ `−global_daily_pnl_stop_loss`, flat | Halted (`GlobalDailyStop`) | 00:00 UTC |
+//! | unrealised PnL ≥ `trailing_take_profit` × notional | Reducing (`TakeProfit`) | flat |
+//! | a margin or max-position reject | Reducing (`RejectReduce`) | flat |
+//! | `hedge_only_mode` configured | Reducing (`HedgeOnlyConfig`) | config clears it |
+//! | none of the above | Active (`Clear`) | |
+//!
+//! - **Daily stop**: PnL since 00:00 UTC (realised + unrealised − fees + funding, from
+//!   `positions`) at or below `−daily_pnl_stop_loss` latches the stop for the rest of the UTC
+//!   day: flatten, then halt. The global stop does the same for every symbol on the sum.
+//! - **Trailing stop**: `peak` is the highest unrealised PnL seen since the position opened
+//!   (or flipped). When `peak − upnl > trailing_stop_loss × notional` (notional at the mark), the
+//!   position is exited (flattened); once flat the symbol returns to `Active`.
+//! - **Trailing take profit**: once `upnl ≥ trailing_take_profit × notional`, stop adding:
+//!   hedge-only, unwinding passively at the model's reducing price while the trailing stop
+//!   protects the peak.
+//! - **Limits**: no quote may take the position past `max_long_usd` / `max_short_usd`, counting
+//!   the position, every other live or in-flight order on that side, and the quote itself,
+//!   valued at the quote's price ([`clip_to_limit`]). At the limit only the reducing side is
+//!   quoted.
+//!
+//! Every change of state (or of the reason for it) is recorded as a [`Transition`] in an
+//! [`AuditRing`]: a bounded ring of `Copy` records that the quote thread drains and forwards to
+//! the side thread. The ring never allocates; when full, the oldest record is overwritten and
+//! counted.
+//!
+//! Runs on the quote thread. No clock (`now` is an argument), no allocation, no logging.
+
+use super::params::SymbolParams;
+use hlmm_types::{AssetId, InstrumentSpec, Nanos, Px, Side, Sz, Usd};
+
+/// Nanoseconds in a UTC day; the Unix epoch starts at 00:00 UTC.
+pub const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;
+
+/// The UTC day index of `t` (days since the epoch).
+pub const fn utc_day(t: Nanos) -> u64 {
+    t.0 / NANOS_PER_DAY
+}
+
+/// A symbol's trading state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TradingState {
+    /// Two-sided quoting within limits.
+    Active,
+    /// Hedge-only: only reduce-only quotes on the side that reduces the position.
+    Reducing,
+    /// Nothing but cancels.
+    Halted,
+}
+
+/// A transition that the table does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("invalid trading-state transition from {from:?} to {to:?}")]
+pub struct InvalidTransition {
+    /// The state it was in.
+    pub from: TradingState,
+    /// The state asked for.
+    pub to: TradingState,
+}
+
+impl TradingState {
+    /// The transition table. Every move between different states is allowed (risk can both
+    /// escalate and relax in one step, e.g. a kill from `Active` or a resume into `Active`);
+    /// staying put is not a transition.
+    pub fn transition(self, to: Self) -> Result<Self, InvalidTransition> {
+        use TradingState::{Active, Halted, Reducing};
+        match (self, to) {
+            (Active, Reducing)
+            | (Active, Halted)
+            | (Reducing, Halted)
+            | (Reducing, Active)
+            | (Halted, Reducing)
+            | (Halted, Active) => Ok(to),
+            (Active, Active) | (Reducing, Reducing) | (Halted, Halted) => {
+                Err(InvalidTransition { from: self, to })
+            }
+        }
+    }
+}
+
+/// Why a symbol is in its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// Nothing restricts quoting.
+    Clear,
+    /// `hedge_only_mode` is configured.
+    HedgeOnlyConfig,
+    /// The trailing take profit was reached.
+    TakeProfit,
+    /// The trailing stop fired.
+    TrailingStop,
+    /// The symbol's daily PnL stop fired.
+    DailyStop,
+    /// The global daily PnL stop fired.
+    GlobalDailyStop,
+    /// No fresh book.
+    StaleBook,
+    /// The kill switch.
+    Kill,
+    /// Not yet resumed after startup.
+    Startup,
+    /// The venue refused an order for a tick or lot error: our rounding or metadata is wrong
+    /// (`fault-cases.md` case 7). Halted until resumed.
+    RejectHalt,
+    /// The venue refused an order for margin or maximum position: reduce until flat.
+    RejectReduce,
+    /// Reconciliation found our position differs from the venue's (twice in a row): the
+    /// venue's size was adopted, and the symbol reduces until a reconciliation agrees again.
+    ReconcileMismatch,
+}
+
+/// One audit record: a symbol changed state (or the reason for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    /// The symbol.
+    pub asset: AssetId,
+    /// State before.
+    pub from: TradingState,
+    /// State after.
+    pub to: TradingState,
+    /// Why.
+    pub reason: Reason,
+    /// When (`now` of the event that caused it), ns since the epoch.
+    pub time: Nanos,
+}
+
+/// A bounded ring of [`Transition`]s, oldest overwritten when full.
+#[derive(Debug, Clone)]
+pub struct AuditRing {
+    /// Fixed storage, allocated once at construction.
+    slots: Box<[Option<Transition>]>,
+    /// Index of the oldest record.
+    head: usize,
+    /// Records held.
+    len: usize,
+    /// Records overwritten before they were drained.
+    overwritten: u64,
+}
+
+impl AuditRing {
+    /// A ring holding up to `capacity` records (at least one).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            slots: vec![None; capacity.max(1)].into_boxed_slice(),
+            head: 0,
+            len: 0,
+            overwritten: 0,
+        }
+    }
+
+    /// Appends a record, overwriting the oldest when full.
+    pub fn push(&mut self, t: Transition) {
+        let cap = self.slots.len();
+        let tail = (self.head + self.len) % cap;
+        self.slots[tail] = Some(t);
+        if self.len == cap {
+            self.head = (self.head + 1) % cap;
+            self.overwritten += 1;
+        } else {
+            self.len += 1;
+        }
+    }
+
+    /// Removes and returns the oldest record.
+    pub fn pop(&mut self) -> Option<Transition> {
+        if self.len == 0 {
+            return None;
+        }
+        let t = self.slots[self.head].take();
+        self.head = (self.head + 1) % self.slots.len();
+        self.len -= 1;
+        t
+    }
+
+    /// Records held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Records lost because the ring was full.
+    pub fn overwritten(&self) -> u64 {
+        self.overwritten
+    }
+}
+
+/// A position exit in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Exit {
+    /// Which stop started it.
+    reason: Reason,
+    /// When it started.
+    since: Nanos,
+    /// When the last flattening IOC was sent.
+    last_ioc: Option<Nanos>,
+}
+
+/// What the symbol may quote now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteMode {
+    /// Nothing: cancel every quote.
+    Nothing,
+    /// Two-sided market making within limits.
+    TwoSided,
+    /// The reducing side only, reduce-only, at the model price.
+    ReduceOnly,
+    /// Flattening: the reducing side, reduce-only, at the touch; `ioc` when an IOC is due.
+    Flatten {
+        /// Send a reduce-only IOC through the book now.
+        ioc: bool,
+    },
+}
+
+/// What risk needs to know about a symbol at one moment.
+#[derive(Debug, Clone, Copy)]
+pub struct RiskInputs {
+    /// The event's time.
+    pub now: Nanos,
+    /// Signed position, lots.
+    pub position: Sz,
+    /// Absolute position notional at the mark, USD.
+    pub notional: Usd,
+    /// Unrealised PnL at the mark, USD.
+    pub upnl: Usd,
+    /// PnL since 00:00 UTC (realised + unrealised − fees + funding), USD.
+    pub daily_pnl: Usd,
+    /// A book arrived within `stale_book_after`.
+    pub book_fresh: bool,
+    /// The kill switch is on.
+    pub kill: bool,
+    /// The engine has not resumed since startup.
+    pub startup: bool,
+    /// The global daily stop fired today.
+    pub global_stop: bool,
+    /// A tick or lot reject since the last resume.
+    pub reject_halt: bool,
+    /// A margin or max-position reject while the current position is open.
+    pub reject_reduce: bool,
+    /// Reconciliation found a position mismatch not yet cleared by an agreeing one.
+    pub reconcile_mismatch: bool,
+}
+
+/// One symbol's risk state.
+#[derive(Debug, Clone, Copy)]
+pub struct SymbolRisk {
+    /// The symbol.
+    asset: AssetId,
+    /// Current state.
+    state: TradingState,
+    /// Why.
+    reason: Reason,
+    /// UTC day on which the symbol's daily stop fired, if it did.
+    day_stop: Option<u64>,
+    /// An exit in progress.
+    exit: Option<Exit>,
+    /// The take profit was reached for the current position.
+    take_profit: bool,
+    /// Highest unrealised PnL since the position opened; `None` when flat.
+    peak_upnl: Option<Usd>,
+    /// Sign of the position at the last evaluation (-1, 0, 1), to see opens and flips.
+    side: i64,
+}
+
+impl SymbolRisk {
+    /// A symbol at startup: halted until resumed.
+    pub fn new(asset: AssetId) -> Self {
+        Self {
+            asset,
+            state: TradingState::Halted,
+            reason: Reason::Startup,
+            day_stop: None,
+            exit: None,
+            take_profit: false,
+            peak_upnl: None,
+            side: 0,
+        }
+    }
+
+    /// Current state.
+    pub fn state(&self) -> TradingState {
+        self.state
+    }
+
+    /// Why it is in that state.
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// Highest unrealised PnL since the position opened.
+    pub fn peak_upnl(&self) -> Option<Usd> {
+        self.peak_upnl
+    }
+
+    /// Brings the state up to date with `i`; records a transition if it changed. Call after
+    /// every event that touches the symbol and on every timer; extra calls are no-ops.
+    pub fn evaluate(&mut self, i: &RiskInputs, p: &SymbolParams, audit: &mut AuditRing) {
+        let today = utc_day(i.now);
+        let side = i.position.0.signum();
+        if side != self.side {
+            // Opened, flipped or closed: trailing state belongs to the old position.
+            self.peak_upnl = None;
+            self.take_profit = false;
+            self.side = side;
+        }
+        if self.day_stop.is_some_and(|d| d != today) {
+            self.day_stop = None;
+        }
+        if side == 0 {
+            self.exit = None;
+        } else {
+            let peak = self.peak_upnl.map_or(i.upnl, |pk| pk.max(i.upnl));
+            self.peak_upnl = Some(peak);
+            let notional = i.notional.to_f64();
+            if p.trailing_stop_loss > 0.0
+                && (peak - i.upnl).to_f64() > p.trailing_stop_loss * notional
+            {
+                self.start_exit(Reason::TrailingStop, i.now);
+            }
+            if p.trailing_take_profit > 0.0 && i.upnl.to_f64() >= p.trailing_take_profit * notional
+            {
+                self.take_profit = true;
+            }
+        }
+        if self.exit.is_some_and(|e| {
+            e.reason != Reason::TrailingStop && self.day_stop.is_none() && !i.global_stop
+        }) {
+            // A daily-stop exit ends with its UTC day.
+            self.exit = None;
+        }
+        if i.daily_pnl.0 <= -p.daily_pnl_stop_loss.0 {
+            self.day_stop = Some(today);
+        }
+        if side != 0 {
+            if self.day_stop.is_some() {
+                self.start_exit(Reason::DailyStop, i.now);
+            } else if i.global_stop {
+                self.start_exit(Reason::GlobalDailyStop, i.now);
+            }
+        }
+        let (state, reason) = self.required(i, p);
+        self.move_to(state, reason, i.now, audit);
+    }
+
+    fn start_exit(&mut self, reason: Reason, now: Nanos) {
+        if self.exit.is_none() {
+            self.exit = Some(Exit { reason, since: now, last_ioc: None });
+        }
+    }
+
+    fn required(&self, i: &RiskInputs, p: &SymbolParams) -> (TradingState, Reason) {
+        use TradingState::{Active, Halted, Reducing};
+        if i.kill {
+            (Halted, Reason::Kill)
+        } else if i.startup {
+            (Halted, Reason::Startup)
+        } else if !i.book_fresh {
+            (Halted, Reason::StaleBook)
+        } else if i.reject_halt {
+            (Halted, Reason::RejectHalt)
+        } else if let Some(e) = self.exit {
+            (Reducing, e.reason)
+        } else if self.day_stop.is_some() {
+            (Halted, Reason::DailyStop)
+        } else if i.global_stop {
+            (Halted, Reason::GlobalDailyStop)
+        } else if self.take_profit {
+            (Reducing, Reason::TakeProfit)
+        } else if i.reject_reduce {
+            (Reducing, Reason::RejectReduce)
+        } else if i.reconcile_mismatch {
+            (Reducing, Reason::ReconcileMismatch)
+        } else if p.hedge_only_mode {
+            (Reducing, Reason::HedgeOnlyConfig)
+        } else {
+            (Active, Reason::Clear)
+        }
+    }
+
+    fn move_to(&mut self, to: TradingState, reason: Reason, now: Nanos, audit: &mut AuditRing) {
+        if to == self.state && reason == self.reason {
+            return;
+        }
+        let from = self.state;
+        if to != from {
+            // The table allows every move between different states; a refusal would be a bug
+            // in `required`, and staying put is the safe answer for a pure core.
+            match from.transition(to) {
+                Ok(s) => self.state = s,
+                Err(_) => return,
+            }
+        }
+        self.reason = reason;
+        audit.push(Transition { asset: self.asset, from, to, reason, time: now });
+    }
+
+    /// What may be quoted now.
+    pub fn mode(&self, now: Nanos, p: &SymbolParams) -> QuoteMode {
+        match (self.state, self.exit) {
+            (TradingState::Halted, _) => QuoteMode::Nothing,
+            (TradingState::Active, _) => QuoteMode::TwoSided,
+            (TradingState::Reducing, Some(e)) => {
+                let after = p.flatten_ioc_after;
+                let started_long_ago = now.saturating_since(e.since) >= after;
+                let last_long_ago = e.last_ioc.is_none_or(|t| now.saturating_since(t) >= after);
+                QuoteMode::Flatten { ioc: started_long_ago && last_long_ago }
+            }
+            (TradingState::Reducing, None) => QuoteMode::ReduceOnly,
+        }
+    }
+
+    /// Records that a flattening IOC was sent at `now` (the next one is due a full
+    /// `flatten_ioc_after` later).
+    pub fn ioc_sent(&mut self, now: Nanos) {
+        if let Some(e) = self.exit.as_mut() {
+            e.last_ioc = Some(now);
+        }
+    }
+}
+
+/// The largest size of a new order on `side` at `px` that keeps the position within its limit,
+/// capped at `want`; zero when at or past the limit.
+///
+/// Counted: the position at the mark (`position_usd`, signed, long positive), every other live
+/// or in-flight order on that side (`other`, lots, valued at `px`) and the new order itself
+/// (valued at `px`). Long: `position_usd + (other + sz) × px ≤ max_long_usd`; short:
+/// `−position_usd + (other + sz) × px ≤ max_short_usd`. Integer arithmetic: the headroom in
+/// micro-dollars divided by the value of one lot, rounded down.
+pub fn clip_to_limit(
+    spec: &InstrumentSpec,
+    side: Side,
+    px: Px,
+    want: Sz,
+    position_usd: Usd,
+    other: Sz,
+    p: &SymbolParams,
+) -> Sz {
+    let per_lot = super::strategy::notional(spec, px, Sz(1)).0;
+    if per_lot <= 0 {
+        return Sz::ZERO;
+    }
+    let (limit, toward) = match side {
+        Side::Bid => (p.max_long_usd.0, position_usd.0),
+        Side::Ask => (p.max_short_usd.0, -position_usd.0),
+    };
+    let room = limit.max(0).saturating_sub(toward);
+    if room <= 0 {
+        return Sz::ZERO;
+    }
+    let headroom = room / per_lot - other.0.max(0);
+    Sz(want.0.min(headroom).max(0))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,149 @@
+//! Who signed an `/exchange` body (hyperliquid.md §3.3).
+//!
+//! [`Authenticator`] recovers the signing address from a parsed body; the action handler then
+//! maps it to an account (itself, or the account that approved it as an agent) and checks the
+//! nonce per signer. A bad signature recovers some other address, which is then an unknown
+//! user: the venue's `User or API Wallet 0x… does not exist.`.
+//!
+//! [`SignatureVerifier`] is the production check, built on [`hlmm_wire::sign`] and
+//! [`hlmm_wire::action`]. Tests may plug in their own authenticator through
+//! [`crate::SimHandle::start_with_auth`]; there is no bypass in this module.
+//!
+//! Runs on a request task; must not block for long (one signature recovery).
+
+use serde::Deserialize;
+
+use sha3::{Digest, Keccak256};
+
+use super::body::{ApproveAgentWire, ExchangeBody};
+use crate::accounts::Address;
+use hlmm_types::Address as WireAddress;
+use hlmm_wire::action::Action as SignedAction;
+use hlmm_wire::sign::{recover_agent, Chain, Signature};
+
+/// Why an action could not be authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    /// The body cannot be re-encoded (a field the canonical encoding does not know): HTTP 422.
+    Malformed,
+    /// A whole-action error with this text.
+    Refused(String),
+}
+
+/// Recovers the signer of an action.
+pub trait Authenticator: Send + Sync + 'static {
+    /// The addresses that may have signed `body`, most likely first (one per signing domain
+    /// tried). The handler acts for the first that is an account or an approved agent; when
+    /// none is, the venue's unknown-signer error names the first.
+    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError>;
+}
+
+/// The venue's check (hyperliquid.md §3.3): re-encode the action canonically with the
+/// received number strings, hash with nonce/vault/`expiresAfter`, build the EIP-712 `Agent`
+/// digest with source `"b"` (what the SDKs sign for any non-mainnet URL) and, unless
+/// `testnet_only`, also `"a"`, and recover the secp256k1 signer of each.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignatureVerifier {
+    /// Try source `"b"` only.
+    pub testnet_only: bool,
+}
+
+impl Authenticator for SignatureVerifier {
+    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError> {
+        let action = SignedAction::deserialize(&body.action).map_err(|_| AuthError::Malformed)?;
+        let (r, s) = body.signature.rs_bytes().ok_or(AuthError::Malformed)?;
+        let sig = Signature { r, s, v: body.signature.v };
+        let vault = body.vault_address.map(|a| WireAddress(a.0));
+        let chains: &[Chain] =
+            if self.testnet_only { &[Chain::Testnet] } else { &[Chain::Testnet, Chain::Mainnet] };
+        let mut scratch = Vec::with_capacity(256);
+        let mut out = Vec::with_capacity(chains.len());
+        for &chain in chains {
+            scratch.clear();
+            // A signature that recovers no key at all names nobody; with any key it names the
+            // address that key belongs to, which is then checked against the accounts.
+            if let Ok(a) = recover_agent(
+                action.as_ref(),
+                body.nonce,
+                vault,
+                body.expires_after,
+                chain,
+                &sig,
+                &mut scratch,
+            ) {
+                out.push(Address(a.0));
+            }
+        }
+        if out.is_empty() {
+            // Same text as an unknown signer: the venue does not say why a signature fails.
+            return Err(AuthError::Refused(unknown_signer(&Address::default())));
+        }
+        Ok(out)
+    }
+}
+
+/// The authenticator a simulator uses when none is given: [`SignatureVerifier`] with both
+/// sources.
+pub fn default_authenticator() -> std::sync::Arc<dyn Authenticator> {
+    std::sync::Arc::new(SignatureVerifier::default())
+}
+
+/// The signer of a user-signed `approveAgent` (hyperliquid.md §3.4): EIP-712 over
+/// `HyperliquidTransaction:ApproveAgent(string hyperliquidChain,address agentAddress,string
+/// agentName,uint64 nonce)` in the domain `{name "HyperliquidSignTransaction", version "1",
+/// chainId = signatureChainId, verifyingContract 0x0}`; an unnamed agent signs `agentName ""`.
+pub fn approve_agent_signer(
+    a: &ApproveAgentWire,
+    sig: &super::body::Signature,
+) -> Result<Address, AuthError> {
+    let chain_id = a
+        .signature_chain_id
+        .strip_prefix("0x")
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .ok_or(AuthError::Malformed)?;
+    let domain_type = keccak(
+        b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)",
+    );
+    let mut domain = Vec::with_capacity(5 * 32);
+    domain.extend_from_slice(&domain_type);
+    domain.extend_from_slice(&keccak(b"HyperliquidSignTransaction"));
+    domain.extend_from_slice(&keccak(b"1"));
+    domain.extend_from_slice(&word(chain_id));
+    domain.extend_from_slice(&[0u8; 32]);
+    let type_hash = keccak(
+        b"HyperliquidTransaction:ApproveAgent(string hyperliquidChain,address agentAddress,string agentName,uint64 nonce)",
+    );
+    let mut agent = [0u8; 32];
+    agent[12..].copy_from_slice(&a.agent_address.0);
+    let mut data = Vec::with_capacity(5 * 32);
+    data.extend_from_slice(&type_hash);
+    data.extend_from_slice(&keccak(a.hyperliquid_chain.as_bytes()));
+    data.extend_from_slice(&agent);
+    data.extend_from_slice(&keccak(a.agent_name.as_deref().unwrap_or_default().as_bytes()));
+    data.extend_from_slice(&word(a.nonce));
+    let mut msg = Vec::with_capacity(66);
+    msg.extend_from_slice(&[0x19, 0x01]);
+    msg.extend_from_slice(&keccak(&domain));
+    msg.extend_from_slice(&keccak(&data));
+    let digest = keccak(&msg);
+    let (r, s) = sig.rs_bytes().ok_or(AuthError::Malformed)?;
+    hlmm_wire::sign::recover_signer(&digest, &Signature { r, s, v: sig.v })
+        .map(|w| Address(w.0))
+        .map_err(|_| AuthError::Refused(unknown_signer(&Address::default())))
+}
+
+fn keccak(bytes: &[u8]) -> [u8; 32] {
+    Keccak256::digest(bytes).into()
+}
+
+/// A `uint` as a 32-byte big-endian ABI word.
+fn word(v: u64) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[24..].copy_from_slice(&v.to_be_bytes());
+    w
+}
+
+/// The venue's text for a signer that is neither an account nor an approved agent.
+pub fn unknown_signer(signer: &Address) -> String {
+    format!("User or API Wallet {signer} does not exist.")
+}
