@@ -45,9 +45,20 @@
 //! counted.
 //!
 //! Runs on the quote thread. No clock (`now` is an argument), no allocation, no logging.
+//!
+//! Where things are: the per-symbol state machine ([`SymbolRisk`]) here; the states, their
+//! table and reasons in `state`; the audit ring in `audit`; [`clip_to_limit`] in `limits`.
+
+mod audit;
+mod limits;
+mod state;
 
 use super::params::SymbolParams;
-use hlmm_types::{AssetId, InstrumentSpec, Nanos, Px, Side, Sz, Usd};
+use hlmm_types::{AssetId, Nanos, Sz, Usd};
+
+pub use self::audit::{AuditRing, Transition};
+pub use self::limits::clip_to_limit;
+pub use self::state::{InvalidRiskTransition, Reason, TradingState};
 
 /// Nanoseconds in a UTC day; the Unix epoch starts at 00:00 UTC.
 pub const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;
@@ -55,157 +66,6 @@ pub const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;
 /// The UTC day index of `t` (days since the epoch).
 pub const fn utc_day(t: Nanos) -> u64 {
     t.0 / NANOS_PER_DAY
-}
-
-/// A symbol's trading state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TradingState {
-    /// Two-sided quoting within limits.
-    Active,
-    /// Hedge-only: only reduce-only quotes on the side that reduces the position.
-    Reducing,
-    /// Nothing but cancels.
-    Halted,
-}
-
-/// A transition that the table does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("invalid trading-state transition from {from:?} to {to:?}")]
-pub struct InvalidTransition {
-    /// The state it was in.
-    pub from: TradingState,
-    /// The state asked for.
-    pub to: TradingState,
-}
-
-impl TradingState {
-    /// The transition table. Every move between different states is allowed (risk can both
-    /// escalate and relax in one step, e.g. a kill from `Active` or a resume into `Active`);
-    /// staying put is not a transition.
-    pub fn transition(self, to: Self) -> Result<Self, InvalidTransition> {
-        use TradingState::{Active, Halted, Reducing};
-        match (self, to) {
-            (Active, Reducing)
-            | (Active, Halted)
-            | (Reducing, Halted)
-            | (Reducing, Active)
-            | (Halted, Reducing)
-            | (Halted, Active) => Ok(to),
-            (Active, Active) | (Reducing, Reducing) | (Halted, Halted) => {
-                Err(InvalidTransition { from: self, to })
-            }
-        }
-    }
-}
-
-/// Why a symbol is in its state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Reason {
-    /// Nothing restricts quoting.
-    Clear,
-    /// `hedge_only_mode` is configured.
-    HedgeOnlyConfig,
-    /// The trailing take profit was reached.
-    TakeProfit,
-    /// The trailing stop fired.
-    TrailingStop,
-    /// The symbol's daily PnL stop fired.
-    DailyStop,
-    /// The global daily PnL stop fired.
-    GlobalDailyStop,
-    /// No fresh book.
-    StaleBook,
-    /// The kill switch.
-    Kill,
-    /// Not yet resumed after startup.
-    Startup,
-    /// The venue refused an order for a tick or lot error: our rounding or metadata is wrong
-    /// (`fault-cases.md` case 7). Halted until resumed.
-    RejectHalt,
-    /// The venue refused an order for margin or maximum position: reduce until flat.
-    RejectReduce,
-    /// Reconciliation found our position differs from the venue's (twice in a row): the
-    /// venue's size was adopted, and the symbol reduces until a reconciliation agrees again.
-    ReconcileMismatch,
-}
-
-/// One audit record: a symbol changed state (or the reason for it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Transition {
-    /// The symbol.
-    pub asset: AssetId,
-    /// State before.
-    pub from: TradingState,
-    /// State after.
-    pub to: TradingState,
-    /// Why.
-    pub reason: Reason,
-    /// When (`now` of the event that caused it), ns since the epoch.
-    pub time: Nanos,
-}
-
-/// A bounded ring of [`Transition`]s, oldest overwritten when full.
-#[derive(Debug, Clone)]
-pub struct AuditRing {
-    /// Fixed storage, allocated once at construction.
-    slots: Box<[Option<Transition>]>,
-    /// Index of the oldest record.
-    head: usize,
-    /// Records held.
-    len: usize,
-    /// Records overwritten before they were drained.
-    overwritten: u64,
-}
-
-impl AuditRing {
-    /// A ring holding up to `capacity` records (at least one).
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            slots: vec![None; capacity.max(1)].into_boxed_slice(),
-            head: 0,
-            len: 0,
-            overwritten: 0,
-        }
-    }
-
-    /// Appends a record, overwriting the oldest when full.
-    pub fn push(&mut self, t: Transition) {
-        let cap = self.slots.len();
-        let tail = (self.head + self.len) % cap;
-        self.slots[tail] = Some(t);
-        if self.len == cap {
-            self.head = (self.head + 1) % cap;
-            self.overwritten += 1;
-        } else {
-            self.len += 1;
-        }
-    }
-
-    /// Removes and returns the oldest record.
-    pub fn pop(&mut self) -> Option<Transition> {
-        if self.len == 0 {
-            return None;
-        }
-        let t = self.slots[self.head].take();
-        self.head = (self.head + 1) % self.slots.len();
-        self.len -= 1;
-        t
-    }
-
-    /// Records held.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// `true` when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Records lost because the ring was full.
-    pub fn overwritten(&self) -> u64 {
-        self.overwritten
-    }
 }
 
 /// A position exit in progress.
@@ -439,39 +299,6 @@ impl SymbolRisk {
             e.last_ioc = Some(now);
         }
     }
-}
-
-/// The largest size of a new order on `side` at `px` that keeps the position within its limit,
-/// capped at `want`; zero when at or past the limit.
-///
-/// Counted: the position at the mark (`position_usd`, signed, long positive), every other live
-/// or in-flight order on that side (`other`, lots, valued at `px`) and the new order itself
-/// (valued at `px`). Long: `position_usd + (other + sz) × px ≤ max_long_usd`; short:
-/// `−position_usd + (other + sz) × px ≤ max_short_usd`. Integer arithmetic: the headroom in
-/// micro-dollars divided by the value of one lot, rounded down.
-pub fn clip_to_limit(
-    spec: &InstrumentSpec,
-    side: Side,
-    px: Px,
-    want: Sz,
-    position_usd: Usd,
-    other: Sz,
-    p: &SymbolParams,
-) -> Sz {
-    let per_lot = super::strategy::notional(spec, px, Sz(1)).0;
-    if per_lot <= 0 {
-        return Sz::ZERO;
-    }
-    let (limit, toward) = match side {
-        Side::Bid => (p.max_long_usd.0, position_usd.0),
-        Side::Ask => (p.max_short_usd.0, -position_usd.0),
-    };
-    let room = limit.max(0).saturating_sub(toward);
-    if room <= 0 {
-        return Sz::ZERO;
-    }
-    let headroom = room / per_lot - other.0.max(0);
-    Sz(want.0.min(headroom).max(0))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The lifecycle of one order: states, events and the single transition table.
 //!
 //! Pure and `Copy`; driven by [`super::OrderManager`] on the quote thread. An unlisted
-//! `(state, event)` pair is an [`InvalidTransition`] error, returned (and counted by the
+//! `(state, event)` pair is an [`InvalidOrderTransition`] error, returned (and counted by the
 //! manager), never a panic and never a silent no-op.
 //!
 //! In-flight rule: a command is outstanding exactly in the `Pending*` states and in
@@ -135,7 +135,7 @@ pub enum OrderEvent {
 /// An event that the state does not accept. The state is left unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("order in state {from:?} cannot take event {event:?}")]
-pub struct InvalidTransition {
+pub struct InvalidOrderTransition {
     /// The state the order was in.
     pub from: OrderState,
     /// The refused event.
@@ -194,7 +194,7 @@ impl OrderState {
     }
 
     /// Applies `event`. The one transition table of the order lifecycle.
-    pub fn transition(self, event: OrderEvent) -> Result<Self, InvalidTransition> {
+    pub fn transition(self, event: OrderEvent) -> Result<Self, InvalidOrderTransition> {
         use OrderEvent as E;
         let next = match (self, event) {
             // Placement in flight. Updates and fills may overtake the outcome ("fill before
@@ -384,7 +384,7 @@ impl OrderState {
                 | E::NeverLanded,
             ) => Self::NotPlaced,
 
-            (from, event) => return Err(InvalidTransition { from, event }),
+            (from, event) => return Err(InvalidOrderTransition { from, event }),
         };
         Ok(next)
     }

@@ -1,5 +1,5 @@
 use super::*;
-use hlmm_types::{AssetId, Coin, Side};
+use hlmm_types::{AssetId, Coin, Side, Tid};
 
 const DAY: u64 = 86_400 * 1_000_000_000;
 

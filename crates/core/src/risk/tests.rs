@@ -1,5 +1,5 @@
 use super::*;
-use hlmm_types::Coin;
+use hlmm_types::{Coin, InstrumentSpec, Px, Side};
 
 const SEC: u64 = 1_000_000_000;
 

@@ -1,5 +1,6 @@
+use super::sink::{Msgpack, Sink};
 use super::*;
-use hlmm_types::Coin;
+use hlmm_types::{Address, AssetId, Cloid, Coin, InstrumentSpec, Oid, Px, Side, Sz};
 
 fn msgpack(f: impl FnOnce(&mut Msgpack<'_>)) -> Vec<u8> {
     let mut out = Vec::new();

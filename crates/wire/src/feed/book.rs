@@ -26,7 +26,7 @@
 use hlmm_types::events::{BookSide, BookSnapshot, Level};
 use hlmm_types::Nanos;
 
-use super::InstrumentTable;
+use super::instruments::InstrumentTable;
 
 /// How every `l2Book` frame from the venue starts; frames that do not are left to the tape path.
 pub(super) const PREFIX: &[u8] = br#"{"channel":"l2Book","#;

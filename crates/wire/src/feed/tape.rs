@@ -9,7 +9,7 @@
 
 use simd_json::{Node, StaticNode};
 
-use super::ParseError;
+use super::error::ParseError;
 use hlmm_types::DecimalError;
 
 /// One JSON value: its head node followed by every node below it, exactly.

@@ -1,4 +1,7 @@
+use super::fields::parse_nearest;
 use super::*;
+use hlmm_types::events::VenueErrorKind;
+use hlmm_types::DecimalError;
 
 #[test]
 fn reference_prices_round_half_up_to_the_scale() {

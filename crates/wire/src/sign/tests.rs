@@ -1,4 +1,8 @@
+use super::digest::keccak;
+use super::recover::HALF_ORDER;
+use super::signature::{minimal_hex, parse_word};
 use super::*;
+use hlmm_types::hex::encode as encode_hex;
 
 #[test]
 fn minimal_hex_drops_leading_zero_digits_only() {
