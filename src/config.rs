@@ -2,7 +2,8 @@
 //! parameters, live patches from Redis, and `validate()`.
 //!
 //! Read by `main` at boot and by the side thread on a hot reload (`mm_config` on Redis). Never
-//! touched by the quote thread: it receives resolved [`SymbolParams`] over its config ring.
+//! touched by the quote thread: it receives the core's parameters, converted from a resolved
+//! [`SymbolConfig`] by [`SymbolConfig::core_params`], over its config ring.
 //!
 //! Every input path goes through the same typed schema (`fault-cases.md` §13 and "Security rules"):
 //! - the file: `#[serde(deny_unknown_fields)]` everywhere, so a typo is an error naming the field;
@@ -11,12 +12,17 @@
 //! - Redis: a [`SymbolConfigPatch`] merged by [`Config::apply_patch`], which returns a new validated
 //!   config or every error and never changes the current one.
 //!
+//! Whatever the path, per-symbol parameters are checked against one rule set, the core's
+//! [`rules`](crate::core::params::rules), the same the core applies to every parameter set it is
+//! given: what `validate()` accepts, the core accepts.
+//!
 //! Precedence, lowest first: built-in defaults, the file's `[defaults]`, its `[symbols.<COIN>]`,
 //! the environment, command-line flags (which `main` passes as the last environment entries).
 //!
 //! Secrets never live here: the agent key is named by a file path or an environment variable name
 //! ([`AgentKeySource`]) and read by the signer, so `Debug` of a [`Config`] cannot leak it.
 
+mod core_params;
 mod env;
 mod redis;
 mod sections;
@@ -35,7 +41,10 @@ pub use redis::RedisConfig;
 pub use sections::{
     FeedConfig, LogFormat, SpinPolicy, StaleAfterMs, TelemetryConfig, ThreadsConfig,
 };
-pub use symbol::{SymbolConfigPatch, SymbolOverrides, SymbolParams, SYMBOL_FIELDS};
+pub use symbol::{
+    FairValueName, Millis, SymbolConfig, SymbolConfigPatch, SymbolOverrides, VolEstimatorName,
+    SYMBOL_FIELDS,
+};
 pub use validate::ConfigError;
 pub use venue::{AgentKeySource, Endpoints, VenueConfig, VenueKind};
 
@@ -68,9 +77,9 @@ pub struct Config {
     #[serde(default)]
     pub redis: RedisConfig,
     /// Per-symbol parameters used where a `[symbols.<COIN>]` table leaves a field out. A field
-    /// missing here falls back to the built-in default ([`SymbolParams::default`]).
+    /// missing here falls back to the built-in default ([`SymbolConfig::default`]).
     #[serde(default)]
-    pub defaults: SymbolParams,
+    pub defaults: SymbolConfig,
     /// The coins to quote, keyed by Hyperliquid coin name (`BTC`, `kPEPE`, HIP-3 `xyz:XYZ100`),
     /// each with the fields it overrides. A file must list at least one: there is no implicit set.
     #[serde(default)]
@@ -85,7 +94,7 @@ impl Default for Config {
             feed: FeedConfig::default(),
             telemetry: TelemetryConfig::default(),
             redis: RedisConfig::default(),
-            defaults: SymbolParams::default(),
+            defaults: SymbolConfig::default(),
             symbols: DEFAULT_COINS
                 .iter()
                 .map(|coin| ((*coin).to_owned(), SymbolOverrides::default()))
@@ -152,13 +161,13 @@ impl Config {
 
     /// The resolved parameters of `coin`: its overrides, then `[defaults]`, then the built-ins.
     /// `None` when `coin` is not configured.
-    pub fn symbol_params(&self, coin: &str) -> Option<SymbolParams> {
+    pub fn symbol_params(&self, coin: &str) -> Option<SymbolConfig> {
         self.symbols.get(coin).map(|overrides| overrides.resolve(&self.defaults))
     }
 
     /// Every configured coin with its resolved parameters, in coin-name order. Includes coins
     /// with `enabled = false`: the engine still has to cancel their orders.
-    pub fn resolved_symbols(&self) -> impl Iterator<Item = (&str, SymbolParams)> + '_ {
+    pub fn resolved_symbols(&self) -> impl Iterator<Item = (&str, SymbolConfig)> + '_ {
         self.symbols
             .iter()
             .map(|(coin, overrides)| (coin.as_str(), overrides.resolve(&self.defaults)))

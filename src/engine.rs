@@ -293,7 +293,7 @@ fn select_instruments(
             .find(|l| l.spec.coin.as_str() == coin)
             .ok_or_else(|| EngineError::UnknownSymbol(coin.to_owned()))?;
         instruments.push(spec.spec);
-        params.push(params::core_params(&symbol, &config.feed));
+        params.push(symbol.core_params(&config.feed));
     }
     if instruments.len() > msg::AssetIndex::MAX_ASSET_ID as usize {
         return Err(EngineError::Config("too many symbols".to_owned()));

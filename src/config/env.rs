@@ -1,6 +1,10 @@
 //! Environment overrides: a small, documented set of `HLMM_*` variables applied after the file
 //! and before `validate()`. The environment is passed in as `(name, value)` pairs, so tests never
 //! touch the process environment.
+//!
+//! None of them sets a per-symbol parameter directly; whatever they change, the result is
+//! checked by the same `validate()`, whose per-symbol rules are the core's one rule set
+//! (`crate::core::params::rules`).
 
 use std::fmt;
 use std::path::PathBuf;

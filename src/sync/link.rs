@@ -20,7 +20,6 @@ use serde::Serialize;
 use crate::config::{Config, RedisConfig};
 use crate::core::CoreEvent;
 use crate::engine::backoff::Backoff;
-use crate::engine::params::core_params;
 use crate::engine::shutdown::Shutdown;
 use crate::ring::LosslessTx;
 use crate::telemetry::{Counters, SharedStageHistograms};
@@ -452,7 +451,7 @@ impl RedisSync {
         params.hedge_only_mode |= !params.enabled || sync.scanner_out;
         let event = CoreEvent::Config {
             asset: sync.asset,
-            params: core_params(&params, &self.service.config().feed),
+            params: params.core_params(&self.service.config().feed),
         };
         self.pending_control.push_back((coin.to_owned(), event));
     }
