@@ -4,7 +4,7 @@ use std::fmt::{self, Display};
 
 use crate::core::params::rules;
 
-use super::{Config, SymbolConfig, SymbolOverrides, VenueKind};
+use super::{Config, SymbolConfig, SymbolOverrides, VenueConfig, VenueKind};
 
 /// One broken rule: which setting, its value, and what it must be.
 ///
@@ -64,12 +64,19 @@ pub(super) fn validate(config: &Config) -> Vec<ConfigError> {
 }
 
 fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
-    let venue = &config.venue;
-    let kind = venue.kind;
     let mut push = |field: &str, value: &dyn Display, rule: String| {
         errors.push(ConfigError::new(None, format!("venue.{field}"), value, rule));
     };
+    check_venue_urls(&config.venue, &mut push);
+    check_venue_identity(&config.venue, &mut push);
+    check_venue_numbers(&config.venue, &mut push);
+}
 
+/// A `venue.` field error: field name (without the section), value, rule.
+type PushVenue<'a> = dyn FnMut(&str, &dyn Display, String) + 'a;
+
+fn check_venue_urls(venue: &VenueConfig, push: &mut PushVenue<'_>) {
+    let kind = venue.kind;
     let urls = [("info_url", &venue.info_url, "/info"), ("ws_url", &venue.ws_url, "")];
     for (field, url, path_suffix) in urls {
         let Some(url) = url else { continue };
@@ -93,7 +100,10 @@ fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
             push(field, url, rule);
         }
     }
+}
 
+fn check_venue_identity(venue: &VenueConfig, push: &mut PushVenue<'_>) {
+    let kind = venue.kind;
     match &venue.account_address {
         Some(address) => {
             if let Err(rule) = check_address(address) {
@@ -140,7 +150,9 @@ fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
             );
         }
     }
+}
 
+fn check_venue_numbers(venue: &VenueConfig, push: &mut PushVenue<'_>) {
     let balance = venue.paper_balance_usd;
     if !(balance.is_finite() && balance > 0.0 && balance <= 1e12) {
         push("paper_balance_usd", &balance, "must be > 0 and <= 1e12 usd".into());
