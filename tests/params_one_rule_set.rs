@@ -442,7 +442,7 @@ atr_bars = 30
 vol_estimator = "ewma"
 "#;
     let config = Config::from_toml_str(toml).expect("valid");
-    let shutdown = hlmm::engine::Shutdown::new();
+    let shutdown = hlmm::runtime::Shutdown::new();
     let engine = {
         let (config, shutdown) = (config.clone(), shutdown.clone());
         std::thread::spawn(move || hlmm::engine::run_until(&config, shutdown))

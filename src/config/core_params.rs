@@ -11,7 +11,8 @@
 use crate::core::params::units::{self, millis_to_nanos};
 use crate::core::params::{Field, SymbolParams as CoreParams};
 
-use super::{FeedConfig, SymbolConfig};
+use super::sections::FeedConfig;
+use super::symbol::SymbolConfig;
 
 impl SymbolConfig {
     /// The core's parameters for this symbol. The feed's book staleness

@@ -9,8 +9,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::schema::Config;
+use super::sections::{LogFormat, SpinPolicy};
 use super::validate::check_address;
-use super::{Config, LogFormat, SpinPolicy, VenueKind};
+use super::venue::VenueKind;
 
 /// The variable that conventionally holds the agent key.
 const AGENT_KEY_VAR: &str = "HLMM_AGENT_KEY";

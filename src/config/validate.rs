@@ -4,7 +4,9 @@ use std::fmt::{self, Display};
 
 use crate::core::params::rules;
 
-use super::{Config, SymbolConfig, SymbolOverrides, VenueConfig, VenueKind};
+use super::schema::Config;
+use super::symbol::{SymbolConfig, SymbolOverrides};
+use super::venue::{VenueConfig, VenueKind};
 
 /// One broken rule: which setting, its value, and what it must be.
 ///
