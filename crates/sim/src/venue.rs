@@ -24,11 +24,12 @@
 #![forbid(unsafe_code)]
 
 use crate::accounts::{Address, AssetConfig};
-use crate::actions::{Action, ExchangeResponse, OrderRequest, OrderStatusResp, SimEvent, Tif};
+use crate::actions::{ExchangeAction, ExchangeResponse, LimitOrder, OrderStatusResp, SimEvent};
 use crate::exchange::Exchange;
 use crate::market::{
     CoinParams, FlowVenue, TradePrint, HOUSE_MAKER_ADDR, HOUSE_TAKER_ADDR, LADDER_DEPTH,
 };
+use hlmm_types::commands::Tif;
 use hlmm_types::events::Level;
 use hlmm_types::{AssetId, InstrumentSpec, Nanos, Oid, Px, Rate, Side, Sz, Usd};
 
@@ -128,7 +129,12 @@ impl ExchangeVenue {
 
     /// Applies a user's action at `now`; its trades print with the next block, its user
     /// events wait in [`Self::take_user_events`].
-    pub fn apply(&mut self, user: Address, action: &Action, now: Nanos) -> ExchangeResponse {
+    pub fn apply(
+        &mut self,
+        user: Address,
+        action: &ExchangeAction,
+        now: Nanos,
+    ) -> ExchangeResponse {
         let mut events = std::mem::take(&mut self.scratch);
         events.clear();
         let resp = self.exchange.apply_into(user, action, now, &mut events);
@@ -297,7 +303,7 @@ impl ExchangeVenue {
             if keep[k] {
                 continue;
             }
-            let req = OrderRequest {
+            let req = LimitOrder {
                 asset,
                 is_buy: side == Side::Bid,
                 px: l.px,
@@ -415,7 +421,7 @@ impl FlowVenue for ExchangeVenue {
         let Some(limit) = deepest.checked_sub(1).and_then(|i| resting.get(i)).map(|l| l.px) else {
             return;
         };
-        let req = OrderRequest {
+        let req = LimitOrder {
             asset,
             is_buy: side == Side::Bid,
             px: limit,

@@ -141,7 +141,7 @@ pub(super) fn order_status(u: &OrderUpdateRecord) -> OrderStatusEntry {
 }
 
 /// `clearinghouseState`.
-pub(super) fn clearinghouse(c: &actions::ClearinghouseState) -> ClearinghouseState {
+pub(super) fn clearinghouse(c: &actions::ClearinghouseRecord) -> ClearinghouseState {
     let positions = c
         .positions
         .iter()
@@ -190,7 +190,7 @@ pub(super) fn clearinghouse(c: &actions::ClearinghouseState) -> ClearinghouseSta
 }
 
 /// A funding payment as the `user` channel's `funding` object.
-pub(super) fn funding(f: &actions::FundingRecord) -> serde_json::Value {
+pub(super) fn funding(f: &actions::FundingPayment) -> serde_json::Value {
     let s = &f.spec;
     serde_json::json!({
         "time": f.time.as_millis(),

@@ -56,7 +56,7 @@ fn a_users_resting_bid_is_hit_by_house_takers_eventually() {
     m.venue_mut().exchange_mut().deposit(user, Usd::from_dollars(1_000_000));
     let btc = *m.coin(AssetId(0)).expect("BTC").spec;
     let best_bid = m.coin(AssetId(0)).expect("BTC").bids[0].px;
-    let order = OrderRequest {
+    let order = LimitOrder {
         asset: AssetId(0),
         is_buy: true,
         px: best_bid,
@@ -65,11 +65,7 @@ fn a_users_resting_bid_is_hit_by_house_takers_eventually() {
         tif: Tif::Alo,
         cloid: None,
     };
-    let r = m.venue_mut().apply(
-        user,
-        &Action::Order { orders: vec![order], grouping: Default::default() },
-        T0,
-    );
+    let r = m.venue_mut().apply(user, &ExchangeAction::Order { orders: vec![order] }, T0);
     assert!(
         matches!(r, ExchangeResponse::Order(ref s) if matches!(s[0], OrderStatusResp::Resting { .. })),
         "{r:?}"
@@ -99,7 +95,7 @@ fn funding_is_paid_by_a_users_long_and_reported_as_a_user_event() {
     m.venue_mut().exchange_mut().deposit(user, Usd::from_dollars(1_000_000));
     let spec = *m.coin(AssetId(0)).expect("BTC").spec;
     let ask = m.coin(AssetId(0)).expect("BTC").asks[0].px;
-    let order = OrderRequest {
+    let order = LimitOrder {
         asset: AssetId(0),
         is_buy: true,
         px: ask,
@@ -108,7 +104,7 @@ fn funding_is_paid_by_a_users_long_and_reported_as_a_user_event() {
         tif: Tif::Ioc,
         cloid: None,
     };
-    let buy = Action::Order { orders: vec![order], grouping: Default::default() };
+    let buy = ExchangeAction::Order { orders: vec![order] };
     assert!(matches!(m.venue_mut().apply(user, &buy, T0), ExchangeResponse::Order(_)));
     let mut events = Vec::new();
     m.venue_mut().take_user_events(&mut events);
