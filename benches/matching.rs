@@ -16,11 +16,11 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hlmm::sim::accounts::AssetConfig;
 use hlmm::sim::actions::{ExchangeAction, LimitOrder, OrderStatusResp, SimEvent};
-use hlmm::types::commands::Tif;
-use hlmm::wire::action::{CancelAction, CancelWire};
 use hlmm::sim::exchange::{Exchange, ExchangeConfig};
 use hlmm::sim::Address;
+use hlmm::types::commands::Tif;
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Sz, Usd};
+use hlmm::wire::action::{CancelAction, CancelWire};
 
 const BTC: AssetId = AssetId(0);
 const HOUSE: Address = Address([0x77; 20]);
@@ -143,7 +143,10 @@ impl Mix {
             let hit = self.ex.book(BTC).is_some_and(|b| b.get(oid).is_some());
             self.stats[if hit { 1 } else { 2 }] += 1;
             if via_apply {
-                let a = ExchangeAction::Cancel(CancelAction { cancels: vec![CancelWire { asset: BTC, oid }], fast: false });
+                let a = ExchangeAction::Cancel(CancelAction {
+                    cancels: vec![CancelWire { asset: BTC, oid }],
+                    fast: false,
+                });
                 black_box(self.ex.apply(HOUSE, &a, Nanos(self.now)));
             } else {
                 self.events.clear();

@@ -7,13 +7,13 @@ mod sim_matching_support;
 use std::collections::HashMap;
 
 use hlmm::sim::actions::{ExchangeAction, LimitOrder, ModifyRequest, SimEvent};
+use hlmm::sim::exchange::Exchange;
+use hlmm::sim::Address;
 use hlmm::types::commands::Tif;
+use hlmm::types::{AssetId, Cloid, Nanos, Px, Sz, Usd};
 use hlmm::wire::action::{
     CancelAction, CancelByCloidAction, CancelByCloidWire, CancelWire, OrderRef,
 };
-use hlmm::sim::exchange::Exchange;
-use hlmm::sim::Address;
-use hlmm::types::{AssetId, Cloid, Nanos, Px, Sz, Usd};
 use proptest::prelude::*;
 use sim_matching_support::*;
 

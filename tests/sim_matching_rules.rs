@@ -6,13 +6,13 @@ use hlmm::sim::actions::{
     CancelStatus, ExchangeAction, ExchangeResponse, LimitOrder, ModifyRequest, OrderStatusResp,
     SimEvent, SimOrderStatus,
 };
+use hlmm::sim::exchange::{Exchange, ExchangeConfig, MODIFY_INVALID_NEW};
+use hlmm::sim::matching::{parse_order_px, parse_order_sz, OrderRejection};
 use hlmm::types::commands::Tif;
+use hlmm::types::{AssetId, Cloid, Oid, Sz, Usd};
 use hlmm::wire::action::{
     CancelAction, CancelByCloidAction, CancelByCloidWire, CancelWire, OrderRef,
 };
-use hlmm::sim::exchange::{Exchange, ExchangeConfig, MODIFY_INVALID_NEW};
-use hlmm::sim::matching::{parse_order_px, parse_order_sz, OrderRejection};
-use hlmm::types::{AssetId, Cloid, Oid, Sz, Usd};
 use sim_matching_support::*;
 
 fn resting_btc_book(ex: &mut Exchange) {
@@ -115,10 +115,7 @@ fn every_validation_rule_answers_with_the_venue_string() {
             config: ExchangeConfig::default(),
             setup: none,
             user: TAKER,
-            order: LimitOrder {
-                asset: AssetId(77),
-                ..order(BTC, true, "50000", "0.01", Tif::Gtc)
-            },
+            order: LimitOrder { asset: AssetId(77), ..order(BTC, true, "50000", "0.01", Tif::Gtc) },
             expected: "Invalid asset.",
         },
     ];
@@ -333,8 +330,11 @@ fn modify_of_a_filled_order_is_refused() {
     };
     let (resp, _) = ex.apply(MAKER, &ExchangeAction::Modify { modify: m, always_place: false }, T0);
     assert_eq!(resp, ExchangeResponse::Err("Cannot modify canceled or filled order".into()));
-    let (resp, _) =
-        ex.apply(MAKER, &ExchangeAction::BatchModify { modifies: vec![m], always_place: false }, T0);
+    let (resp, _) = ex.apply(
+        MAKER,
+        &ExchangeAction::BatchModify { modifies: vec![m], always_place: false },
+        T0,
+    );
     assert_eq!(
         resp,
         ExchangeResponse::Order(vec![OrderStatusResp::Error(
@@ -352,8 +352,11 @@ fn batch_modify_without_always_place_refuses_a_marketable_replacement() {
         target: OrderRef::Oid(oid_of(&placed)),
         order: order(BTC, true, "50001", "0.1", Tif::Gtc),
     };
-    let (resp, _) =
-        ex.apply(TAKER, &ExchangeAction::BatchModify { modifies: vec![m], always_place: false }, T0);
+    let (resp, _) = ex.apply(
+        TAKER,
+        &ExchangeAction::BatchModify { modifies: vec![m], always_place: false },
+        T0,
+    );
     assert_eq!(
         resp,
         ExchangeResponse::Order(vec![OrderStatusResp::Error(
@@ -366,8 +369,11 @@ fn batch_modify_without_always_place_refuses_a_marketable_replacement() {
         target: OrderRef::Oid(Oid(1)),
         order: order(BTC, true, "50001", "0.1", Tif::Ioc),
     };
-    let (resp, _) =
-        ex.apply(MAKER, &ExchangeAction::BatchModify { modifies: vec![ioc], always_place: false }, T0);
+    let (resp, _) = ex.apply(
+        MAKER,
+        &ExchangeAction::BatchModify { modifies: vec![ioc], always_place: false },
+        T0,
+    );
     assert_eq!(
         resp,
         ExchangeResponse::Order(vec![OrderStatusResp::Error(MODIFY_INVALID_NEW.into())])
@@ -398,7 +404,10 @@ fn cancel_of_a_filled_order_answers_the_exact_error() {
     send(&mut ex, TAKER, order(BTC, true, "50000", "0.1", Tif::Ioc), T0);
     let (resp, _) = ex.apply(
         MAKER,
-        &ExchangeAction::Cancel(CancelAction { cancels: vec![CancelWire { asset: BTC, oid: oid_of(&placed) }], fast: false }),
+        &ExchangeAction::Cancel(CancelAction {
+            cancels: vec![CancelWire { asset: BTC, oid: oid_of(&placed) }],
+            fast: false,
+        }),
         T0,
     );
     assert_eq!(
@@ -420,13 +429,29 @@ fn cancels_succeed_once_and_only_for_the_owner() {
     let (placed, _) =
         send(&mut ex, MAKER, with_cloid(order(BTC, true, "49000", "0.1", Tif::Gtc), 42), T0);
     let oid = oid_of(&placed);
-    let by_other =
-        ex.apply(OTHER, &ExchangeAction::Cancel(CancelAction { cancels: vec![CancelWire { asset: BTC, oid }], fast: false }), T0).0;
+    let by_other = ex
+        .apply(
+            OTHER,
+            &ExchangeAction::Cancel(CancelAction {
+                cancels: vec![CancelWire { asset: BTC, oid }],
+                fast: false,
+            }),
+            T0,
+        )
+        .0;
     assert!(
         matches!(by_other, ExchangeResponse::Cancel(ref s) if matches!(s[0], CancelStatus::Error(_)))
     );
-    let wrong_asset =
-        ex.apply(MAKER, &ExchangeAction::Cancel(CancelAction { cancels: vec![CancelWire { asset: ETH, oid }], fast: false }), T0).0;
+    let wrong_asset = ex
+        .apply(
+            MAKER,
+            &ExchangeAction::Cancel(CancelAction {
+                cancels: vec![CancelWire { asset: ETH, oid }],
+                fast: false,
+            }),
+            T0,
+        )
+        .0;
     assert!(
         matches!(wrong_asset, ExchangeResponse::Cancel(ref s) if matches!(s[0], CancelStatus::Error(_)))
     );
@@ -497,8 +522,7 @@ fn order_response_json_matches_the_venue_shape() {
     let mut ex = venue();
     let o1 = with_cloid(order(BTC, true, "49000", "0.1", Tif::Gtc), 0x1e60);
     let o2 = order(BTC, true, "49000", "0.0001", Tif::Gtc);
-    let (resp, _) =
-        ex.apply(TAKER, &ExchangeAction::Order { orders: vec![o1, o2] }, T0);
+    let (resp, _) = ex.apply(TAKER, &ExchangeAction::Order { orders: vec![o1, o2] }, T0);
     let ExchangeResponse::Order(ref s) = resp else { panic!("{resp:?}") };
     assert_eq!(
         resp.to_venue_json(),

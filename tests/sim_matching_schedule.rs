@@ -3,14 +3,19 @@
 mod sim_matching_support;
 
 use hlmm::sim::actions::{ExchangeAction, ExchangeResponse, SimEvent, SimOrderStatus};
-use hlmm::types::commands::Tif;
-use hlmm::wire::action::ScheduleCancelAction;
 use hlmm::sim::exchange::{Exchange, SCHEDULE_TOO_EARLY, SCHEDULE_TOO_MANY};
+use hlmm::types::commands::Tif;
 use hlmm::types::{Nanos, Usd};
+use hlmm::wire::action::ScheduleCancelAction;
 use sim_matching_support::*;
 
 fn arm(ex: &mut Exchange, at_ms: u64, now: Nanos) -> ExchangeResponse {
-    ex.apply(TAKER, &ExchangeAction::ScheduleCancel(ScheduleCancelAction { time: Some(at_ms) }), now).0
+    ex.apply(
+        TAKER,
+        &ExchangeAction::ScheduleCancel(ScheduleCancelAction { time: Some(at_ms) }),
+        now,
+    )
+    .0
 }
 
 fn funded() -> Exchange {
@@ -38,7 +43,9 @@ fn schedule_cancel_is_refused_until_a_million_dollars_traded() {
             "{name}"
         );
         // Clearing is gated too (observed live).
-        let clear = ex.apply(TAKER, &ExchangeAction::ScheduleCancel(ScheduleCancelAction { time: None }), T0).0;
+        let clear = ex
+            .apply(TAKER, &ExchangeAction::ScheduleCancel(ScheduleCancelAction { time: None }), T0)
+            .0;
         assert_eq!(clear, ExchangeResponse::Err(expected), "{name}");
     }
 }

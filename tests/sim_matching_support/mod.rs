@@ -5,9 +5,9 @@
 
 use hlmm::sim::accounts::AssetConfig;
 use hlmm::sim::actions::{ExchangeAction, ExchangeResponse, LimitOrder, OrderStatusResp, SimEvent};
-use hlmm::types::commands::Tif;
 use hlmm::sim::exchange::{Exchange, ExchangeConfig};
 use hlmm::sim::Address;
+use hlmm::types::commands::Tif;
 use hlmm::types::{AssetId, Cloid, Coin, InstrumentSpec, Nanos, Px, Sz, Usd};
 
 pub(crate) const BTC: AssetId = AssetId(0);
@@ -99,8 +99,7 @@ pub(crate) fn send(
     o: LimitOrder,
     now: Nanos,
 ) -> (OrderStatusResp, Vec<SimEvent>) {
-    let (resp, events) =
-        ex.apply(user, &ExchangeAction::Order { orders: vec![o] }, now);
+    let (resp, events) = ex.apply(user, &ExchangeAction::Order { orders: vec![o] }, now);
     match resp {
         ExchangeResponse::Order(mut s) if s.len() == 1 => (s.remove(0), events),
         other => panic!("unexpected response {other:?}"),

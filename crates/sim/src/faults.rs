@@ -6,7 +6,7 @@
 //! (`crate::server::Faults`), which reads the clock and broadcasts the drop commands to the
 //! WS connections; a fault drill drives a [`FaultState`] directly in simulated time. Knobs are
 //! set from the config ([`FaultConfig`]), from `POST /control/faults` ([`FaultUpdate`]) or by
-//! tests through [`crate::handle::SimHandle::faults`].
+//! tests through `SimHandle::faults` (feature `server`).
 //!
 //! | knob | effect |
 //! |---|---|

@@ -22,10 +22,11 @@
 //!
 //! **The server** (feature `server`, on by default): a thin layer that reads the clock, holds
 //! the [`state::VenueState`] behind one lock and speaks HTTP and WebSocket.
-//! - [`server`]: `POST /info`, `POST /exchange`, WS `/ws`, fault control, per-IP limits, the
-//!   shared fault knobs ([`server::Faults`]).
-//! - [`handle`]: [`SimHandle`] (own runtime thread, for sync callers and tests) and
-//!   [`run_standalone`] (for `hlmm sim`); [`SimConfig`].
+//! - `server`: `POST /info`, `POST /exchange`, WS `/ws`, fault control, per-IP limits, the
+//!   shared fault knobs (`server::Faults`, a lock and tokio's clock around a
+//!   [`faults::FaultState`]).
+//! - `handle`: `SimHandle` (own runtime thread, for sync callers and tests) and
+//!   `run_standalone` (for `hlmm sim`); `SimConfig`.
 
 pub mod accounts;
 pub mod actions;

@@ -11,7 +11,7 @@
 //! on the [`ExchangeVenue`]. `approveAgent` registers an agent here.
 //!
 //! Pure: every rule takes `now` as an argument; no I/O, no clock, no runtime. The server
-//! ([`crate::server`]) reads the clock, recovers signers outside its lock and calls
+//! (`crate::server`, feature `server`) reads the clock, recovers signers outside its lock and calls
 //! [`VenueRules::submit`] under it; a backtest or a fault drill calls it in simulated time.
 //!
 //! [`ExchangeAction`]: crate::actions::ExchangeAction

@@ -196,9 +196,9 @@ struct VenueCell {
 
 struct Shared {
     venue: Mutex<VenueCell>,
-    /// Per-IP request weight (its own short lock, taken without the market lock).
+    /// Per-IP request weight (its own short lock, taken without the venue lock).
     ip_weights: Mutex<IpWeights>,
-    /// Per-IP WebSocket counts (their own short lock, taken without the market lock).
+    /// Per-IP WebSocket counts (their own short lock, taken without the venue lock).
     ws_ips: Mutex<WsIps>,
     clock: SimClock,
     faults: Arc<Faults>,

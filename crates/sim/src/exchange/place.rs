@@ -9,7 +9,30 @@ use crate::actions::{
 };
 use crate::matching::{check_static, MakerOutcome, OrderRejection, RestingOrder};
 use hlmm_types::commands::Tif;
-use hlmm_types::{Nanos, Oid, Px, Side, Sz, Tid};
+use hlmm_types::{Cloid, Nanos, Oid, Px, Side, Sz, Tid, Usd};
+
+/// One maker fill, as both of its sides are booked.
+#[derive(Debug, Clone, Copy)]
+struct Trade {
+    /// Market index.
+    m: usize,
+    px: Px,
+    sz: Sz,
+    notional: Usd,
+    tid: Tid,
+    time: Nanos,
+}
+
+/// One side of a [`Trade`].
+#[derive(Debug, Clone, Copy)]
+struct Leg {
+    account: u32,
+    side: Side,
+    oid: Oid,
+    cloid: Option<Cloid>,
+    /// The taker.
+    crossed: bool,
+}
 
 impl Exchange {
     pub(super) fn place_status(
@@ -40,6 +63,53 @@ impl Exchange {
         events: &mut Vec<SimEvent>,
     ) -> Result<OrderStatusResp, OrderRejection> {
         let m = *self.asset_index.get(&req.asset).ok_or(OrderRejection::UnknownAsset)?;
+        let spec = self.assets[m].spec;
+        let sz = self.check_order(a, m, req, tif)?;
+        let oid = Oid(self.next_oid);
+        self.next_oid += 1;
+        let (filled, avg_px) = self.take(m, a, req, oid, sz, now, events);
+        let remaining = Sz(sz.0 - filled.0);
+        let filled_resp = OrderStatusResp::Filled { spec, total_sz: filled, avg_px, oid };
+        let mut update = OrderUpdateRecord {
+            spec,
+            side: req.side(),
+            limit_px: req.px,
+            sz: remaining,
+            oid,
+            timestamp: now,
+            orig_sz: req.sz,
+            cloid: req.cloid,
+            tif,
+            reduce_only: req.reduce_only,
+            status: SimOrderStatus::Filled,
+            status_time: now,
+        };
+        if remaining.0 == 0 {
+            self.emit_terminal(a, update, events);
+            return Ok(filled_resp);
+        }
+        if tif == Tif::Ioc {
+            if filled.0 == 0 {
+                return Err(OrderRejection::IocCancel);
+            }
+            update.status = SimOrderStatus::Canceled;
+            self.emit_terminal(a, update, events);
+            return Ok(filled_resp);
+        }
+        self.rest(m, a, update, events);
+        Ok(OrderStatusResp::Resting { oid, cloid: req.cloid })
+    }
+
+    /// The checks before matching, in the venue's order: grid and minimum, open-order cap,
+    /// reduce-only, ALO crossing, margin, IOC with nothing to take. The size to trade (a
+    /// reduce-only order is cut to the position).
+    fn check_order(
+        &self,
+        a: u32,
+        m: usize,
+        req: &LimitOrder,
+        tif: Tif,
+    ) -> Result<Sz, OrderRejection> {
         let spec = self.assets[m].spec;
         let side = req.side();
         check_static(&spec, req.px, req.sz, req.reduce_only)?;
@@ -78,12 +148,25 @@ impl Exchange {
         if tif == Tif::Ioc && !book.would_cross(side, req.px) {
             return Err(OrderRejection::IocCancel);
         }
+        Ok(sz)
+    }
 
-        let oid = Oid(self.next_oid);
-        self.next_oid += 1;
+    /// Matches `sz` of the taker order `oid` against the book: each maker fill settled, each
+    /// self-trade expiring the maker. The lots filled and their average price (nearest tick).
+    #[allow(clippy::too_many_arguments)]
+    fn take(
+        &mut self,
+        m: usize,
+        a: u32,
+        req: &LimitOrder,
+        oid: Oid,
+        sz: Sz,
+        now: Nanos,
+        events: &mut Vec<SimEvent>,
+    ) -> (Sz, Px) {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        let filled = self.books[m].match_taker(a, side, req.px, sz, &mut scratch);
+        let filled = self.books[m].match_taker(a, req.side(), req.px, sz, &mut scratch);
         let mut px_sz = 0i128;
         for outcome in &scratch {
             match *outcome {
@@ -103,71 +186,54 @@ impl Exchange {
         if !self.touched.is_empty() {
             self.recheck_reduce_only(m, now, events);
         }
-
-        let remaining = Sz(sz.0 - filled.0);
         let avg_px = if filled.0 > 0 {
             let n = i128::from(filled.0);
             Px(((px_sz + n / 2) / n) as i64)
         } else {
             Px::ZERO
         };
-        let filled_resp = OrderStatusResp::Filled { spec, total_sz: filled, avg_px, oid };
-        let mut update = OrderUpdateRecord {
-            spec,
-            side,
-            limit_px: req.px,
-            sz: remaining,
-            oid,
-            timestamp: now,
-            orig_sz: req.sz,
-            cloid: req.cloid,
-            tif,
-            reduce_only: req.reduce_only,
-            status: SimOrderStatus::Filled,
-            status_time: now,
-        };
-        if remaining.0 == 0 {
-            self.emit_terminal(a, update, events);
-            return Ok(filled_resp);
-        }
-        if tif == Tif::Ioc {
-            if filled.0 == 0 {
-                return Err(OrderRejection::IocCancel);
-            }
-            update.status = SimOrderStatus::Canceled;
-            self.emit_terminal(a, update, events);
-            return Ok(filled_resp);
-        }
+        (filled, avg_px)
+    }
+
+    /// Rests the remainder described by `update` (its `sz`) in the book of account `a`:
+    /// reserved notional, reduce-only count, order count, cloid index, `open` update.
+    fn rest(
+        &mut self,
+        m: usize,
+        a: u32,
+        mut update: OrderUpdateRecord,
+        events: &mut Vec<SimEvent>,
+    ) {
+        let (oid, side, px, remaining) = (update.oid, update.side, update.limit_px, update.sz);
         self.books[m].insert(RestingOrder {
             oid,
             owner: a,
             side,
-            px: req.px,
+            px,
             sz: remaining,
-            orig_sz: req.sz,
-            cloid: req.cloid,
-            timestamp: now,
-            reduce_only: req.reduce_only,
-            tif,
+            orig_sz: update.orig_sz,
+            cloid: update.cloid,
+            timestamp: update.timestamp,
+            reduce_only: update.reduce_only,
+            tif: update.tif,
         });
         self.dirty[m] = true;
         let acct = &mut self.accounts[a as usize];
         let pos = &mut acct.positions[m];
-        let raw = i128::from(req.px.0) * i128::from(remaining.0);
+        let raw = i128::from(px.0) * i128::from(remaining.0);
         match side {
             Side::Bid => pos.bid_raw += raw,
             Side::Ask => pos.ask_raw += raw,
         }
-        if req.reduce_only {
+        if update.reduce_only {
             pos.reduce_only_orders += 1;
         }
         acct.open_orders += 1;
-        if let Some(c) = req.cloid {
+        if let Some(c) = update.cloid {
             acct.cloids.insert(c, (m, oid));
         }
         update.status = SimOrderStatus::Open;
         events.push(SimEvent::OrderUpdate { user: acct.address, update });
-        Ok(OrderStatusResp::Resting { oid, cloid: req.cloid })
     }
 
     /// Books one maker fill for both sides: positions, PnL, fees, volume, fill logs, trade.
@@ -203,44 +269,25 @@ impl Exchange {
             buyer: self.accounts[buyer as usize].address,
             seller: self.accounts[seller as usize].address,
         }));
+        let trade = Trade { m, px, sz: fill, notional, tid, time: now };
         let legs = [
-            (taker, taker_side, taker_oid, req.cloid, true),
-            (maker.owner, maker.side, maker.oid, maker.cloid, false),
+            Leg {
+                account: taker,
+                side: taker_side,
+                oid: taker_oid,
+                cloid: req.cloid,
+                crossed: true,
+            },
+            Leg {
+                account: maker.owner,
+                side: maker.side,
+                oid: maker.oid,
+                cloid: maker.cloid,
+                crossed: false,
+            },
         ];
-        for (idx, side, oid, cloid, crossed) in legs {
-            let acct = &mut self.accounts[idx as usize];
-            let fee = acct.fees.unwrap_or(self.config.fees).fee(notional, crossed);
-            let pos = &mut acct.positions[m];
-            let effect = pos.apply_fill(side, px, fill);
-            if pos.reduce_only_orders > 0 && !self.touched.contains(&idx) {
-                self.touched.push(idx);
-            }
-            let closed_pnl = raw_to_usd(&spec, effect.closed_raw);
-            acct.balance = acct.balance + closed_pnl - fee;
-            acct.cum_volume = acct.cum_volume + notional;
-            let rec = FillRecord {
-                spec,
-                px,
-                sz: fill,
-                side,
-                time: now,
-                start_position: effect.start,
-                dir: effect.dir,
-                closed_pnl,
-                hash: self.tx_hash,
-                oid,
-                crossed,
-                fee,
-                tid,
-                cloid,
-            };
-            if self.config.fill_log_cap > 0 {
-                if acct.fills.len() >= self.config.fill_log_cap {
-                    acct.fills.pop_front();
-                }
-                acct.fills.push_back(rec);
-            }
-            events.push(SimEvent::Fill { user: acct.address, fill: rec });
+        for leg in legs {
+            self.settle_leg(&trade, leg, events);
         }
         // The maker's resting notional shrinks by what traded.
         let raw = i128::from(px.0) * i128::from(fill.0);
@@ -253,6 +300,44 @@ impl Exchange {
             // Fully filled: `order` carries zero remaining, nothing left to unreserve.
             self.on_removed(m, maker, SimOrderStatus::Filled, now, events);
         }
+    }
+
+    /// Books one side of a trade: position, closed PnL, fee, volume, fill log, `Fill` event.
+    fn settle_leg(&mut self, t: &Trade, leg: Leg, events: &mut Vec<SimEvent>) {
+        let spec = self.assets[t.m].spec;
+        let acct = &mut self.accounts[leg.account as usize];
+        let fee = acct.fees.unwrap_or(self.config.fees).fee(t.notional, leg.crossed);
+        let pos = &mut acct.positions[t.m];
+        let effect = pos.apply_fill(leg.side, t.px, t.sz);
+        if pos.reduce_only_orders > 0 && !self.touched.contains(&leg.account) {
+            self.touched.push(leg.account);
+        }
+        let closed_pnl = raw_to_usd(&spec, effect.closed_raw);
+        acct.balance = acct.balance + closed_pnl - fee;
+        acct.cum_volume = acct.cum_volume + t.notional;
+        let rec = FillRecord {
+            spec,
+            px: t.px,
+            sz: t.sz,
+            side: leg.side,
+            time: t.time,
+            start_position: effect.start,
+            dir: effect.dir,
+            closed_pnl,
+            hash: self.tx_hash,
+            oid: leg.oid,
+            crossed: leg.crossed,
+            fee,
+            tid: t.tid,
+            cloid: leg.cloid,
+        };
+        if self.config.fill_log_cap > 0 {
+            if acct.fills.len() >= self.config.fill_log_cap {
+                acct.fills.pop_front();
+            }
+            acct.fills.push_back(rec);
+        }
+        events.push(SimEvent::Fill { user: acct.address, fill: rec });
     }
 
     /// Bookkeeping after a resting order left the book (filled, cancelled, expired).

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Exchange, ExchangeConfig, ExchangeError};
-use crate::accounts::{Address, AssetConfig, FeeSchedule};
+use crate::accounts::{Account, Address, AssetConfig, FeeSchedule};
 use crate::matching::RestingOrder;
 use hlmm_types::commands::Tif;
 use hlmm_types::{
@@ -119,6 +119,36 @@ pub struct SnapshotOrder {
     pub tif: String,
 }
 
+impl SnapshotAccount {
+    fn of(a: &Account) -> Self {
+        Self {
+            address: a.address,
+            balance: a.balance.0,
+            house: a.house,
+            fees: a.fees.map(|f| (f.taker.0, f.maker.0)),
+            cum_volume: a.cum_volume.0,
+            positions: a
+                .positions
+                .iter()
+                .map(|p| SnapshotPosition {
+                    szi: p.szi.0,
+                    entry_raw: p.entry_raw.to_string(),
+                    leverage: p.leverage,
+                    is_cross: p.is_cross,
+                    cum_funding: (
+                        p.cum_funding.all_time.0,
+                        p.cum_funding.since_open.0,
+                        p.cum_funding.since_change.0,
+                    ),
+                })
+                .collect(),
+            scheduled_cancel_ns: a.scheduled_cancel.at.map(|t| t.0),
+            scheduled_cancel_day: a.scheduled_cancel.day,
+            scheduled_cancel_triggers: a.scheduled_cancel.triggers,
+        }
+    }
+}
+
 fn bad(msg: impl Into<String>) -> ExchangeError {
     ExchangeError::BadSnapshot(msg.into())
 }
@@ -153,35 +183,7 @@ impl Exchange {
                 oracle_px: a.oracle_px.0,
             })
             .collect();
-        let accounts = self
-            .accounts
-            .iter()
-            .map(|a| SnapshotAccount {
-                address: a.address,
-                balance: a.balance.0,
-                house: a.house,
-                fees: a.fees.map(|f| (f.taker.0, f.maker.0)),
-                cum_volume: a.cum_volume.0,
-                positions: a
-                    .positions
-                    .iter()
-                    .map(|p| SnapshotPosition {
-                        szi: p.szi.0,
-                        entry_raw: p.entry_raw.to_string(),
-                        leverage: p.leverage,
-                        is_cross: p.is_cross,
-                        cum_funding: (
-                            p.cum_funding.all_time.0,
-                            p.cum_funding.since_open.0,
-                            p.cum_funding.since_change.0,
-                        ),
-                    })
-                    .collect(),
-                scheduled_cancel_ns: a.scheduled_cancel.at.map(|t| t.0),
-                scheduled_cancel_day: a.scheduled_cancel.day,
-                scheduled_cancel_triggers: a.scheduled_cancel.triggers,
-            })
-            .collect();
+        let accounts = self.accounts.iter().map(SnapshotAccount::of).collect();
         let mut orders = Vec::new();
         for (m, book) in self.books.iter().enumerate() {
             for o in book.orders_in_priority() {

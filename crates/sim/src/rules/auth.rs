@@ -8,7 +8,7 @@
 //!
 //! [`SignatureVerifier`] is the production check, built on [`hlmm_wire::sign`] and
 //! [`hlmm_wire::action`]. Tests may plug in their own authenticator through
-//! [`crate::SimHandle::start_with_auth`]; there is no bypass in this module.
+//! `SimHandle::start_with_auth` (feature `server`); there is no bypass in this module.
 //!
 //! Pure (no I/O, no clock); the server runs it on a request task, outside the venue lock: one
 //! signature recovery per signing domain tried.

@@ -11,7 +11,7 @@
 //! the venue's HTTP 422 ([`RequestError::Malformed`]); a known action the simulator does not
 //! execute is a whole-action error. Per-order problems (a price off the grid, an unknown asset, a
 //! trigger order) are not parse errors: they become that order's `{"error": …}` status, as on
-//! the venue ([`super::resolve`]).
+//! the venue (the `resolve` submodule).
 //!
 //! Pure: no I/O, no clock.
 

@@ -1,8 +1,9 @@
 //! The seams between the simulator's network face and the pieces built elsewhere:
 //! - [`AccountView`]: answers the account `/info` queries (implemented over the exchange by
 //!   [`super::SimServer::exchange_backed`]; [`EmptyAccounts`] is the stand-in for tests);
-//! - [`ActionHandler`]: executes `/exchange` bodies and WS `action` posts (the exchange-backed
-//!   handler verifies signatures, nonces and budgets; [`NoActions`] refuses everything);
+//! - [`ActionHandler`]: executes `/exchange` bodies and WS `action` posts, each parsed once by
+//!   the server (the exchange-backed handler recovers the signers and runs the pure venue
+//!   rules of [`crate::rules`]; [`NoActions`] refuses everything);
 //! - [`UserEvents`](super::feed::UserEvents): where the exchange publishes order updates, fills
 //!   and user events to the WS user channels.
 //!

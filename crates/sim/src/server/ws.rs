@@ -279,7 +279,7 @@ impl Conn {
         let shared = Arc::clone(&self.shared);
         match topic.user() {
             None => {
-                // Registering and sending the current frame under the market lock keeps the
+                // Registering and sending the current frame under the venue lock keeps the
                 // block task from slipping an older frame in after a newer one.
                 let cell = shared.venue.lock();
                 shared.hub.add(topic, self.id, self.tx.clone(), Arc::clone(&self.kill));
