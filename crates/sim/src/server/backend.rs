@@ -12,9 +12,9 @@
 //! block, like the house flow's.
 //!
 //! Locking: one lock (`Shared::venue`) guards the [`VenueState`]; it is held for one action
-//! or one block, never across an await; the fault lock is taken inside it for the order gate. Users' events are
-//! published while it is held, so each user's frames leave in the order they happened and a
-//! `userFills` snapshot taken under it is never overtaken by a live frame.
+//! or one block, never across an await; the fault lock is taken inside it for the order gate.
+//! Users' events are published while it is held, so each user's frames leave in the order they
+//! happened and a `userFills` snapshot taken under it is never overtaken by a live frame.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -51,8 +51,8 @@ impl ExchangeAccounts {
     }
 }
 
-fn fills_of(cell: &VenueState, user: Address, start: u64, end: Option<u64>) -> Vec<UserFill> {
-    let Some(acct) = cell.exchange().account(user) else { return Vec::new() };
+fn fills_of(state: &VenueState, user: Address, start: u64, end: Option<u64>) -> Vec<UserFill> {
+    let Some(acct) = state.exchange().account(user) else { return Vec::new() };
     let mut out: Vec<UserFill> = acct
         .fills
         .iter()
@@ -70,8 +70,8 @@ fn fills_of(cell: &VenueState, user: Address, start: u64, end: Option<u64>) -> V
 
 impl AccountView for ExchangeAccounts {
     fn clearinghouse_state(&self, user: &Address, now_ms: u64) -> ClearinghouseState {
-        self.with(ClearinghouseState::empty(now_ms), |cell| {
-            match cell.exchange().clearinghouse_state(*user, Nanos::from_millis(now_ms)) {
+        self.with(ClearinghouseState::empty(now_ms), |state| {
+            match state.exchange().clearinghouse_state(*user, Nanos::from_millis(now_ms)) {
                 Some(c) => convert::clearinghouse(&c),
                 None => ClearinghouseState::empty(now_ms),
             }
@@ -79,20 +79,20 @@ impl AccountView for ExchangeAccounts {
     }
 
     fn open_orders(&self, user: &Address) -> Vec<OpenOrder> {
-        self.with(Vec::new(), |cell| {
-            cell.exchange().open_orders(*user).iter().map(convert::open_order).collect()
+        self.with(Vec::new(), |state| {
+            state.exchange().open_orders(*user).iter().map(convert::open_order).collect()
         })
     }
 
     fn frontend_open_orders(&self, user: &Address) -> Vec<FrontendOpenOrder> {
-        self.with(Vec::new(), |cell| {
-            cell.exchange().open_orders(*user).iter().map(convert::frontend_open_order).collect()
+        self.with(Vec::new(), |state| {
+            state.exchange().open_orders(*user).iter().map(convert::frontend_open_order).collect()
         })
     }
 
     // `aggregateByTime` is accepted and ignored: fills are reported one per match.
     fn user_fills(&self, user: &Address, _aggregate_by_time: bool) -> Vec<UserFill> {
-        self.with(Vec::new(), |cell| fills_of(cell, *user, 0, None))
+        self.with(Vec::new(), |state| fills_of(state, *user, 0, None))
     }
 
     fn user_fills_by_time(
@@ -102,12 +102,12 @@ impl AccountView for ExchangeAccounts {
         end_ms: Option<u64>,
         _aggregate_by_time: bool,
     ) -> Vec<UserFill> {
-        self.with(Vec::new(), |cell| fills_of(cell, *user, start_ms, end_ms))
+        self.with(Vec::new(), |state| fills_of(state, *user, start_ms, end_ms))
     }
 
     fn order_status(&self, user: &Address, order: OrderRef) -> OrderStatusReply {
-        self.with(OrderStatusReply::UnknownOid, |cell| {
-            match cell.exchange().order_status(*user, order) {
+        self.with(OrderStatusReply::UnknownOid, |state| {
+            match state.exchange().order_status(*user, order) {
                 Some(u) => OrderStatusReply::Order(Box::new(convert::order_status(&u))),
                 None => OrderStatusReply::UnknownOid,
             }
@@ -115,16 +115,16 @@ impl AccountView for ExchangeAccounts {
     }
 
     fn user_rate_limit(&self, user: &Address) -> UserRateLimit {
-        self.with(UserRateLimit::fresh(), |cell| {
+        self.with(UserRateLimit::fresh(), |state| {
             let a = *user;
-            let vol = cell.exchange().account(a).map_or(Usd::ZERO, |x| x.cum_volume);
+            let vol = state.exchange().account(a).map_or(Usd::ZERO, |x| x.cum_volume);
             UserRateLimit {
                 cum_vlm: serde_json::to_value(shapes::usd(vol))
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_else(|| "0.0".into()),
-                n_requests_used: cell.rules().budgets().used(&a),
-                n_requests_cap: cell.rules().budgets().cap(vol),
+                n_requests_used: state.rules().budgets().used(&a),
+                n_requests_cap: state.rules().budgets().cap(vol),
                 n_requests_surplus: 0,
             }
         })
