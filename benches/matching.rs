@@ -6,7 +6,7 @@
 //!   that cross 1–3 levels (fills, fees, positions, events). Calls
 //!   `place_synthetic`/`cancel_synthetic` with a reused event buffer. A regression here is a
 //!   slower venue for every paper-trading and integration run; the target is ≥ 1M ops/s.
-//! - `mixed/apply`: the same mix through `Exchange::apply` with an `Action` per op (one `Vec`
+//! - `mixed/apply`: the same mix through `Exchange::apply` with an `ExchangeAction` per op (one `Vec`
 //!   per action, the response and event allocation the server path pays).
 //! - `deep_level/add_cancel`: one level holding 10 000 orders; add at the back and cancel a
 //!   random one. Must stay flat in the queue length (O(1) cancel).
@@ -15,12 +15,12 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hlmm::sim::accounts::AssetConfig;
-use hlmm::sim::actions::{
-    Action, CancelRequest, Grouping, OrderRequest, OrderStatusResp, SimEvent, Tif,
-};
+use hlmm::sim::actions::{ExchangeAction, LimitOrder, OrderStatusResp, SimEvent};
 use hlmm::sim::exchange::{Exchange, ExchangeConfig};
 use hlmm::sim::Address;
+use hlmm::types::commands::Tif;
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos, Oid, Px, Sz, Usd};
+use hlmm::wire::action::{CancelAction, CancelWire};
 
 const BTC: AssetId = AssetId(0);
 const HOUSE: Address = Address([0x77; 20]);
@@ -58,9 +58,9 @@ fn venue() -> Exchange {
     ex
 }
 
-fn house_order(is_buy: bool, level: i64, lots: i64) -> OrderRequest {
+fn house_order(is_buy: bool, level: i64, lots: i64) -> LimitOrder {
     let px = if is_buy { MID - STEP * (1 + level) } else { MID + STEP * (1 + level) };
-    OrderRequest {
+    LimitOrder {
         asset: BTC,
         is_buy,
         px: Px(px),
@@ -125,7 +125,7 @@ impl Mix {
                 let o = house_order(is_buy, level, 20 + self.rng.below(200) as i64);
                 let (r, ev) = self.ex.apply(
                     HOUSE,
-                    &Action::Order { orders: vec![o], grouping: Grouping::Na },
+                    &ExchangeAction::Order { orders: vec![o] },
                     Nanos(self.now),
                 );
                 if let hlmm::sim::actions::ExchangeResponse::Order(s) = &r {
@@ -143,7 +143,10 @@ impl Mix {
             let hit = self.ex.book(BTC).is_some_and(|b| b.get(oid).is_some());
             self.stats[if hit { 1 } else { 2 }] += 1;
             if via_apply {
-                let a = Action::Cancel { cancels: vec![CancelRequest { asset: BTC, oid }] };
+                let a = ExchangeAction::Cancel(CancelAction {
+                    cancels: vec![CancelWire { asset: BTC, oid }],
+                    fast: false,
+                });
                 black_box(self.ex.apply(HOUSE, &a, Nanos(self.now)));
             } else {
                 self.events.clear();
@@ -160,7 +163,7 @@ impl Mix {
             let depth = 1 + self.rng.below(3) as i64;
             let px = if is_buy { MID + STEP * depth } else { MID - STEP * depth };
             let lots = 20 + self.rng.below(100) as i64;
-            let o = OrderRequest {
+            let o = LimitOrder {
                 asset: BTC,
                 is_buy,
                 px: Px(px),
@@ -171,7 +174,7 @@ impl Mix {
             };
             self.stats[3] += 1;
             if via_apply {
-                let a = Action::Order { orders: vec![o], grouping: Grouping::Na };
+                let a = ExchangeAction::Order { orders: vec![o] };
                 let (r, ev) = self.ex.apply(TAKER, &a, Nanos(self.now));
                 self.stats[4] +=
                     ev.iter().filter(|e| matches!(e, SimEvent::Trade(_))).count() as u64;

@@ -28,18 +28,15 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use hdrhistogram::Histogram;
 use hlmm::core::params::GlobalParams;
 use hlmm::core::{CoreEvent, QuotingCore};
-use hlmm::engine::clock::wall_now;
-use hlmm::engine::exec::ExecReport;
 use hlmm::engine::feed::{FeedHandler, FeedRings, FeedSettings, FeedShared};
 use hlmm::engine::health::FeedHealth;
 use hlmm::engine::idle::{IdlePolicy, Idler};
-use hlmm::engine::msg::Stamped;
 use hlmm::engine::pin;
-use hlmm::engine::quote::{Intent, QuoteLoop, QuoteRings, QuoteShared};
-use hlmm::engine::shutdown::{Phase, Shutdown};
+use hlmm::engine::quote::{QuoteLoop, QuoteRings, QuoteShared};
 use hlmm::engine::side::Heartbeats;
+use hlmm::msg::{AssetSnapshot, ExecReport, Intent, Stamped};
 use hlmm::ring;
-use hlmm::sync::AssetSnapshot;
+use hlmm::runtime::{Clock, Phase, Shutdown, SystemClock};
 use hlmm::telemetry::{Counters, SharedStageHistograms, StageStats, StageSummary};
 use hlmm::types::commands::{Command, CommandKind};
 use hlmm::types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent};
@@ -100,7 +97,7 @@ struct RunResult {
 
 fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
     let spec = btc();
-    let now = wall_now();
+    let now = SystemClock.now();
     let global = GlobalParams { global_daily_pnl_stop_loss: Usd::ZERO, cloid_prefix: 1, run_id: 1 };
     let mut core = QuotingCore::new(&[spec], &[steady_params()], global, now).expect("core");
     let mut scratch = Vec::with_capacity(64);
@@ -139,6 +136,7 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
             counters: Arc::clone(&counters),
             histograms: Arc::clone(&histograms),
             shutdown: shutdown.clone(),
+            clock: SystemClock,
         },
     );
     let quote = QuoteLoop::new(
@@ -161,6 +159,7 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
             stalled: Arc::new(AtomicBool::new(false)),
             shutdown: shutdown.clone(),
             gateway: None,
+            clock: SystemClock,
         },
         Idler::new(policy),
     );
@@ -191,10 +190,10 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
         buf.extend_from_slice(bytes);
         // The core ignores a book no newer than the last one (the venue stamps books in ms),
         // so at most one frame per millisecond, as a venue that publishes per block would.
-        let mut now_ms = wall_now().0 / 1_000_000;
+        let mut now_ms = SystemClock.now().0 / 1_000_000;
         while now_ms <= last_ms {
             std::hint::spin_loop();
-            now_ms = wall_now().0 / 1_000_000;
+            now_ms = SystemClock.now().0 / 1_000_000;
         }
         last_ms = now_ms;
         let ms = format!("{now_ms:013}");
@@ -209,7 +208,7 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
             match intent_rx.pop() {
                 Some(intent) => {
                     if i >= WARMUP && intent.frame_recv.0 != 0 {
-                        let ns = wall_now().0.saturating_sub(intent.frame_recv.0).max(1);
+                        let ns = SystemClock.now().0.saturating_sub(intent.frame_recv.0).max(1);
                         exec_pop.saturating_record(ns);
                     }
                     if let Some(report) = ack(&intent.command, &mut oid) {

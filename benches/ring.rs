@@ -79,7 +79,7 @@ const _: () = assert!(size_of::<Msg<6>>() == 64 && size_of::<Msg<126>>() == 1024
 /// A message of `16 + 8 * PAD` bytes, only 8-byte aligned, so the slot-sequence ring can put its
 /// 8-byte stamp on the same line. `Packed<5>` (56 B) plus the stamp fills exactly one cache line,
 /// where the 64-byte `Msg<6>` needs a second one. `Packed<12>` (112 B) is the size of the engine's
-/// order intent (`engine::quote::Intent`), the quote → exec message.
+/// order intent (`msg::Intent`), the quote → exec message.
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Packed<const PAD: usize> {

@@ -2,7 +2,8 @@
 //! parameters, live patches from Redis, and `validate()`.
 //!
 //! Read by `main` at boot and by the side thread on a hot reload (`mm_config` on Redis). Never
-//! touched by the quote thread: it receives resolved [`SymbolParams`] over its config ring.
+//! touched by the quote thread: it receives the core's parameters, converted from a resolved
+//! [`SymbolConfig`] by [`SymbolConfig::core_params`], over its config ring.
 //!
 //! Every input path goes through the same typed schema (`fault-cases.md` §13 and "Security rules"):
 //! - the file: `#[serde(deny_unknown_fields)]` everywhere, so a typo is an error naming the field;
@@ -11,88 +12,40 @@
 //! - Redis: a [`SymbolConfigPatch`] merged by [`Config::apply_patch`], which returns a new validated
 //!   config or every error and never changes the current one.
 //!
+//! Whatever the path, per-symbol parameters are checked against one rule set, the core's
+//! [`rules`](crate::core::params::rules), the same the core applies to every parameter set it is
+//! given: what `validate()` accepts, the core accepts.
+//!
 //! Precedence, lowest first: built-in defaults, the file's `[defaults]`, its `[symbols.<COIN>]`,
 //! the environment, command-line flags (which `main` passes as the last environment entries).
 //!
 //! Secrets never live here: the agent key is named by a file path or an environment variable name
 //! ([`AgentKeySource`]) and read by the signer, so `Debug` of a [`Config`] cannot leak it.
 
+mod core_params;
 mod env;
 mod redis;
+mod schema;
 mod sections;
 mod symbol;
 mod validate;
 mod venue;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 pub use env::{EnvError, ENV_VARS};
 pub use redis::RedisConfig;
+pub use schema::{Config, DEFAULT_COINS};
 pub use sections::{
     FeedConfig, LogFormat, SpinPolicy, StaleAfterMs, TelemetryConfig, ThreadsConfig,
 };
-pub use symbol::{SymbolConfigPatch, SymbolOverrides, SymbolParams, SYMBOL_FIELDS};
+pub use symbol::{
+    FairValueName, Millis, SymbolConfig, SymbolConfigPatch, SymbolOverrides, VolEstimatorName,
+    SYMBOL_FIELDS,
+};
 pub use validate::ConfigError;
 pub use venue::{AgentKeySource, Endpoints, VenueConfig, VenueKind};
-
-/// The coins `Config::default()` quotes: ten liquid perpetuals that exist on mainnet, testnet
-/// and the simulator.
-pub const DEFAULT_COINS: [&str; 10] =
-    ["BTC", "ETH", "SOL", "XRP", "DOGE", "AVAX", "LINK", "SUI", "ARB", "HYPE"];
-
-/// The whole configuration of one engine process.
-///
-/// Built from a TOML file (every section optional except `[symbols]`), then environment
-/// overrides, then checked by [`Config::validate`]. `Config::default()` is the paper-trading setup:
-/// the in-process simulator quoting [`DEFAULT_COINS`] with the built-in per-symbol defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    /// Where orders go: the simulator, an external node, testnet or mainnet.
-    #[serde(default)]
-    pub venue: VenueConfig,
-    /// Core pinning, priorities and the polling policy of the engine's threads.
-    #[serde(default)]
-    pub threads: ThreadsConfig,
-    /// WebSocket feed: heartbeats, staleness, reconnect backoff, ring sizes, book depth.
-    #[serde(default)]
-    pub feed: FeedConfig,
-    /// Logging format and the periodic summary.
-    #[serde(default)]
-    pub telemetry: TelemetryConfig,
-    /// Optional Redis sync (config hot reload, position updates, metrics) and symbol scanner.
-    #[serde(default)]
-    pub redis: RedisConfig,
-    /// Per-symbol parameters used where a `[symbols.<COIN>]` table leaves a field out. A field
-    /// missing here falls back to the built-in default ([`SymbolParams::default`]).
-    #[serde(default)]
-    pub defaults: SymbolParams,
-    /// The coins to quote, keyed by Hyperliquid coin name (`BTC`, `kPEPE`, HIP-3 `xyz:XYZ100`),
-    /// each with the fields it overrides. A file must list at least one: there is no implicit set.
-    #[serde(default)]
-    pub symbols: BTreeMap<String, SymbolOverrides>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            venue: VenueConfig::default(),
-            threads: ThreadsConfig::default(),
-            feed: FeedConfig::default(),
-            telemetry: TelemetryConfig::default(),
-            redis: RedisConfig::default(),
-            defaults: SymbolParams::default(),
-            symbols: DEFAULT_COINS
-                .iter()
-                .map(|coin| ((*coin).to_owned(), SymbolOverrides::default()))
-                .collect(),
-        }
-    }
-}
 
 impl Config {
     /// Parses and validates a TOML document. No environment overrides are applied.
@@ -152,13 +105,13 @@ impl Config {
 
     /// The resolved parameters of `coin`: its overrides, then `[defaults]`, then the built-ins.
     /// `None` when `coin` is not configured.
-    pub fn symbol_params(&self, coin: &str) -> Option<SymbolParams> {
+    pub fn symbol_params(&self, coin: &str) -> Option<SymbolConfig> {
         self.symbols.get(coin).map(|overrides| overrides.resolve(&self.defaults))
     }
 
     /// Every configured coin with its resolved parameters, in coin-name order. Includes coins
     /// with `enabled = false`: the engine still has to cancel their orders.
-    pub fn resolved_symbols(&self) -> impl Iterator<Item = (&str, SymbolParams)> + '_ {
+    pub fn resolved_symbols(&self) -> impl Iterator<Item = (&str, SymbolConfig)> + '_ {
         self.symbols
             .iter()
             .map(|(coin, overrides)| (coin.as_str(), overrides.resolve(&self.defaults)))
@@ -323,5 +276,44 @@ mod tests {
         assert_eq!(line_column("a = 1\nbé = 2\n", 0), (1, 1));
         assert_eq!(line_column("a = 1\nbé = 2\n", 6), (2, 1));
         assert_eq!(line_column("a = 1\nbé = 2\n", 9), (2, 3));
+    }
+
+    // The [redis] section, through the whole document (parse, validate).
+    #[test]
+    fn redis_is_off_by_default_and_the_defaults_are_valid() {
+        let config = Config::default();
+        assert!(!config.redis.enabled());
+        assert_eq!(config.validate(), Ok(()));
+    }
+
+    #[test]
+    fn each_bad_redis_setting_is_reported_by_name() {
+        let cases = [
+            ("url = \"http://localhost:6379\"", "redis.url"),
+            ("url = \"redis://user:pw@localhost:6379\"", "redis.url"),
+            ("scan_interval_ms = 10", "redis.scan_interval_ms"),
+            ("top_n = 0", "redis.top_n"),
+            ("min_open_interest_usd = -1.0", "redis.min_open_interest_usd"),
+            ("position_interval_ms = 5", "redis.position_interval_ms"),
+            ("metrics_interval_ms = 0", "redis.metrics_interval_ms"),
+            ("buffer_capacity = 0", "redis.buffer_capacity"),
+            ("stream_maxlen = 0", "redis.stream_maxlen"),
+            ("reconnect_min_ms = 5", "redis.reconnect_min_ms"),
+            ("reconnect_min_ms = 500\nreconnect_max_ms = 100", "redis.reconnect_max_ms"),
+        ];
+        for (line, field) in cases {
+            let toml = format!("[redis]\n{line}\n[symbols.BTC]\n");
+            let config = Config::parse_toml(&toml).expect("schema-valid");
+            let errors = config.validate().expect_err(line);
+            assert!(errors.iter().any(|e| e.field == field), "{line}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn a_plain_redis_url_is_accepted_and_unknown_fields_are_not() {
+        let ok = "[redis]\nurl = \"redis://127.0.0.1:6379/0\"\ntop_n = 5\n[symbols.BTC]\n";
+        let config = Config::from_toml_str(ok).expect("valid");
+        assert!(config.redis.enabled());
+        assert!(Config::parse_toml("[redis]\nurll = \"x\"\n[symbols.BTC]\n").is_err());
     }
 }

@@ -178,7 +178,7 @@ fn sim(args: &SimArgs) -> anyhow::Result<()> {
     if !config.listen.ip().is_loopback() {
         tracing::warn!(listen = %config.listen, "Simulator listens beyond loopback");
     }
-    let shutdown = hlmm::engine::Shutdown::new();
+    let shutdown = hlmm::runtime::Shutdown::new();
     shutdown.install_signal_handlers().context("signal handlers")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

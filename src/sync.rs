@@ -7,7 +7,8 @@
 //! - [`schema`]: the JSON documents and Redis names (the design document's contract).
 //! - [`config_sync`]: `mm_config` messages and `mm:config:<SYM>` keys → validated decisions + acks.
 //! - [`scanner`]: ranking, top-N selection with hysteresis, listing events; the `/info` thread.
-//! - [`snapshot`]: quote → side snapshots and the position update built from them.
+//! - [`snapshot`]: the side thread's book of quote-thread snapshots and the position update
+//!   built from it.
 //! - [`outbox`]: the bounded buffer of position updates while Redis is down.
 //! - [`link`]: [`RedisSync`], the connection state machine that ties them together.
 
@@ -19,4 +20,4 @@ pub mod schema;
 pub mod snapshot;
 
 pub use link::{RedisSync, SyncSettings, SyncShared, SyncStatus};
-pub use snapshot::{AssetSnapshot, PositionBook, SNAPSHOT_INTERVAL_NS};
+pub use snapshot::PositionBook;

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use hlmm::config::{
-    AgentKeySource, Config, ConfigError, ConfigLoadError, EnvError, LogFormat, SpinPolicy,
-    SymbolConfigPatch, SymbolParams, VenueKind, DEFAULT_COINS,
+    AgentKeySource, Config, ConfigError, ConfigLoadError, EnvError, LogFormat, Millis, SpinPolicy,
+    SymbolConfig, SymbolConfigPatch, VenueKind, DEFAULT_COINS,
 };
 
 /// A minimal valid file: one coin, everything else default. Cases add tables to it.
@@ -66,18 +66,25 @@ const INVALID: &[Case] = &[
         "must be a finite number",
     ),
     case(
-        "max long below one quote",
-        "[symbols.ETH]\nnotional_per_side = 500.0\nmax_long_usd = 400.0\nmax_short_usd = 500.0",
+        "negative max long",
+        "[symbols.ETH]\nmax_long_usd = -1.0",
         ETH,
         "max_long_usd",
-        "must be >= notional_per_side (500)",
+        "must not be negative",
     ),
     case(
-        "max short below a notional inherited from defaults",
-        "[defaults]\nnotional_per_side = 300.0\n[symbols.ETH]\nmax_short_usd = 200.0",
+        "max short beyond a billion dollars",
+        "[symbols.ETH]\nmax_short_usd = 2e9",
         ETH,
         "max_short_usd",
-        "must be >= notional_per_side (300)",
+        "must be <= 1e9 usd",
+    ),
+    case(
+        "spread floor above a cap inherited from defaults",
+        "[defaults]\nmax_half_spread_bps = 20.0\n[symbols.ETH]\nmin_half_spread_bps = 30.0",
+        ETH,
+        "min_half_spread_bps",
+        "must be <= max_half_spread_bps (20)",
     ),
     case(
         "infinite max long",
@@ -105,21 +112,21 @@ const INVALID: &[Case] = &[
         "[symbols.ETH]\ntrailing_stop_loss = 1.0",
         ETH,
         "trailing_stop_loss",
-        "must be in (0, 1)",
+        "must be in [0, 1)",
     ),
     case(
-        "zero trailing stop",
-        "[symbols.ETH]\ntrailing_stop_loss = 0.0",
+        "negative trailing stop",
+        "[symbols.ETH]\ntrailing_stop_loss = -0.01",
         ETH,
         "trailing_stop_loss",
-        "must be in (0, 1)",
+        "must be in [0, 1)",
     ),
     case(
-        "trailing take profit of 1000 %",
-        "[symbols.ETH]\ntrailing_take_profit = 10.0",
+        "trailing take profit of 200 %, which the core refuses",
+        "[symbols.ETH]\ntrailing_take_profit = 2.0",
         ETH,
         "trailing_take_profit",
-        "must be in (0, 10)",
+        "must be in [0, 1)",
     ),
     case(
         "forced refresh faster than a block window",
@@ -163,6 +170,41 @@ const INVALID: &[Case] = &[
         ETH,
         "inventory_skew",
         "must be in 0..=10 half-spreads",
+    ),
+    case(
+        "zero ATR bars",
+        "[symbols.ETH]\natr_bars = 0",
+        ETH,
+        "atr_bars",
+        "must be in 1..=1440 bars",
+    ),
+    case(
+        "zero warm-up samples",
+        "[symbols.ETH]\nvol_warmup_samples = 0",
+        ETH,
+        "vol_warmup_samples",
+        "must be >= 1",
+    ),
+    case(
+        "negative volatility prior",
+        "[symbols.ETH]\nvol_prior = -0.0001",
+        ETH,
+        "vol_prior",
+        "or 0 for no prior",
+    ),
+    case(
+        "fill-rate floor above its prior",
+        "[symbols.ETH]\nfills_per_day_floor = 50.0\nfills_per_day_prior = 20.0",
+        ETH,
+        "fills_per_day_floor",
+        "must be <= fills_per_day_prior (20)",
+    ),
+    case(
+        "flattening IOC after a day",
+        "[symbols.ETH]\nflatten_ioc_after_ms = 86400000",
+        ETH,
+        "flatten_ioc_after_ms",
+        "must be in 100..=3600000 ms",
     ),
     case(
         "requote tolerance of 20 000 ticks",
@@ -451,7 +493,7 @@ fn a_value_of_the_wrong_type_is_a_parse_error() {
 #[test]
 fn missing_fields_take_the_built_in_defaults() {
     let config = parse(BASE);
-    assert_eq!(config.symbol_params("BTC"), Some(SymbolParams::default()));
+    assert_eq!(config.symbol_params("BTC"), Some(SymbolConfig::default()));
     let defaults = Config::default();
     assert_eq!(config.venue, defaults.venue);
     assert_eq!(config.threads, defaults.threads);
@@ -471,9 +513,9 @@ fn symbol_overrides_win_over_defaults_which_win_over_built_ins() {
     );
     let btc = config.symbol_params("BTC").expect("configured");
     let eth = config.symbol_params("ETH").expect("configured");
-    let built_in = SymbolParams::default();
-    assert_eq!(btc, SymbolParams { notional_per_side: 500.0, vol_k: 3.0, ..built_in });
-    assert_eq!(eth, SymbolParams { notional_per_side: 50.0, vol_k: 3.0, ..built_in });
+    let built_in = SymbolConfig::default();
+    assert_eq!(btc, SymbolConfig { notional_per_side: 500.0, vol_k: 3.0, ..built_in });
+    assert_eq!(eth, SymbolConfig { notional_per_side: 50.0, vol_k: 3.0, ..built_in });
     assert_eq!(config.symbol_params("SOL"), None);
     let coins: Vec<&str> = config.resolved_symbols().map(|(coin, _)| coin).collect();
     assert_eq!(coins, ["BTC", "ETH"]);
@@ -608,7 +650,7 @@ fn the_design_documents_redis_message_is_a_valid_patch() {
     let next = Config::default().apply_patch(&patch).expect("valid");
     let btc = next.symbol_params("BTC").expect("configured");
     assert_eq!(btc.notional_per_side, 1000.0);
-    assert_eq!(btc.force_quote_refresh_interval, 500);
+    assert_eq!(btc.force_quote_refresh_interval, Millis(500));
     assert_eq!(btc.max_short_usd, 10000.0);
 }
 
@@ -623,7 +665,7 @@ fn a_patch_changes_only_the_fields_it_sets_and_only_its_symbol() {
     let before = config.symbol_params("BTC").expect("configured");
     assert_eq!(
         next.symbol_params("BTC"),
-        Some(SymbolParams { hedge_only_mode: true, max_long_usd: 600.0, ..before })
+        Some(SymbolConfig { hedge_only_mode: true, max_long_usd: 600.0, ..before })
     );
     assert_eq!(next.symbol_params("ETH"), config.symbol_params("ETH"));
     assert_eq!(next.defaults, config.defaults);

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use hlmm::engine::feed::{FeedHandler, FeedRings, FeedSettings, FeedShared};
 use hlmm::engine::health::{FeedHealth, Stream};
-use hlmm::engine::msg::{AssetIndex, Stamped};
-use hlmm::engine::shutdown::Shutdown;
+use hlmm::msg::{AssetIndex, Stamped};
 use hlmm::ring::{self, ConflatingRx, LosslessRx};
+use hlmm::runtime::{Phase, Shutdown, SystemClock};
 use hlmm::telemetry::{Counter, Counters, SharedStageHistograms};
 use hlmm::types::events::FeedEvent;
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Nanos};
@@ -164,6 +164,7 @@ impl Harness {
                 counters: Arc::clone(&counters),
                 histograms: Arc::new(SharedStageHistograms::new()),
                 shutdown: shutdown.clone(),
+                clock: SystemClock,
             },
         );
         let feed = Some(std::thread::spawn(move || handler.run()));
@@ -272,6 +273,6 @@ fn shutdown_stops_the_feed_while_connected() {
     h.shutdown.request();
     let feed = h.feed.take().expect("feed thread");
     feed.join().expect("feed thread ends cleanly");
-    assert!(h.shutdown.reached(hlmm::engine::shutdown::Phase::DrainQuote));
+    assert!(h.shutdown.reached(Phase::DrainQuote));
     assert!(!h.health.is_connected());
 }

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hlmm::config::{Config, SpinPolicy, VenueKind};
-use hlmm::engine::exec::{ExecReport, OrderGateway};
 use hlmm::engine::params::CLOID_PREFIX;
-use hlmm::engine::quote::Intent;
-use hlmm::engine::{run_until_with, RunOptions, Shutdown};
+use hlmm::engine::{run_until_with, RunOptions};
+use hlmm::msg::{ExecReport, Intent};
+use hlmm::runtime::Shutdown;
 use hlmm::sim::handle::{AgentEntry, FundAccount};
 use hlmm::sim::{SimConfig, SimHandle};
 use hlmm::telemetry::{Counter, Counters};
@@ -24,6 +24,7 @@ use hlmm::types::outcome::{CommandOutcome, OutcomeEvent};
 use hlmm::types::Address;
 use hlmm::types::{Cloid, InstrumentSpec, Nanos, Px, Side, Sz};
 use hlmm::venue::exec::{GatewayConfig, HyperliquidGateway};
+use hlmm::venue::gateway::OrderGateway;
 use hlmm::venue::info::InfoClient;
 use hlmm::wire::keys::AgentKey;
 use hlmm::wire::nonce::NonceSource;
@@ -223,15 +224,16 @@ fn a_restart_takes_the_venue_position_adopts_or_cancels_its_orders_and_leaves_ot
     let _ = std::fs::remove_file(&key_file);
 
     let venue = report.venue.as_ref().expect("venue state after shutdown");
-    for (asset, venue_sz) in &venue.positions {
-        let local = report.core.position(*asset).expect("quoted").size;
-        assert_eq!(local, *venue_sz, "asset {}: core position = venue position", asset.0);
+    for spec in &report.instruments {
+        let local = report.core.position(spec.asset).expect("quoted").size;
+        let venue_sz = venue.position(spec.asset);
+        assert_eq!(local, venue_sz, "asset {}: core position = venue position", spec.asset.0);
     }
     assert!(
         report.core.counters().fills_in_venue_snapshot >= 1,
         "the userFills snapshot's old fill was recognised as already in the venue position"
     );
-    assert_eq!(venue.open_orders, 1, "only the other tool's order rests after shutdown");
+    assert_eq!(venue.open_order_count(), 1, "only the other tool's order rests after shutdown");
     assert!(prev.open_cloids().contains(&cloid_text(external)));
     drop(sim);
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hlmm::config::{Config, SpinPolicy};
-use hlmm::engine::{run_until_with, RunOptions, Shutdown};
+use hlmm::engine::{run_until_with, RunOptions};
+use hlmm::runtime::Shutdown;
 use hlmm::telemetry::{Counter, Counters, Stage};
 
 fn wait_for(what: &str, within: Duration, cond: impl Fn() -> bool) -> bool {
@@ -61,11 +62,12 @@ fn the_engine_quotes_trades_and_leaves_positions_equal_to_the_venue_and_no_resti
     let report = engine.join().expect("engine thread").expect("engine ran");
 
     let venue = report.venue.as_ref().expect("venue snapshot after shutdown");
-    assert_eq!(venue.open_orders, 0, "after SIGTERM no order of ours rests");
+    assert_eq!(venue.open_order_count(), 0, "after SIGTERM no order of ours rests");
     let mut any_position = false;
-    for (asset, venue_sz) in &venue.positions {
-        let local = report.core.position(*asset).expect("quoted asset").size;
-        assert_eq!(local, *venue_sz, "asset {}: core position = venue position", asset.0);
+    for spec in &report.instruments {
+        let venue_sz = venue.position(spec.asset);
+        let local = report.core.position(spec.asset).expect("quoted asset").size;
+        assert_eq!(local, venue_sz, "asset {}: core position = venue position", spec.asset.0);
         any_position |= venue_sz.0 != 0;
     }
     let f2i = report.stages.get(Stage::FrameToIntent);

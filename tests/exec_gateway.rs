@@ -7,13 +7,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hlmm::engine::exec::{ExecReport, OrderGateway};
+use hlmm::msg::{ExecReport, Intent};
 use hlmm::types::commands::{Command, OrderRequest, Tif};
 use hlmm::types::outcome::{
     Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, OutcomeEvent, RejectReason,
 };
 
-use hlmm::engine::quote::Intent;
 use hlmm::sim::faults::{DropTarget, FaultUpdate};
 use hlmm::sim::handle::{AgentEntry, FundAccount};
 use hlmm::sim::{SimConfig, SimHandle};
@@ -21,6 +20,7 @@ use hlmm::types::events::OrderStatus;
 use hlmm::types::Address;
 use hlmm::types::{AssetId, Cloid, InstrumentSpec, Nanos, Side, Sz};
 use hlmm::venue::exec::{GatewayConfig, HyperliquidGateway};
+use hlmm::venue::gateway::OrderGateway;
 use hlmm::venue::info::InfoClient;
 use hlmm::wire::action::ActionRef;
 use hlmm::wire::keys::AgentKey;
@@ -143,7 +143,7 @@ impl Rig {
         commands
             .iter()
             .map(|c| {
-                let key = hlmm::engine::exec::outcome_for(
+                let key = hlmm::venue::gateway::outcome_for(
                     c,
                     CommandOutcome::Ambiguous(AmbiguousReason::Timeout),
                 );

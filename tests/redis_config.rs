@@ -164,3 +164,43 @@ fn a_config_written_while_the_engine_was_cut_off_is_applied_from_its_key_after_r
     let report = engine.stop();
     assert_eq!(notional_of(&report, "ETH"), Usd::from_dollars(444));
 }
+
+#[test]
+fn the_new_model_fields_and_disabled_exits_travel_over_mm_config_to_the_core() {
+    let server = RedisServer::start();
+    let engine = EngineRun::start(engine_config(&server.url(), ""));
+    let mut conn = server.connect(None);
+    let mut sub = server.connect(None);
+    let mut acks = sub.as_pubsub();
+    acks.subscribe("mm_config_ack").expect("subscribe");
+    wait_engine_synced(&mut conn);
+
+    // A take-profit of 200 % used to be acked as accepted, then refused by the core.
+    publish(&mut conn, r#"{"symbol":"BTC","trailing_take_profit":2}"#);
+    let ack = next_ack(&mut acks);
+    assert_eq!(ack["accepted"], false, "{ack}");
+    assert_eq!(ack["errors"][0]["field"], "trailing_take_profit", "{ack}");
+    assert!(ack["errors"][0]["rule"].as_str().is_some_and(|r| r.contains("[0, 1)")), "{ack}");
+
+    publish(
+        &mut conn,
+        r#"{"symbol":"BTC","trailing_take_profit":0,"trailing_stop_loss":0,
+            "vol_estimator":"atr","atr_bars":20,"vol_warmup_samples":30,"vol_prior":0.0002,
+            "force_quote_refresh_interval":0}"#,
+    );
+    let ack = next_ack(&mut acks);
+    assert_eq!(ack["accepted"], true, "{ack}");
+    wait_for(Duration::from_secs(10), "the core to confirm version 1", || {
+        get_json(&mut conn, "mm_metrics")
+            .filter(|m| m["risk"]["BTC"]["applied_config_version"] == 1)
+    });
+
+    drop(acks);
+    let report = engine.stop();
+    let spec = report.instruments.iter().find(|s| s.coin.as_str() == "BTC").expect("quoted");
+    let p = report.core.params(spec.asset).expect("in the core");
+    assert_eq!((p.trailing_take_profit, p.trailing_stop_loss), (0.0, 0.0), "disabled");
+    assert_eq!(p.force_quote_refresh_interval, 0, "never forced");
+    assert_eq!(p.vol_estimator, hlmm::core::params::VolEstimator::Atr);
+    assert_eq!((p.atr_bars, p.vol_warmup_samples, p.vol_prior), (20, 30, Some(0.0002)));
+}

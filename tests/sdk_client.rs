@@ -25,12 +25,10 @@ use axum::Router;
 use ethers::signers::{LocalWallet, Signer as _};
 use ethers::types::H160;
 use hlmm::sim::handle::FundAccount;
-use hlmm::sim::server::auth::{Authenticator as _, SignatureVerifier};
-use hlmm::sim::server::body::ExchangeBody;
+use hlmm::sim::rules::auth::{Authenticator as _, SignatureVerifier};
 use hlmm::sim::{Address, SimConfig, SimHandle};
-use hlmm::types::Address as WireAddress;
 use hlmm::types::{AssetId, Coin, InstrumentSpec, Px, Sz};
-use hlmm::wire::sign::{agent_digest, recover_signer, Chain, Signature as WireSignature};
+use hlmm::wire::sign::{agent_digest, recover_signer, Chain, ExchangeRequest, Signature};
 use hyperliquid_rust_sdk::{
     Actions, AssetCtx, BaseUrl, ClientCancelRequest, ClientCancelRequestCloid, ClientLimit,
     ClientModifyRequest, ClientOrder, ClientOrderRequest, ExchangeClient, ExchangeDataStatus,
@@ -665,7 +663,7 @@ fn sdk_vectors() -> Vec<Vector> {
 
 /// The `/exchange` body the SDK would post for `action` with the `r‖s‖v` signature `sig`:
 /// the action through the SDK's own `Actions` type, the signature through ethers' serde.
-fn sdk_body(action: &serde_json::Value, sig: &str) -> ExchangeBody {
+fn sdk_body(action: &serde_json::Value, sig: &str) -> ExchangeRequest {
     let action: Actions = serde_json::from_value(action.clone()).expect("an SDK action");
     let sig: ethers::types::Signature = sig.parse().expect("r||s||v hex");
     let body = json!({
@@ -711,14 +709,14 @@ fn sdk_published_sign_l1_action_vector_recovers_the_sdk_key() {
     for (i, b) in cid.iter_mut().enumerate() {
         *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex");
     }
-    let want = WireAddress(wallet(SDK_KEY_HEX).address().to_fixed_bytes());
+    let want = sim_address(wallet(SDK_KEY_HEX).address());
     let cases = [
         (Chain::Mainnet, "fa8a41f6a3fa728206df80801a83bcbfbab08649cd34d9c0bfba7c7b2f99340f53a00226604567b98a1492803190d65a201d6805e5831b7044f17fd530aec7841c"),
         (Chain::Testnet, "1713c0fc661b792a50e8ffdd59b637b1ed172d9a3aa4d801d9d88646710fb74b33959f4d075a7ccbec9f2374a6da21ffa4448d58d0413a0d335775f680a881431c"),
     ];
     for (chain, sig) in cases {
         let sig: ethers::types::Signature = sig.parse().expect("r||s||v hex");
-        let sig: WireSignature =
+        let sig: Signature =
             serde_json::from_value(serde_json::to_value(sig).expect("json")).expect("wire sig");
         assert_eq!(recover_signer(&agent_digest(&cid, chain), &sig), Ok(want), "{chain:?}");
     }

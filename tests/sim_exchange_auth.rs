@@ -7,7 +7,7 @@ mod sim_server_util;
 use std::sync::Arc;
 
 use hlmm::sim::handle::{AgentEntry, FundAccount};
-use hlmm::sim::server::auth::SignatureVerifier;
+use hlmm::sim::rules::auth::SignatureVerifier;
 use hlmm::sim::{SimConfig, SimHandle};
 use hlmm::wire::action::Action;
 use hlmm::wire::keys::AgentKey;

@@ -8,8 +8,8 @@ mod sim_server_util;
 use std::time::Duration;
 
 use hlmm::sim::faults::FaultUpdate;
+use hlmm::sim::faults::POST_ONLY_WINDOW;
 use hlmm::sim::handle::AgentEntry;
-use hlmm::sim::server::POST_ONLY_WINDOW;
 use hlmm::sim::SimConfig;
 use serde_json::{json, Value};
 use sim_exchange_util::{

@@ -4,9 +4,11 @@
 mod sim_matching_support;
 
 use hlmm::sim::accounts::FeeSchedule;
-use hlmm::sim::actions::{Action, ExchangeResponse, OrderRef, OrderStatusResp, SimEvent, Tif};
+use hlmm::sim::actions::{ExchangeAction, ExchangeResponse, OrderStatusResp, SimEvent};
 use hlmm::sim::exchange::{Exchange, INVALID_LEVERAGE};
+use hlmm::types::commands::Tif;
 use hlmm::types::{Cloid, Rate, Sz, Usd};
+use hlmm::wire::action::{OrderRef, ScheduleCancelAction, UpdateLeverageAction};
 use serde_json::json;
 use sim_matching_support::*;
 
@@ -131,7 +133,11 @@ fn resting_orders_on_one_side_use_margin_and_the_other_side_nets() {
     assert!(ok(&send(&mut ex, poor, order(BTC, false, "60000", "0.25", Tif::Gtc), T0).0)); // $15 000
     let (refused, _) = send(&mut ex, poor, order(ETH, true, "1000", "10", Tif::Gtc), T0); // + $10 000
     assert_eq!(error_of(&refused), "Insufficient margin to place order.");
-    let lev = Action::UpdateLeverage { asset: BTC, is_cross: true, leverage: 40 };
+    let lev = ExchangeAction::UpdateLeverage(UpdateLeverageAction {
+        asset: BTC,
+        is_cross: true,
+        leverage: 40,
+    });
     assert_eq!(ex.apply(poor, &lev, T0).0, ExchangeResponse::Default);
     assert!(ok(&send(&mut ex, poor, order(ETH, true, "1000", "10", Tif::Gtc), T0).0));
 }
@@ -142,13 +148,17 @@ fn leverage_outside_one_to_max_is_refused() {
     for lev in [0, 41] {
         let (resp, _) = ex.apply(
             TAKER,
-            &Action::UpdateLeverage { asset: BTC, is_cross: true, leverage: lev },
+            &ExchangeAction::UpdateLeverage(UpdateLeverageAction {
+                asset: BTC,
+                is_cross: true,
+                leverage: lev,
+            }),
             T0,
         );
         assert_eq!(resp, ExchangeResponse::Err(INVALID_LEVERAGE.into()), "leverage {lev}");
     }
     assert_eq!(
-        ex.apply(TAKER, &Action::Noop, T0).0.to_venue_json(),
+        ex.apply(TAKER, &ExchangeAction::Noop, T0).0.to_venue_json(),
         json!({"status": "ok", "response": {"type": "default"}})
     );
 }
@@ -273,7 +283,13 @@ fn snapshot_round_trips_through_json_and_behaves_identically() {
     send(&mut ex, OTHER, order(BTC, true, "49000", "0.1", Tif::Gtc), later(1));
     send(&mut ex, TAKER, reduce_only(order(BTC, false, "52000", "0.05", Tif::Gtc)), later(2));
     ex.credit_volume(TAKER, Usd::from_dollars(2_000_000));
-    ex.apply(TAKER, &Action::ScheduleCancel { time_ms: Some(later(60_000).as_millis()) }, later(3));
+    ex.apply(
+        TAKER,
+        &ExchangeAction::ScheduleCancel(ScheduleCancelAction {
+            time: Some(later(60_000).as_millis()),
+        }),
+        later(3),
+    );
     let text = ex.snapshot_json();
     let mut restored = Exchange::restore_json(&text).expect("valid snapshot");
     assert_eq!(restored.snapshot(), ex.snapshot());

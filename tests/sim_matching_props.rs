@@ -6,13 +6,14 @@ mod sim_matching_support;
 
 use std::collections::HashMap;
 
-use hlmm::sim::actions::{
-    Action, CancelByCloidRequest, CancelRequest, Grouping, ModifyRequest, OrderRef, OrderRequest,
-    SimEvent, Tif,
-};
+use hlmm::sim::actions::{ExchangeAction, LimitOrder, ModifyRequest, SimEvent};
 use hlmm::sim::exchange::Exchange;
 use hlmm::sim::Address;
+use hlmm::types::commands::Tif;
 use hlmm::types::{AssetId, Cloid, Nanos, Px, Sz, Usd};
+use hlmm::wire::action::{
+    CancelAction, CancelByCloidAction, CancelByCloidWire, CancelWire, OrderRef,
+};
 use proptest::prelude::*;
 use sim_matching_support::*;
 
@@ -71,13 +72,13 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn request(o: &NewOrder) -> OrderRequest {
+fn request(o: &NewOrder) -> LimitOrder {
     let (asset, px, lots) = if o.asset == 0 {
         (BTC, Px(500_000 + o.offset * 10), 20 * o.units) // $1 steps; 0.0002 BTC ≈ $10
     } else {
         (ETH, Px(200_000 + o.offset * 10), 50 * o.units) // $0.1 steps; 0.005 ETH ≈ $10
     };
-    OrderRequest {
+    LimitOrder {
         asset,
         is_buy: o.is_buy,
         px,
@@ -119,23 +120,24 @@ proptest! {
             let now = Nanos(T0.0 + i as u64 * 1_000_000);
             let (user, action) = match op {
                 Op::Place { user, order } => {
-                    (USERS[*user], Action::Order { orders: vec![request(order)], grouping: Grouping::Na })
+                    (USERS[*user], ExchangeAction::Order { orders: vec![request(order)] })
                 }
                 Op::Cancel { user, pick } => {
                     let open = ex.open_orders(USERS[*user]);
                     let c = if open.is_empty() {
-                        CancelRequest { asset: BTC, oid: hlmm::types::Oid(*pick as u64 % 50) }
+                        CancelWire { asset: BTC, oid: hlmm::types::Oid(*pick as u64 % 50) }
                     } else {
                         let o = open[pick % open.len()];
-                        CancelRequest { asset: o.spec.asset, oid: o.oid }
+                        CancelWire { asset: o.spec.asset, oid: o.oid }
                     };
-                    (USERS[*user], Action::Cancel { cancels: vec![c] })
+                    (USERS[*user], ExchangeAction::Cancel(CancelAction { cancels: vec![c], fast: false }))
                 }
                 Op::CancelByCloid { user, asset, cloid } => (
                     USERS[*user],
-                    Action::CancelByCloid {
-                        cancels: vec![CancelByCloidRequest { asset: asset_of(*asset), cloid: Cloid(u128::from(*cloid) + 1) }],
-                    },
+                    ExchangeAction::CancelByCloid(CancelByCloidAction {
+                        cancels: vec![CancelByCloidWire { asset: asset_of(*asset), cloid: Cloid(u128::from(*cloid) + 1) }],
+                        fast: false,
+                    }),
                 ),
                 Op::Modify { user, pick, order, always_place } => {
                     let open = ex.open_orders(USERS[*user]);
@@ -145,7 +147,7 @@ proptest! {
                         OrderRef::Oid(open[pick % open.len()].oid)
                     };
                     let m = ModifyRequest { target, order: request(order) };
-                    (USERS[*user], Action::BatchModify { modifies: vec![m], always_place: *always_place })
+                    (USERS[*user], ExchangeAction::BatchModify { modifies: vec![m], always_place: *always_place })
                 }
             };
             let (_, events) = ex.apply(user, &action, now);
@@ -193,7 +195,7 @@ proptest! {
         let mut ex = fresh();
         for (i, op) in ops.iter().enumerate() {
             if let Op::Place { user, order } = op {
-                let action = Action::Order { orders: vec![request(order)], grouping: Grouping::Na };
+                let action = ExchangeAction::Order { orders: vec![request(order)] };
                 ex.apply(USERS[*user], &action, Nanos(T0.0 + i as u64));
             }
         }

@@ -3,12 +3,16 @@
 mod sim_matching_support;
 
 use hlmm::sim::actions::{
-    Action, CancelByCloidRequest, CancelRequest, CancelStatus, ExchangeResponse, ModifyRequest,
-    OrderRef, OrderRequest, OrderStatusResp, SimEvent, SimOrderStatus, Tif,
+    CancelStatus, ExchangeAction, ExchangeResponse, LimitOrder, ModifyRequest, OrderStatusResp,
+    SimEvent, SimOrderStatus,
 };
 use hlmm::sim::exchange::{Exchange, ExchangeConfig, MODIFY_INVALID_NEW};
-use hlmm::sim::matching::{parse_order_px, parse_order_sz, RejectReason};
+use hlmm::sim::matching::{parse_order_px, parse_order_sz, OrderRejection};
+use hlmm::types::commands::Tif;
 use hlmm::types::{AssetId, Cloid, Oid, Sz, Usd};
+use hlmm::wire::action::{
+    CancelAction, CancelByCloidAction, CancelByCloidWire, CancelWire, OrderRef,
+};
 use sim_matching_support::*;
 
 fn resting_btc_book(ex: &mut Exchange) {
@@ -28,7 +32,7 @@ fn every_validation_rule_answers_with_the_venue_string() {
         config: ExchangeConfig,
         setup: fn(&mut Exchange),
         user: hlmm::sim::Address,
-        order: OrderRequest,
+        order: LimitOrder,
         expected: &'static str,
     }
     let none: fn(&mut Exchange) = |_| {};
@@ -111,10 +115,7 @@ fn every_validation_rule_answers_with_the_venue_string() {
             config: ExchangeConfig::default(),
             setup: none,
             user: TAKER,
-            order: OrderRequest {
-                asset: AssetId(77),
-                ..order(BTC, true, "50000", "0.01", Tif::Gtc)
-            },
+            order: LimitOrder { asset: AssetId(77), ..order(BTC, true, "50000", "0.01", Tif::Gtc) },
             expected: "Invalid asset.",
         },
     ];
@@ -132,14 +133,14 @@ fn every_validation_rule_answers_with_the_venue_string() {
 
 #[test]
 fn wire_prices_and_sizes_with_too_many_decimals_map_to_the_venue_errors() {
-    let cases: [(&str, Result<(), RejectReason>); 2] =
-        [("50000.05", Err(RejectReason::Tick)), ("50000.5", Ok(()))];
+    let cases: [(&str, Result<(), OrderRejection>); 2] =
+        [("50000.05", Err(OrderRejection::Tick)), ("50000.5", Ok(()))];
     for (text, expected) in cases {
         assert_eq!(parse_order_px(&btc_spec(), text.as_bytes()).map(|_| ()), expected, "{text}");
     }
-    assert_eq!(parse_order_sz(&btc_spec(), b"0.000001"), Err(RejectReason::InvalidSize));
-    assert_eq!(RejectReason::InvalidSize.message(), "Order has invalid size.");
-    assert_eq!(RejectReason::Tick.status_name(), "tickRejected");
+    assert_eq!(parse_order_sz(&btc_spec(), b"0.000001"), Err(OrderRejection::InvalidSize));
+    assert_eq!(OrderRejection::InvalidSize.message(), "Order has invalid size.");
+    assert_eq!(OrderRejection::Tick.status_name(), "tickRejected");
 }
 
 #[test]
@@ -295,7 +296,7 @@ fn modify_is_cancel_replace_with_a_new_oid() {
     let new_order = with_cloid(order(BTC, true, "49500", "0.2", Tif::Alo), 7);
     let (resp, events) = ex.apply(
         MAKER,
-        &Action::Modify {
+        &ExchangeAction::Modify {
             modify: ModifyRequest { target: OrderRef::Oid(old), order: new_order },
             always_place: false,
         },
@@ -327,10 +328,13 @@ fn modify_of_a_filled_order_is_refused() {
         target: OrderRef::Oid(oid_of(&placed)),
         order: order(BTC, false, "50100", "0.1", Tif::Alo),
     };
-    let (resp, _) = ex.apply(MAKER, &Action::Modify { modify: m, always_place: false }, T0);
+    let (resp, _) = ex.apply(MAKER, &ExchangeAction::Modify { modify: m, always_place: false }, T0);
     assert_eq!(resp, ExchangeResponse::Err("Cannot modify canceled or filled order".into()));
-    let (resp, _) =
-        ex.apply(MAKER, &Action::BatchModify { modifies: vec![m], always_place: false }, T0);
+    let (resp, _) = ex.apply(
+        MAKER,
+        &ExchangeAction::BatchModify { modifies: vec![m], always_place: false },
+        T0,
+    );
     assert_eq!(
         resp,
         ExchangeResponse::Order(vec![OrderStatusResp::Error(
@@ -348,8 +352,11 @@ fn batch_modify_without_always_place_refuses_a_marketable_replacement() {
         target: OrderRef::Oid(oid_of(&placed)),
         order: order(BTC, true, "50001", "0.1", Tif::Gtc),
     };
-    let (resp, _) =
-        ex.apply(TAKER, &Action::BatchModify { modifies: vec![m], always_place: false }, T0);
+    let (resp, _) = ex.apply(
+        TAKER,
+        &ExchangeAction::BatchModify { modifies: vec![m], always_place: false },
+        T0,
+    );
     assert_eq!(
         resp,
         ExchangeResponse::Order(vec![OrderStatusResp::Error(
@@ -362,8 +369,11 @@ fn batch_modify_without_always_place_refuses_a_marketable_replacement() {
         target: OrderRef::Oid(Oid(1)),
         order: order(BTC, true, "50001", "0.1", Tif::Ioc),
     };
-    let (resp, _) =
-        ex.apply(MAKER, &Action::BatchModify { modifies: vec![ioc], always_place: false }, T0);
+    let (resp, _) = ex.apply(
+        MAKER,
+        &ExchangeAction::BatchModify { modifies: vec![ioc], always_place: false },
+        T0,
+    );
     assert_eq!(
         resp,
         ExchangeResponse::Order(vec![OrderStatusResp::Error(MODIFY_INVALID_NEW.into())])
@@ -380,7 +390,7 @@ fn batch_modify_with_always_place_may_take() {
         order: order(BTC, true, "50001", "0.1", Tif::Gtc),
     };
     let (resp, _) =
-        ex.apply(TAKER, &Action::BatchModify { modifies: vec![m], always_place: true }, T0);
+        ex.apply(TAKER, &ExchangeAction::BatchModify { modifies: vec![m], always_place: true }, T0);
     assert!(
         matches!(resp, ExchangeResponse::Order(ref s) if matches!(s[0], OrderStatusResp::Filled { .. })),
         "{resp:?}"
@@ -394,7 +404,10 @@ fn cancel_of_a_filled_order_answers_the_exact_error() {
     send(&mut ex, TAKER, order(BTC, true, "50000", "0.1", Tif::Ioc), T0);
     let (resp, _) = ex.apply(
         MAKER,
-        &Action::Cancel { cancels: vec![CancelRequest { asset: BTC, oid: oid_of(&placed) }] },
+        &ExchangeAction::Cancel(CancelAction {
+            cancels: vec![CancelWire { asset: BTC, oid: oid_of(&placed) }],
+            fast: false,
+        }),
         T0,
     );
     assert_eq!(
@@ -416,19 +429,36 @@ fn cancels_succeed_once_and_only_for_the_owner() {
     let (placed, _) =
         send(&mut ex, MAKER, with_cloid(order(BTC, true, "49000", "0.1", Tif::Gtc), 42), T0);
     let oid = oid_of(&placed);
-    let by_other =
-        ex.apply(OTHER, &Action::Cancel { cancels: vec![CancelRequest { asset: BTC, oid }] }, T0).0;
+    let by_other = ex
+        .apply(
+            OTHER,
+            &ExchangeAction::Cancel(CancelAction {
+                cancels: vec![CancelWire { asset: BTC, oid }],
+                fast: false,
+            }),
+            T0,
+        )
+        .0;
     assert!(
         matches!(by_other, ExchangeResponse::Cancel(ref s) if matches!(s[0], CancelStatus::Error(_)))
     );
-    let wrong_asset =
-        ex.apply(MAKER, &Action::Cancel { cancels: vec![CancelRequest { asset: ETH, oid }] }, T0).0;
+    let wrong_asset = ex
+        .apply(
+            MAKER,
+            &ExchangeAction::Cancel(CancelAction {
+                cancels: vec![CancelWire { asset: ETH, oid }],
+                fast: false,
+            }),
+            T0,
+        )
+        .0;
     assert!(
         matches!(wrong_asset, ExchangeResponse::Cancel(ref s) if matches!(s[0], CancelStatus::Error(_)))
     );
-    let cancel = Action::CancelByCloid {
-        cancels: vec![CancelByCloidRequest { asset: BTC, cloid: Cloid(42) }],
-    };
+    let cancel = ExchangeAction::CancelByCloid(CancelByCloidAction {
+        cancels: vec![CancelByCloidWire { asset: BTC, cloid: Cloid(42) }],
+        fast: false,
+    });
     let (resp, events) = ex.apply(MAKER, &cancel, T0);
     assert_eq!(
         resp.to_venue_json()["response"]["data"]["statuses"],
@@ -480,7 +510,7 @@ fn resting_reduce_only_order_is_cancelled_when_the_position_closes() {
 fn actions_from_an_unfunded_user_are_refused() {
     let mut ex = venue();
     let stranger = hlmm::sim::Address([0xab; 20]);
-    let (resp, _) = ex.apply(stranger, &Action::Noop, T0);
+    let (resp, _) = ex.apply(stranger, &ExchangeAction::Noop, T0);
     assert_eq!(
         resp.to_venue_json(),
         serde_json::json!({"status": "err", "response": "Must deposit before performing actions. User: 0xabababababababababababababababababababab"})
@@ -492,8 +522,7 @@ fn order_response_json_matches_the_venue_shape() {
     let mut ex = venue();
     let o1 = with_cloid(order(BTC, true, "49000", "0.1", Tif::Gtc), 0x1e60);
     let o2 = order(BTC, true, "49000", "0.0001", Tif::Gtc);
-    let (resp, _) =
-        ex.apply(TAKER, &Action::Order { orders: vec![o1, o2], grouping: Default::default() }, T0);
+    let (resp, _) = ex.apply(TAKER, &ExchangeAction::Order { orders: vec![o1, o2] }, T0);
     let ExchangeResponse::Order(ref s) = resp else { panic!("{resp:?}") };
     assert_eq!(
         resp.to_venue_json(),

@@ -2,13 +2,20 @@
 
 mod sim_matching_support;
 
-use hlmm::sim::actions::{Action, ExchangeResponse, SimEvent, SimOrderStatus, Tif};
+use hlmm::sim::actions::{ExchangeAction, ExchangeResponse, SimEvent, SimOrderStatus};
 use hlmm::sim::exchange::{Exchange, SCHEDULE_TOO_EARLY, SCHEDULE_TOO_MANY};
+use hlmm::types::commands::Tif;
 use hlmm::types::{Nanos, Usd};
+use hlmm::wire::action::ScheduleCancelAction;
 use sim_matching_support::*;
 
 fn arm(ex: &mut Exchange, at_ms: u64, now: Nanos) -> ExchangeResponse {
-    ex.apply(TAKER, &Action::ScheduleCancel { time_ms: Some(at_ms) }, now).0
+    ex.apply(
+        TAKER,
+        &ExchangeAction::ScheduleCancel(ScheduleCancelAction { time: Some(at_ms) }),
+        now,
+    )
+    .0
 }
 
 fn funded() -> Exchange {
@@ -36,7 +43,9 @@ fn schedule_cancel_is_refused_until_a_million_dollars_traded() {
             "{name}"
         );
         // Clearing is gated too (observed live).
-        let clear = ex.apply(TAKER, &Action::ScheduleCancel { time_ms: None }, T0).0;
+        let clear = ex
+            .apply(TAKER, &ExchangeAction::ScheduleCancel(ScheduleCancelAction { time: None }), T0)
+            .0;
         assert_eq!(clear, ExchangeResponse::Err(expected), "{name}");
     }
 }
@@ -99,7 +108,7 @@ fn a_due_switch_fires_before_the_next_action() {
     let mut ex = funded();
     send(&mut ex, TAKER, order(BTC, true, "49000", "0.1", Tif::Gtc), T0);
     arm(&mut ex, later(5_000).as_millis(), T0);
-    let (_, events) = ex.apply(OTHER, &Action::Noop, later(6_000));
+    let (_, events) = ex.apply(OTHER, &ExchangeAction::Noop, later(6_000));
     assert!(events.iter().any(|e| matches!(e, SimEvent::OrderUpdate { update, .. } if update.status == SimOrderStatus::ScheduledCancel)));
 }
 
@@ -109,7 +118,7 @@ fn clearing_the_switch_disarms_it() {
     send(&mut ex, TAKER, order(BTC, true, "49000", "0.1", Tif::Gtc), T0);
     arm(&mut ex, later(5_000).as_millis(), T0);
     assert_eq!(
-        ex.apply(TAKER, &Action::ScheduleCancel { time_ms: None }, T0).0,
+        ex.apply(TAKER, &ExchangeAction::ScheduleCancel(ScheduleCancelAction { time: None }), T0).0,
         ExchangeResponse::Default
     );
     let mut events = Vec::new();

@@ -5,12 +5,12 @@ mod sim_server_util;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hlmm::sim::faults::{DropTarget, FaultUpdate, Faults, StallRule};
+use hlmm::sim::faults::{DropTarget, FaultUpdate, StallRule};
 use hlmm::sim::server::seams::{
     ActionFuture, ActionHandler, ActionRequest, Address, EmptyAccounts,
 };
 use hlmm::sim::server::shapes::{UserEvent, UserFill};
-use hlmm::sim::server::{self, ServerOptions, Services, SimServer};
+use hlmm::sim::server::{self, Faults, ServerOptions, Services, SimServer};
 use hlmm::sim::{SimConfig, SimHandle};
 use hlmm::types::{AssetId, Coin, InstrumentSpec};
 use serde_json::{json, Value};
@@ -218,8 +218,11 @@ async fn posts_beyond_the_in_flight_cap_get_the_venue_error() {
     let services = Services { accounts: Arc::new(EmptyAccounts), actions: Arc::new(Never) };
     let sim = SimHandle::start_with(cfg, services).expect("simulator starts");
     let mut ws = connect_ready(&sim.ws_url()).await;
+    // Well-formed bodies: the seam only ever sees parsed ones.
+    let payload = json!({"action": {"type": "noop"}, "nonce": 1, "signature": {"r": "0x1", "s": "0x1", "v": 27}, "vaultAddress": null});
     for id in 1..=3 {
-        let req = json!({"method": "post", "id": id, "request": {"type": "action", "payload": {}}});
+        let req =
+            json!({"method": "post", "id": id, "request": {"type": "action", "payload": payload}});
         send(&mut ws, req).await;
     }
     let err = next_on(&mut ws, "error").await;

@@ -11,9 +11,8 @@ mod sim_server_util;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hlmm::sim::faults::Faults;
 use hlmm::sim::server::ws_limits::WsLimits;
-use hlmm::sim::server::{self, ServerOptions, Services, SimServer};
+use hlmm::sim::server::{self, Faults, ServerOptions, Services, SimServer};
 use hlmm::sim::{SimConfig, SimHandle};
 use serde_json::{json, Value};
 use sim_server_util::{connect_ready, next_json, send, Ws, SAFETY};

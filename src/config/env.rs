@@ -1,12 +1,18 @@
 //! Environment overrides: a small, documented set of `HLMM_*` variables applied after the file
 //! and before `validate()`. The environment is passed in as `(name, value)` pairs, so tests never
 //! touch the process environment.
+//!
+//! None of them sets a per-symbol parameter directly; whatever they change, the result is
+//! checked by the same `validate()`, whose per-symbol rules are the core's one rule set
+//! (`crate::core::params::rules`).
 
 use std::fmt;
 use std::path::PathBuf;
 
+use super::schema::Config;
+use super::sections::{LogFormat, SpinPolicy};
 use super::validate::check_address;
-use super::{Config, LogFormat, SpinPolicy, VenueKind};
+use super::venue::VenueKind;
 
 /// The variable that conventionally holds the agent key.
 const AGENT_KEY_VAR: &str = "HLMM_AGENT_KEY";
@@ -124,32 +130,13 @@ impl Config {
             }
         }
 
-        let venue = &mut self.venue;
-        if venue.agent_key_file.is_none() {
-            match &venue.agent_key_env {
-                None if default_key_var_set => venue.agent_key_env = Some(AGENT_KEY_VAR.to_owned()),
-                None if private_key_var_set => {
-                    venue.agent_key_env = Some(PRIVATE_KEY_VAR.to_owned());
-                }
-                Some(var) if venue.kind.is_hyperliquid() => {
-                    // Only the file sets a variable name here (an override of the file clears it),
-                    // so `var` is the configured one.
-                    let set =
-                        configured_key_var_set || (var == AGENT_KEY_VAR && default_key_var_set);
-                    if !set {
-                        errors.push(EnvError {
-                            var: var.clone(),
-                            value: None,
-                            rule: format!(
-                                "not set, but venue {} reads the agent key from it (export it, \
-                                 or set venue.agent_key_file)",
-                                venue.kind
-                            ),
-                        });
-                    }
-                }
-                _ => {}
-            }
+        let seen = KeyVarsSeen {
+            configured: configured_key_var_set,
+            default: default_key_var_set,
+            private: private_key_var_set,
+        };
+        if let Some(error) = self.resolve_agent_key_var(seen) {
+            errors.push(error);
         }
 
         if errors.is_empty() {
@@ -157,6 +144,39 @@ impl Config {
         } else {
             Err(errors)
         }
+    }
+
+    /// Which agent-key variable the env picks when the file names no key file: the default
+    /// variable or the private-key fallback, and an error when the configured one is unset.
+    fn resolve_agent_key_var(&mut self, seen: KeyVarsSeen) -> Option<EnvError> {
+        let venue = &mut self.venue;
+        if venue.agent_key_file.is_some() {
+            return None;
+        }
+        match &venue.agent_key_env {
+            None if seen.default => venue.agent_key_env = Some(AGENT_KEY_VAR.to_owned()),
+            None if seen.private => {
+                venue.agent_key_env = Some(PRIVATE_KEY_VAR.to_owned());
+            }
+            Some(var) if venue.kind.is_hyperliquid() => {
+                // Only the file sets a variable name here (an override of the file clears it),
+                // so `var` is the configured one.
+                let set = seen.configured || (var == AGENT_KEY_VAR && seen.default);
+                if !set {
+                    return Some(EnvError {
+                        var: var.clone(),
+                        value: None,
+                        rule: format!(
+                            "not set, but venue {} reads the agent key from it (export it, \
+                             or set venue.agent_key_file)",
+                            venue.kind
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+        None
     }
 }
 
@@ -169,4 +189,15 @@ fn parse_core(value: &str, core: &mut Option<usize>, bad: impl FnOnce(String)) {
             Err(_) => bad("expected a cpu number or none".to_owned()),
         }
     }
+}
+
+/// Which agent-key variables the environment set (their values are never kept here).
+#[derive(Debug, Clone, Copy)]
+struct KeyVarsSeen {
+    /// The variable `venue.agent_key_env` names.
+    configured: bool,
+    /// `HLMM_AGENT_KEY`.
+    default: bool,
+    /// `HLMM_PRIVATE_KEY`, the fallback.
+    private: bool,
 }

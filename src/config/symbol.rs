@@ -1,12 +1,24 @@
-//! Per-symbol parameters in their three shapes: resolved ([`SymbolParams`]), as written in a
+//! Per-symbol parameters in their three shapes: resolved ([`SymbolConfig`]), as written in a
 //! `[symbols.<COIN>]` table ([`SymbolOverrides`]) and as a live Redis update
 //! ([`SymbolConfigPatch`]).
 //!
 //! The field names are the user's contract: the design document's `EnhancedMarketMakerConfig`
 //! and its Redis `mm_config` JSON. The fields are listed once, in `symbol_fields!`, so the three
-//! shapes cannot drift apart.
+//! shapes cannot drift apart. What values they accept is not written here: every numeric field
+//! has its one rule (unit, range, what `0` means) in the core's
+//! [`rules`](crate::core::params::rules), which `validate()` and the core both apply; the
+//! conversion to the core's [`SymbolParams`](crate::core::params::SymbolParams) is
+//! [`SymbolConfig::core_params`].
+
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::core::params::units::{millis_to_nanos, nanos_to_millis, DurationNs};
+use crate::core::params::{FairValueModel, SymbolParams as CoreParams, VolEstimator};
+
+/// The core's defaults, which the model fields of the file take when nothing sets them.
+const CORE: CoreParams = CoreParams::DEFAULT;
 
 macro_rules! symbol_fields {
     ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr; )*) => {
@@ -15,11 +27,11 @@ macro_rules! symbol_fields {
         /// field it leaves out takes the built-in default.
         #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields, default)]
-        pub struct SymbolParams {
+        pub struct SymbolConfig {
             $( $(#[$doc])* pub $name: $ty, )*
         }
 
-        impl Default for SymbolParams {
+        impl Default for SymbolConfig {
             /// The built-in defaults: small and conservative, valid for every venue.
             fn default() -> Self {
                 Self { $( $name: $default, )* }
@@ -27,7 +39,7 @@ macro_rules! symbol_fields {
         }
 
         /// A `[symbols.<COIN>]` table: the fields this coin sets itself; `None` falls back to
-        /// `[defaults]`. The field docs are those of [`SymbolParams`].
+        /// `[defaults]`. The field docs are those of [`SymbolConfig`].
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct SymbolOverrides {
@@ -39,7 +51,7 @@ macro_rules! symbol_fields {
         }
 
         /// A live update of one symbol, as published on the Redis `mm_config` channel:
-        /// `{"symbol":"BTC", ...any subset of the SymbolParams fields}`. Unknown fields are
+        /// `{"symbol":"BTC", ...any subset of the SymbolConfig fields}`. Unknown fields are
         /// rejected. Applied with [`Config::apply_patch`](super::Config::apply_patch).
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -58,8 +70,8 @@ macro_rules! symbol_fields {
 
         impl SymbolOverrides {
             /// These overrides on top of `base`.
-            pub fn resolve(&self, base: &SymbolParams) -> SymbolParams {
-                SymbolParams { $( $name: self.$name.unwrap_or(base.$name), )* }
+            pub fn resolve(&self, base: &SymbolConfig) -> SymbolConfig {
+                SymbolConfig { $( $name: self.$name.unwrap_or(base.$name), )* }
             }
 
             /// Whether this coin sets `field` itself.
@@ -79,60 +91,174 @@ macro_rules! symbol_fields {
     };
 }
 
+/// A duration in milliseconds, for a field whose name cannot carry the unit (it is the user's
+/// contract, as `force_quote_refresh_interval`). Written as a plain integer.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Millis(pub u64);
+
+impl Millis {
+    /// As the core's nanoseconds ([`millis_to_nanos`], saturating).
+    pub const fn to_nanos(self) -> DurationNs {
+        millis_to_nanos(self.0)
+    }
+}
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// `fair_value` as written: `"mid"` or `"microprice"`. The model itself is the core's
+/// [`FairValueModel`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FairValueName {
+    /// `(best bid + best ask) / 2`.
+    Mid,
+    /// Top-of-book size-weighted mid, leaning towards the side with less size.
+    Microprice,
+}
+
+impl FairValueName {
+    /// The name of the core's `model`.
+    pub const fn of(model: FairValueModel) -> Self {
+        match model {
+            FairValueModel::Mid => Self::Mid,
+            FairValueModel::Microprice => Self::Microprice,
+        }
+    }
+
+    /// The core's model of this name.
+    pub const fn model(self) -> FairValueModel {
+        match self {
+            Self::Mid => FairValueModel::Mid,
+            Self::Microprice => FairValueModel::Microprice,
+        }
+    }
+}
+
+/// `vol_estimator` as written: `"ewma"` or `"atr"`. The estimators are the core's
+/// [`VolEstimator`]; both always run, so switching needs no new warm-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VolEstimatorName {
+    /// Exponentially weighted variance of mid returns (`vol_halflife_ms`,
+    /// `vol_warmup_samples`).
+    Ewma,
+    /// Average true range of 1-minute mid bars (`atr_bars`).
+    Atr,
+}
+
+impl VolEstimatorName {
+    /// The name of the core's `estimator`.
+    pub const fn of(estimator: VolEstimator) -> Self {
+        match estimator {
+            VolEstimator::Ewma => Self::Ewma,
+            VolEstimator::Atr => Self::Atr,
+        }
+    }
+
+    /// The core's estimator of this name.
+    pub const fn estimator(self) -> VolEstimator {
+        match self {
+            Self::Ewma => VolEstimator::Ewma,
+            Self::Atr => VolEstimator::Atr,
+        }
+    }
+}
+
+// Each field: what it does, its unit, and its built-in default. Its range is its rule in
+// `crate::core::params::rules` (the README's table lists them).
 symbol_fields! {
     /// Quote this coin. `false` keeps it configured (its orders are cancelled, its position is
     /// still tracked) without quoting it. Default `true`.
     enabled: bool = true;
     /// Target return per day, in basis points of the deployed notional (2 × `notional_per_side`):
-    /// an input to the spread. 0..=10 000. Default 10.
+    /// an input to the spread. Default 10.
     daily_return_bps: u16 = 10;
-    /// Size of each quote, in USD at the quote price. At least $10, the venue's minimum order
+    /// Size of each quote, in USD at the quote price; at least $10, the venue's minimum order
     /// value. Default 100.
     notional_per_side: f64 = 100.0;
     /// Daily loss limit for this coin, in USD, as a positive number: when the day's PnL (realised
-    /// and unrealised, since 00:00 UTC) falls to minus this, the coin goes hedge-only. Default 100.
+    /// and unrealised, since 00:00 UTC) falls to minus this, the coin flattens and halts until
+    /// the next UTC day. Default 100.
     daily_pnl_stop_loss: f64 = 100.0;
-    /// Trailing take-profit trigger, as a fraction of the position's entry notional (0.05 =
-    /// +5 %): once the open position's return reaches it, the exit trails the best return seen.
-    /// 0 < x < 10. Default 0.05.
+    /// Trailing take-profit, as a fraction of position notional (0.05 = 5 %): once unrealised
+    /// PnL reaches it, the coin stops adding (hedge-only) and unwinds, while the trailing stop
+    /// protects the peak. `0` disables it. Default 0.05.
     trailing_take_profit: f64 = 0.05;
-    /// Trailing stop, as a fraction (0.02 = 2 %): the position is reduced when its return falls
-    /// this far below the best seen. 0 < x < 1. Default 0.02.
+    /// Trailing stop, as a fraction of position notional (0.02 = 2 %): the position is flattened
+    /// when unrealised PnL falls this far below its peak. `0` disables it. Default 0.02.
     trailing_stop_loss: f64 = 0.02;
     /// Only send orders that reduce the position (the risk state `Reducing`). Default `false`.
     hedge_only_mode: bool = false;
     /// Longest a resting quote may stay off its desired price (within
-    /// `requote_tolerance_ticks`), in ms, before it is moved anyway. At least 100: the exec thread
-    /// sends one batch per ~100 ms block window, so a shorter interval only spends the
-    /// per-address action budget (each order in a batch counts). At most 86 400 000 (a day).
-    /// Default 5 000.
-    force_quote_refresh_interval: u64 = 5_000;
-    /// Largest long position, in USD notional at the mark price; bids stop at this limit. At
-    /// least `notional_per_side`. Default 1 000.
+    /// `requote_tolerance_ticks`), in ms, before it is moved anyway; `0` never forces a refresh.
+    /// The exec thread sends one batch per ~100 ms block window, so a shorter interval only
+    /// spends the per-address action budget. Default 5 000.
+    force_quote_refresh_interval: Millis = Millis(5_000);
+    /// Largest long position, in USD notional at the mark price; bids are shrunk to stay within
+    /// it (`0`: never long). Default 1 000.
     max_long_usd: f64 = 1_000.0;
-    /// Largest short position, in USD notional at the mark price; asks stop at this limit. At
-    /// least `notional_per_side`. Default 1 000.
+    /// Largest short position, in USD notional at the mark price; asks are shrunk to stay within
+    /// it (`0`: never short). Default 1 000.
     max_short_usd: f64 = 1_000.0;
     /// Smallest distance from fair value to each quote, in basis points of fair value, whatever
-    /// the volatility. 0 < x <= 1 000. Default 2.
+    /// the volatility. At most `max_half_spread_bps`. Default 2.
     min_half_spread_bps: f64 = 2.0;
-    /// Volatility multiplier: the half spread is at least `vol_k` standard deviations of the
-    /// price move over `vol_horizon_ms`. 0..=100. Default 1.
+    /// Cap of the return term of the half spread, in basis points of fair value (the return
+    /// term grows when fills stop). Default 50.
+    max_half_spread_bps: f64 = CORE.max_half_spread_bps;
+    /// The fair value quotes are placed around: `"mid"` or `"microprice"`. Default
+    /// `"microprice"`.
+    fair_value: FairValueName = FairValueName::of(CORE.fair_value);
+    /// The volatility estimator that feeds the spread: `"ewma"` or `"atr"`. Default `"ewma"`.
+    vol_estimator: VolEstimatorName = VolEstimatorName::of(CORE.vol_estimator);
+    /// Volatility multiplier, in standard deviations: the half spread is at least `vol_k`
+    /// standard deviations of the price move over `vol_horizon_ms`. Default 1.
     vol_k: f64 = 1.0;
     /// Horizon the volatility is scaled to, in ms: about how long a quote is expected to rest
-    /// before it fills. 100..=86 400 000. Default 1 000.
+    /// before it fills. Default 1 000.
     vol_horizon_ms: u64 = 1_000;
-    /// Half-life of the exponentially weighted volatility estimate, in ms. 1 000..=86 400 000.
-    /// Default 60 000.
+    /// Half-life of the exponentially weighted volatility estimate, in ms. Default 60 000.
     vol_halflife_ms: u64 = 60_000;
+    /// Mid returns the EWMA estimator needs before its estimate is used. Default 120.
+    vol_warmup_samples: u32 = CORE.vol_warmup_samples;
+    /// 1-minute bars in the ATR estimator (Wilder smoothing), which is also its warm-up.
+    /// Default 14.
+    atr_bars: u32 = CORE.atr_bars;
+    /// Volatility used until the estimator is warm, as a fraction of the price per √second
+    /// (0.0001 = 1 bps/√s); `0` = no prior: the coin is not quoted until the estimator is warm.
+    /// Default 0.
+    vol_prior: f64 = CORE.vol_prior.unwrap_or(0.0);
     /// Inventory skew: how far both quotes shift against the position when it is at its limit
     /// (`max_long_usd` / `max_short_usd`), in half-spreads (1.0 = the reservation price moves by
-    /// one half-spread); linear in between. 0..=10. Default 1.
+    /// one half-spread); linear in between. Default 1.
     inventory_skew: f64 = 1.0;
+    /// Fill rate assumed before any fill is seen, in full-size fills (one `notional_per_side`
+    /// each) per day. Default 100.
+    fills_per_day_prior: f64 = CORE.fills_per_day_prior;
+    /// Lowest fill rate the return term divides by, in full-size fills per day; at most
+    /// `fills_per_day_prior`. Default 10.
+    fills_per_day_floor: f64 = CORE.fills_per_day_floor;
+    /// Half-life of the observed fill rate, in ms. Default 3 600 000 (an hour).
+    fill_rate_halflife_ms: u64 = nanos_to_millis(CORE.fill_rate_half_life);
     /// A live quote within this many price ticks of its desired price is left alone (no modify),
-    /// which keeps queue position and the action budget. 0 = move on any change. 0..=10 000.
-    /// Default 1.
+    /// which keeps queue position and the action budget. 0 = move on any change. Default 1.
     requote_tolerance_ticks: u32 = 1;
+    /// Move a quote by modify (`true`) or by cancel and a new order (`false`). Default `true`.
+    prefer_modify: bool = CORE.prefer_modify;
+    /// While flattening after a stop, passive reduce-only quotes at the touch are used for this
+    /// long, in ms, then a reduce-only IOC (and again every such interval until flat).
+    /// Default 10 000.
+    flatten_ioc_after_ms: u64 = nanos_to_millis(CORE.flatten_ioc_after);
+    /// How far through the opposite touch a flattening IOC is priced, in basis points.
+    /// Default 10.
+    flatten_ioc_slippage_bps: f64 = CORE.flatten_ioc_slippage_bps;
 }
 
 #[cfg(test)]
@@ -141,11 +267,11 @@ mod tests {
 
     #[test]
     fn overrides_resolve_field_by_field_over_the_base() {
-        let base = SymbolParams::default();
+        let base = SymbolConfig::default();
         let overrides =
             SymbolOverrides { notional_per_side: Some(250.0), ..SymbolOverrides::default() };
         let resolved = overrides.resolve(&base);
-        assert_eq!(resolved, SymbolParams { notional_per_side: 250.0, ..base });
+        assert_eq!(resolved, SymbolConfig { notional_per_side: 250.0, ..base });
         assert!(overrides.is_set("notional_per_side"));
         assert!(!overrides.is_set("max_long_usd"));
     }

@@ -2,7 +2,11 @@
 
 use std::fmt::{self, Display};
 
-use super::{Config, SymbolOverrides, SymbolParams, VenueKind};
+use crate::core::params::rules;
+
+use super::schema::Config;
+use super::symbol::{SymbolConfig, SymbolOverrides};
+use super::venue::{VenueConfig, VenueKind};
 
 /// One broken rule: which setting, its value, and what it must be.
 ///
@@ -62,12 +66,19 @@ pub(super) fn validate(config: &Config) -> Vec<ConfigError> {
 }
 
 fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
-    let venue = &config.venue;
-    let kind = venue.kind;
     let mut push = |field: &str, value: &dyn Display, rule: String| {
         errors.push(ConfigError::new(None, format!("venue.{field}"), value, rule));
     };
+    check_venue_urls(&config.venue, &mut push);
+    check_venue_identity(&config.venue, &mut push);
+    check_venue_numbers(&config.venue, &mut push);
+}
 
+/// A `venue.` field error: field name (without the section), value, rule.
+type PushVenue<'a> = dyn FnMut(&str, &dyn Display, String) + 'a;
+
+fn check_venue_urls(venue: &VenueConfig, push: &mut PushVenue<'_>) {
+    let kind = venue.kind;
     let urls = [("info_url", &venue.info_url, "/info"), ("ws_url", &venue.ws_url, "")];
     for (field, url, path_suffix) in urls {
         let Some(url) = url else { continue };
@@ -91,7 +102,10 @@ fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
             push(field, url, rule);
         }
     }
+}
 
+fn check_venue_identity(venue: &VenueConfig, push: &mut PushVenue<'_>) {
+    let kind = venue.kind;
     match &venue.account_address {
         Some(address) => {
             if let Err(rule) = check_address(address) {
@@ -138,7 +152,9 @@ fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {
             );
         }
     }
+}
 
+fn check_venue_numbers(venue: &VenueConfig, push: &mut PushVenue<'_>) {
     let balance = venue.paper_balance_usd;
     if !(balance.is_finite() && balance > 0.0 && balance <= 1e12) {
         push("paper_balance_usd", &balance, "must be > 0 and <= 1e12 usd".into());
@@ -350,143 +366,32 @@ enum Scope<'a> {
     Symbol { coin: &'a str, overrides: &'a SymbolOverrides },
 }
 
-struct SymbolChecker<'a, 'e> {
-    scope: Scope<'a>,
-    errors: &'e mut Vec<ConfigError>,
-}
-
-impl SymbolChecker<'_, '_> {
-    /// Reports `field = value: rule` unless `ok`. `involved` lists the other fields the rule
-    /// reads.
-    fn check(
-        &mut self,
-        ok: bool,
-        field: &str,
-        involved: &[&str],
-        value: impl Display,
-        rule: String,
-    ) {
-        if ok {
-            return;
-        }
-        let error = match self.scope {
-            Scope::Defaults => ConfigError::new(None, format!("defaults.{field}"), value, rule),
-            Scope::Symbol { coin, overrides } => {
-                let own = overrides.is_set(field) || involved.iter().any(|f| overrides.is_set(f));
-                if !own {
-                    return;
+/// The per-symbol rules are the core's ([`rules`]): the same ones, with the same messages, that
+/// the core applies to the converted parameters, so every set accepted here is accepted there.
+fn check_symbol_params(p: &SymbolConfig, scope: Scope<'_>, errors: &mut Vec<ConfigError>) {
+    rules::check(
+        |field| p.rule_value(field),
+        |v| {
+            let error = match scope {
+                Scope::Defaults => ConfigError::new(
+                    None,
+                    format!("defaults.{}", v.field),
+                    v.value,
+                    v.rule().to_string(),
+                ),
+                Scope::Symbol { coin, overrides } => {
+                    let own = overrides.is_set(v.field.name())
+                        || v.other_field().is_some_and(|other| overrides.is_set(other.name()));
+                    if !own {
+                        return;
+                    }
+                    ConfigError::new(Some(coin), v.field.name(), v.value, v.rule().to_string())
                 }
-                ConfigError::new(Some(coin), field, value, rule)
-            }
-        };
-        self.errors.push(error);
-    }
-
-    fn finite_in(&mut self, field: &str, value: f64, ok: impl Fn(f64) -> bool, rule: &str) {
-        if value.is_finite() {
-            self.check(ok(value), field, &[], value, rule.to_owned());
-        } else {
-            self.check(false, field, &[], value, "must be a finite number".to_owned());
-        }
-    }
-}
-
-fn check_symbol_params(p: &SymbolParams, scope: Scope<'_>, errors: &mut Vec<ConfigError>) {
-    let mut c = SymbolChecker { scope, errors };
-
-    c.check(
-        p.daily_return_bps <= 10_000,
-        "daily_return_bps",
-        &[],
-        p.daily_return_bps,
-        "must be <= 10000 (100 % a day)".to_owned(),
-    );
-    c.finite_in(
-        "notional_per_side",
-        p.notional_per_side,
-        |v| v >= MIN_ORDER_USD,
-        "below the $10 minimum order value",
-    );
-    c.finite_in(
-        "daily_pnl_stop_loss",
-        p.daily_pnl_stop_loss,
-        |v| v > 0.0,
-        "must be > 0 (a loss limit in usd, written as a positive number)",
-    );
-    c.finite_in(
-        "trailing_take_profit",
-        p.trailing_take_profit,
-        |v| v > 0.0 && v < 10.0,
-        "must be in (0, 10), a fraction of entry notional (0.05 = 5 %)",
-    );
-    c.finite_in(
-        "trailing_stop_loss",
-        p.trailing_stop_loss,
-        |v| v > 0.0 && v < 1.0,
-        "must be in (0, 1), a fraction (0.02 = 2 %)",
-    );
-    c.check(
-        (100..=86_400_000).contains(&p.force_quote_refresh_interval),
-        "force_quote_refresh_interval",
-        &[],
-        p.force_quote_refresh_interval,
-        "must be in 100..=86400000 ms (faster than one batch per block window only spends the \
-         action budget)"
-            .to_owned(),
-    );
-    for (field, limit) in [("max_long_usd", p.max_long_usd), ("max_short_usd", p.max_short_usd)] {
-        if limit.is_finite() {
-            // NaN notional is reported on its own; comparing against it would add noise.
-            let ok = !p.notional_per_side.is_finite() || limit >= p.notional_per_side;
-            c.check(
-                ok,
-                field,
-                &["notional_per_side"],
-                limit,
-                format!("must be >= notional_per_side ({})", p.notional_per_side),
-            );
-        } else {
-            c.check(false, field, &[], limit, "must be a finite number".to_owned());
-        }
-    }
-    c.finite_in(
-        "min_half_spread_bps",
-        p.min_half_spread_bps,
-        |v| v > 0.0 && v <= 1_000.0,
-        "must be in (0, 1000] bps",
-    );
-    c.finite_in("vol_k", p.vol_k, |v| (0.0..=100.0).contains(&v), "must be in 0..=100");
-    c.check(
-        (100..=86_400_000).contains(&p.vol_horizon_ms),
-        "vol_horizon_ms",
-        &[],
-        p.vol_horizon_ms,
-        "must be in 100..=86400000 ms".to_owned(),
-    );
-    c.check(
-        (1_000..=86_400_000).contains(&p.vol_halflife_ms),
-        "vol_halflife_ms",
-        &[],
-        p.vol_halflife_ms,
-        "must be in 1000..=86400000 ms".to_owned(),
-    );
-    c.finite_in(
-        "inventory_skew",
-        p.inventory_skew,
-        |v| (0.0..=10.0).contains(&v),
-        "must be in 0..=10 half-spreads",
-    );
-    c.check(
-        p.requote_tolerance_ticks <= 10_000,
-        "requote_tolerance_ticks",
-        &[],
-        p.requote_tolerance_ticks,
-        "must be <= 10000".to_owned(),
+            };
+            errors.push(error);
+        },
     );
 }
-
-/// The venue's minimum order value, in USD.
-const MIN_ORDER_USD: f64 = 10.0;
 
 const COIN_RULE: &str = "not a perpetual coin name: upper-case letters and digits, with an \
                          optional k prefix (kPEPE) or a lower-case dex prefix (xyz:XYZ100)";

@@ -4,102 +4,27 @@
 //! It polls the intent ring without parking (a parked consumer costs microseconds to wake): a
 //! loop that drains the ring, then yields to the runtime so socket I/O progresses, then spins
 //! or yields per the idle policy. Intents are gathered into a batch per block window and handed
-//! to an [`OrderGateway`]: the venue-specific part (signing, WebSocket `post`, REST fallback).
-//! Every command ends in exactly one [`CommandOutcome`], which goes back on the lossless
+//! to an [`OrderGateway`] ([`crate::venue::gateway`]): the venue-specific part (signing,
+//! WebSocket `post`, REST fallback). Every command ends in exactly one
+//! [`CommandOutcome`](crate::types::outcome::CommandOutcome), which goes back on the lossless
 //! outcome ring.
 //!
 //! Never does: drop an intent (a full outcome ring is counted as a fault), block the quote
 //! thread, or log on the send path.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::clock::wall_now;
 use super::idle::Idler;
-use super::quote::Intent;
-use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
+use crate::msg::{ExecReport, Intent};
 use crate::ring::{LosslessRx, LosslessTx};
+use crate::runtime::{Phase, SharedClock, Shutdown};
 use crate::telemetry::{Counter, Counters};
-use crate::types::commands::Command;
-use crate::types::events::OrderUpdate;
-use crate::types::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
-use crate::types::{AssetId, Cloid};
-
-/// What the exec thread reports to the quote thread over the lossless outcome ring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExecReport {
-    /// The outcome of one command (exactly one per command).
-    Outcome(OutcomeEvent),
-    /// What the venue said about an order whose action was ambiguous (`orderStatus` by cloid):
-    /// applied like an `orderUpdates` item.
-    Update(OrderUpdate),
-    /// An ambiguous action can no longer land: its `expiresAfter` passed and the venue does
-    /// not know the cloid.
-    NeverLanded {
-        /// The instrument.
-        asset: AssetId,
-        /// The order (a placement's, or a modify's new leg's).
-        cloid: Cloid,
-    },
-}
-
-/// The venue side of execution: sends a batch of commands and reports one outcome per command.
-///
-/// Implementations own their sockets and signer. Every command ends in exactly one outcome:
-/// `Accepted`, `Rejected`, `NotSent` (nothing left the process) or `Ambiguous` (sent, answer
-/// unknown). An outcome is either pushed by `submit` or reported later by
-/// [`poll_reports`](Self::poll_reports) (a gateway that keeps several actions in flight answers
-/// when each reply arrives).
-pub trait OrderGateway: Send {
-    /// A short name for logs (`"sim-paper"`, `"hyperliquid"`, …).
-    fn name(&self) -> &'static str;
-
-    /// Sends `batch`; pushes into `out` the outcomes known by the time it returns.
-    fn submit<'a>(
-        &'a mut self,
-        batch: &'a [Intent],
-        out: &'a mut Vec<OutcomeEvent>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
-
-    /// Reports since the last call (outcomes of earlier batches, ambiguity resolution),
-    /// pushed into `out`. Called by the exec loop on every turn; must not block.
-    fn poll_reports(&mut self, _out: &mut Vec<ExecReport>) {}
-
-    /// Called once at shutdown, after the last batch: make sure no order of ours rests
-    /// (bounded in time). The default does nothing.
-    fn drain<'a>(
-        &'a mut self,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
-        Box::pin(async {})
-    }
-}
-
-/// A gateway with no venue behind it: every command is `NotSent(NoConnection)`. The engine uses
-/// it when no venue connection is configured, so the core sees honest outcomes.
-#[derive(Debug, Default)]
-pub struct DisconnectedGateway;
-
-impl OrderGateway for DisconnectedGateway {
-    fn name(&self) -> &'static str {
-        "disconnected"
-    }
-
-    fn submit<'a>(
-        &'a mut self,
-        batch: &'a [Intent],
-        out: &'a mut Vec<OutcomeEvent>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
-        Box::pin(async move {
-            for intent in batch {
-                out.push(outcome_for(
-                    &intent.command,
-                    CommandOutcome::NotSent(NotSentReason::NoConnection),
-                ));
-            }
-        })
-    }
-}
+use crate::types::outcome::OutcomeEvent;
+use crate::types::Nanos;
+use crate::venue::gateway::OrderGateway;
 
 /// Settings of the exec thread.
 #[derive(Debug, Clone, Copy)]
@@ -130,6 +55,8 @@ pub struct ExecShared {
     pub heartbeats: Arc<Heartbeats>,
     /// Shutdown state.
     pub shutdown: Shutdown,
+    /// The clock: batch windows are measured on its monotonic time.
+    pub clock: SharedClock,
 }
 
 /// Runs the exec loop on a current-thread runtime until shutdown reaches [`Phase::DrainExec`]
@@ -151,76 +78,107 @@ pub fn run(
         }
     };
     tracing::info!(gateway = gateway.name(), "Exec thread started");
-    runtime.block_on(async {
-        let mut batch: Vec<Intent> = Vec::with_capacity(settings.max_batch);
-        let mut outcomes: Vec<OutcomeEvent> = Vec::with_capacity(settings.max_batch);
-        let mut reports: Vec<ExecReport> = Vec::with_capacity(64);
-        let window_ns = settings.batch_window.as_nanos() as u64;
-        let mut batch_started = None;
-        loop {
-            Heartbeats::beat(&shared.heartbeats.exec);
-            gateway.poll_reports(&mut reports);
-            for report in reports.drain(..) {
-                push_report(&mut rings.outcomes, &shared, report);
-            }
-            let mut got = false;
-            while batch.len() < settings.max_batch {
-                let Some(intent) = rings.intents.pop() else { break };
-                if batch.is_empty() {
-                    batch_started = Some(wall_now());
-                }
-                batch.push(intent);
-                got = true;
-            }
-            let due = batch_started.is_some_and(|t| wall_now().saturating_since(t) >= window_ns);
-            let draining = shared.shutdown.reached(Phase::DrainExec);
-            if !batch.is_empty() && (due || batch.len() == settings.max_batch || draining) {
-                outcomes.clear();
-                {
-                    // The reply may take up to the gateway's timeout: keep the heartbeat going
-                    // meanwhile, so the watchdog does not take a slow venue for a stalled loop.
-                    let send = gateway.submit(&batch, &mut outcomes);
-                    tokio::pin!(send);
-                    loop {
-                        tokio::select! {
-                            () = &mut send => break,
-                            () = tokio::time::sleep(HEARTBEAT_WHILE_SENDING) => {
-                                Heartbeats::beat(&shared.heartbeats.exec);
-                            }
-                        }
-                    }
-                }
-                for outcome in outcomes.drain(..) {
-                    push_report(&mut rings.outcomes, &shared, ExecReport::Outcome(outcome));
-                }
-                shared.counters.add(Counter::IntentsSent, batch.len() as u64);
-                batch.clear();
-                batch_started = None;
-                continue;
-            }
-            if draining && batch.is_empty() && rings.intents.is_empty() {
-                let drain = gateway.drain();
-                tokio::pin!(drain);
-                loop {
-                    tokio::select! {
-                        () = &mut drain => break,
-                        () = tokio::time::sleep(HEARTBEAT_WHILE_SENDING) => {
-                            Heartbeats::beat(&shared.heartbeats.exec);
-                        }
-                    }
-                }
-                break;
-            }
-            if got {
-                idler.reset();
-            } else {
-                // Let the runtime drive sockets and timers, then wait per policy.
-                tokio::task::yield_now().await;
-                idler.idle();
-            }
-        }
-    });
+    runtime.block_on(exec_loop(settings, gateway.as_mut(), &mut rings, &shared, &mut idler));
     shared.shutdown.advance(Phase::Done);
+}
+
+/// The loop itself: reports in, intents gathered into a batch per window, the batch sent; at
+/// [`Phase::DrainExec`] with nothing left, the gateway's drain, then return.
+async fn exec_loop(
+    settings: ExecSettings,
+    gateway: &mut dyn OrderGateway,
+    rings: &mut ExecRings,
+    shared: &ExecShared,
+    idler: &mut Idler,
+) {
+    let mut batch = Batch::new(settings);
+    let mut outcomes: Vec<OutcomeEvent> = Vec::with_capacity(settings.max_batch);
+    let mut reports: Vec<ExecReport> = Vec::with_capacity(64);
+    loop {
+        Heartbeats::beat(&shared.heartbeats.exec);
+        gateway.poll_reports(&mut reports);
+        for report in reports.drain(..) {
+            push_report(&mut rings.outcomes, shared, report);
+        }
+        let got = batch.gather(&mut rings.intents, &shared.clock);
+        let draining = shared.shutdown.reached(Phase::DrainExec);
+        if batch.ready(&shared.clock, draining) {
+            outcomes.clear();
+            // The reply may take up to the gateway's timeout: keep the heartbeat going
+            // meanwhile, so the watchdog does not take a slow venue for a stalled loop.
+            beating(&shared.heartbeats, gateway.submit(&batch.intents, &mut outcomes)).await;
+            for outcome in outcomes.drain(..) {
+                push_report(&mut rings.outcomes, shared, ExecReport::Outcome(outcome));
+            }
+            shared.counters.add(Counter::IntentsSent, batch.intents.len() as u64);
+            batch.clear();
+            continue;
+        }
+        if draining && batch.intents.is_empty() && rings.intents.is_empty() {
+            beating(&shared.heartbeats, gateway.drain()).await;
+            return;
+        }
+        if got {
+            idler.reset();
+        } else {
+            // Let the runtime drive sockets and timers, then wait per policy.
+            tokio::task::yield_now().await;
+            idler.idle();
+        }
+    }
+}
+
+/// The intents gathered for the next submit, and when the first of them arrived.
+struct Batch {
+    settings: ExecSettings,
+    intents: Vec<Intent>,
+    /// Monotonic time of the batch's first intent; `None` while empty.
+    started: Option<Nanos>,
+}
+
+impl Batch {
+    fn new(settings: ExecSettings) -> Self {
+        Self { settings, intents: Vec::with_capacity(settings.max_batch), started: None }
+    }
+
+    /// Moves waiting intents into the batch, up to its size. Returns whether any came.
+    fn gather(&mut self, ring: &mut LosslessRx<Intent>, clock: &SharedClock) -> bool {
+        let mut got = false;
+        while self.intents.len() < self.settings.max_batch {
+            let Some(intent) = ring.pop() else { break };
+            if self.intents.is_empty() {
+                self.started = Some(clock.monotonic());
+            }
+            self.intents.push(intent);
+            got = true;
+        }
+        got
+    }
+
+    /// Whether the batch goes out now: its window has passed, it is full, or exec is draining.
+    fn ready(&self, clock: &SharedClock, draining: bool) -> bool {
+        let window_ns = self.settings.batch_window.as_nanos() as u64;
+        let due = self.started.is_some_and(|t| clock.monotonic().saturating_since(t) >= window_ns);
+        !self.intents.is_empty()
+            && (due || self.intents.len() == self.settings.max_batch || draining)
+    }
+
+    fn clear(&mut self) {
+        self.intents.clear();
+        self.started = None;
+    }
+}
+
+/// Awaits `work`, beating the exec heartbeat every [`HEARTBEAT_WHILE_SENDING`] meanwhile.
+async fn beating(heartbeats: &Heartbeats, work: impl Future<Output = ()>) {
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut work => return,
+            () = tokio::time::sleep(HEARTBEAT_WHILE_SENDING) => Heartbeats::beat(&heartbeats.exec),
+        }
+    }
 }
 
 /// How often the exec heartbeat beats while a batch awaits its replies.
@@ -232,14 +190,28 @@ fn push_report(ring: &mut LosslessTx<ExecReport>, shared: &ExecShared, report: E
     }
 }
 
-/// The outcome event answering `command`: keyed by the order's cloid (for a modify, the old
-/// leg's, as the order manager expects). A `CancelAll` has no single order; its outcome carries
-/// the default cloid and the order manager treats it as a sweep.
-pub fn outcome_for(command: &Command, outcome: CommandOutcome) -> OutcomeEvent {
-    let cloid = match command {
-        Command::Place(req) => req.cloid,
-        Command::Modify { cloid, .. } | Command::Cancel { cloid, .. } => *cloid,
-        Command::CancelAll { .. } => Cloid::default(),
-    };
-    OutcomeEvent::new(command.asset().unwrap_or_default(), cloid, command.kind(), outcome)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::ManualClock;
+    use crate::types::commands::Command;
+
+    #[test]
+    fn a_batch_goes_out_once_its_window_has_passed_on_the_injected_clock() {
+        let manual = ManualClock::new(Nanos(1_700_000_000_000_000_000));
+        let clock = manual.shared();
+        let settings = ExecSettings { batch_window: Duration::from_millis(2), max_batch: 4 };
+        let (mut tx, mut rx) = crate::ring::lossless(8);
+        let cancel = Command::CancelAll { asset: None };
+        tx.push(Intent { command: cancel, frame_recv: Nanos(0), decided: Nanos(0) })
+            .expect("room in the ring");
+        let mut batch = Batch::new(settings);
+        assert!(batch.gather(&mut rx, &clock));
+        assert!(!batch.ready(&clock, false), "the window has not passed");
+        assert!(batch.ready(&clock, true), "draining sends at once");
+        manual.advance(Duration::from_millis(2));
+        assert!(batch.ready(&clock, false), "the window has passed");
+        batch.clear();
+        assert!(!batch.ready(&clock, true), "an empty batch never goes out");
+    }
 }

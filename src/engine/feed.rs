@@ -19,12 +19,10 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::backoff::Backoff;
-use super::clock::wall_now;
 use super::health::{FeedHealth, Stream};
-use super::msg::{AssetIndex, Stamped};
-use super::shutdown::{Phase, Shutdown};
+use crate::msg::{AssetIndex, Stamped};
 use crate::ring::{ConflatingTx, LosslessTx};
+use crate::runtime::{Backoff, Clock, Phase, Shutdown, SystemClock};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::events::Channel;
 use crate::types::events::FeedEvent;
@@ -70,7 +68,7 @@ pub struct FeedRings {
 
 /// Shared state the feed thread reports into.
 #[derive(Debug, Clone)]
-pub struct FeedShared {
+pub struct FeedShared<C = SystemClock> {
     /// Per-stream liveness.
     pub health: Arc<FeedHealth>,
     /// Engine counters.
@@ -79,7 +77,14 @@ pub struct FeedShared {
     pub histograms: Arc<SharedStageHistograms>,
     /// Shutdown state.
     pub shutdown: Shutdown,
+    /// The clock frames are stamped with: a type parameter, so reading it costs no indirect
+    /// call per frame.
+    pub clock: C,
 }
+
+/// The feed's WebSocket.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Why a connection ended.
 #[derive(Debug)]
@@ -98,12 +103,12 @@ const FRAME_BUFFER_BYTES: usize = 64 * 1024;
 
 /// The feed thread's state.
 #[derive(Debug)]
-pub struct FeedHandler {
+pub struct FeedHandler<C = SystemClock> {
     settings: FeedSettings,
     parser: FeedParser,
     index: AssetIndex,
     rings: FeedRings,
-    shared: FeedShared,
+    shared: FeedShared<C>,
     recorder: StageRecorder,
     /// Reused copy of the current frame: simd-json parses in place and needs `&mut [u8]`.
     frame: Vec<u8>,
@@ -111,13 +116,13 @@ pub struct FeedHandler {
     mirrored: FeedCounters,
 }
 
-impl FeedHandler {
+impl<C: Clock> FeedHandler<C> {
     /// A feed handler for `instruments`.
     pub fn new(
         settings: FeedSettings,
         instruments: &[InstrumentSpec],
         rings: FeedRings,
-        shared: FeedShared,
+        shared: FeedShared<C>,
     ) -> Self {
         let recorder = StageRecorder::new(&shared.histograms);
         Self {
@@ -205,17 +210,17 @@ impl FeedHandler {
         self.stop_requested()
     }
 
-    /// One connection: connect, subscribe, read until it ends.
-    async fn session(&mut self, backoff: &mut Backoff) -> SessionEnd {
+    /// Connects and sends every subscribe frame; the feed is connected once it returns `Ok`.
+    async fn connect(&mut self) -> Result<Socket, SessionEnd> {
         let connect = tokio_tungstenite::connect_async(self.settings.ws_url.as_str());
         let mut ws = match tokio::time::timeout(self.settings.connect_timeout, connect).await {
             Ok(Ok((ws, _response))) => ws,
-            Ok(Err(e)) => return SessionEnd::Lost(format!("connect failed: {e}")),
-            Err(_) => return SessionEnd::Lost("connect timed out".to_owned()),
+            Ok(Err(e)) => return Err(SessionEnd::Lost(format!("connect failed: {e}"))),
+            Err(_) => return Err(SessionEnd::Lost("connect timed out".to_owned())),
         };
         for frame in &self.settings.subscribe_frames {
             if let Err(e) = ws.send(Message::text(frame.as_str())).await {
-                return SessionEnd::Lost(format!("subscribe failed: {e}"));
+                return Err(SessionEnd::Lost(format!("subscribe failed: {e}")));
             }
             self.shared.counters.incr(Counter::Subscriptions);
         }
@@ -225,13 +230,21 @@ impl FeedHandler {
             subscriptions = self.settings.subscribe_frames.len(),
             "Feed connected"
         );
+        Ok(ws)
+    }
 
+    /// One connection: connect, subscribe, read until it ends.
+    async fn session(&mut self, backoff: &mut Backoff) -> SessionEnd {
+        let mut ws = match self.connect().await {
+            Ok(ws) => ws,
+            Err(end) => return end,
+        };
         let mut ping = tokio::time::interval(self.settings.ping_interval);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ping.tick().await; // the first tick is immediate; the first ping goes one interval later
         let mut housekeeping = tokio::time::interval(HOUSEKEEPING);
         housekeeping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_frame = wall_now();
+        let mut last_frame = self.shared.clock.now();
         let mut healthy_since_connect = false;
 
         loop {
@@ -257,7 +270,7 @@ impl FeedHandler {
                         None => return SessionEnd::Lost("stream ended".to_owned()),
                     };
                     if bytes_seen {
-                        last_frame = wall_now();
+                        last_frame = self.shared.clock.now();
                         if !healthy_since_connect {
                             // The connection delivered data: the next failure starts with a
                             // short delay again.
@@ -277,7 +290,7 @@ impl FeedHandler {
                         let _ = ws.close(None).await;
                         return SessionEnd::Shutdown;
                     }
-                    let now = wall_now();
+                    let now = self.shared.clock.now();
                     self.housekeeping(now);
                     let silent = now.saturating_since(last_frame);
                     if silent > self.settings.reconnect_after_silence.as_nanos() as u64 {
@@ -331,7 +344,7 @@ impl FeedHandler {
     /// largest frame; no logging; no syscall beyond the clock read (vDSO). Public so the
     /// pipeline bench can feed frames without a socket; the run loop is its only other caller.
     pub fn on_frame(&mut self, bytes: &[u8]) {
-        let recv = wall_now();
+        let recv = self.shared.clock.now();
         self.frame.clear();
         self.frame.extend_from_slice(bytes);
         // simd-json reads up to FRAME_PADDING bytes past the frame; keeping them in our reused
@@ -340,9 +353,10 @@ impl FeedHandler {
         self.shared.counters.incr(Counter::Frames);
 
         let Self { parser, index, rings, shared, recorder, frame, .. } = self;
+        let clock = &shared.clock;
         let mut parsed_at: Option<Nanos> = None;
         let result = parser.parse_padded(frame, bytes.len(), &mut |event: FeedEvent| {
-            let parsed = *parsed_at.get_or_insert_with(wall_now);
+            let parsed = *parsed_at.get_or_insert_with(|| clock.now());
             let msg = Stamped { recv, parsed, event };
             if event.is_lossless() {
                 shared.health.touch(Stream::User, recv);
@@ -356,7 +370,7 @@ impl FeedHandler {
                 }
                 rings.md.push(index.md_key(&event), msg);
             }
-            recorder.record(Stage::FeedToRing, wall_now().saturating_since(parsed));
+            recorder.record(Stage::FeedToRing, clock.now().saturating_since(parsed));
         });
         // A rejected frame is counted by the parser per channel (text greetings apart from
         // malformed ones); housekeeping copies those counts into the shared counters.

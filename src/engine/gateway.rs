@@ -1,32 +1,29 @@
-//! Choosing and building the order gateway at startup, and the venue snapshot at the end.
+//! Who trades and through what: the identity (agent key and account) and the order gateway,
+//! chosen and built at startup.
 //!
 //! - venue `sim`: a fresh paper agent key and paper account are made at start, the simulator
 //!   funds the account (`venue.paper_balance_usd`) and approves the agent, so paper trading
 //!   goes through exactly the same signed path as testnet and mainnet.
 //! - `local`, `testnet`, `mainnet`: the agent key from `venue.agent_key_file` /
 //!   `agent_key_env`, the account from `venue.account_address`. Without both, `local` runs with
-//!   the [`DisconnectedGateway`](super::exec::DisconnectedGateway) (market data only); testnet
-//!   and mainnet refuse to start.
+//!   the [`DisconnectedGateway`](crate::venue::gateway::DisconnectedGateway) (market data
+//!   only); testnet and mainnet refuse to start.
 //!
-//! Runs at startup and shutdown on the main thread. Never logs the key.
+//! Runs at startup on the main thread. Never logs the key.
 
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
-
-use serde::Deserialize;
 
 use crate::config::{AgentKeySource, Config, VenueKind};
-use crate::types::Address;
-use crate::types::{AssetId, InstrumentSpec, Sz};
+use crate::runtime::SharedClock;
+use crate::types::{Address, InstrumentSpec};
 use crate::venue::exec::{GatewayConfig, HyperliquidGateway};
-use crate::venue::info::InfoClient;
 use crate::wire::keys::AgentKey;
 use crate::wire::nonce::NonceSource;
 use crate::wire::sign::{Chain, L1Signer};
 
+use super::error::EngineError;
 use super::params::CLOID_PREFIX;
-use super::EngineError;
 
 /// Who trades: the signing key and the account it acts for.
 #[derive(Debug)]
@@ -90,7 +87,7 @@ pub fn address_text(a: Address) -> String {
 }
 
 /// Builds the Hyperliquid gateway for `account`, signing with `signer` (handed on from
-/// startup, with the nonce source startup used, so nonces keep increasing).
+/// startup, with the nonce source startup used, so nonces keep increasing), on `clock`.
 pub fn build_gateway(
     config: &Config,
     signer: L1Signer,
@@ -98,6 +95,7 @@ pub fn build_gateway(
     account: Address,
     urls: (&str, &str, &str),
     instruments: &[InstrumentSpec],
+    clock: &SharedClock,
 ) -> Result<HyperliquidGateway, EngineError> {
     let (exchange_url, info_url, ws_url) = urls;
     let chain = chain_of(config.venue.kind);
@@ -115,93 +113,7 @@ pub fn build_gateway(
         chain,
     );
     cfg.cloid_prefix = Some(CLOID_PREFIX);
+    cfg.clock = Arc::clone(clock);
     HyperliquidGateway::new(cfg, signer, nonces, instruments)
         .map_err(|e| EngineError::Venue(e.to_string()))
-}
-
-/// What the venue holds for our account at the end of a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VenueSnapshot {
-    /// Signed position per quoted asset, lots, as `clearinghouseState` reports it (flat assets
-    /// included as zero).
-    pub positions: Vec<(AssetId, Sz)>,
-    /// Open orders of the account (`openOrders`), any coin.
-    pub open_orders: usize,
-}
-
-#[derive(Debug, Deserialize)]
-struct Chs {
-    #[serde(rename = "assetPositions", default)]
-    asset_positions: Vec<AssetPosition>,
-}
-
-#[derive(Debug, Deserialize)]
-struct AssetPosition {
-    position: PositionWire,
-}
-
-#[derive(Debug, Deserialize)]
-struct PositionWire {
-    coin: String,
-    szi: String,
-}
-
-/// A signed size (`szi`: `"-0.0103"`) in lots; `parse_sz` takes only magnitudes.
-fn parse_signed_sz(spec: &InstrumentSpec, text: &str) -> Result<Sz, crate::types::DecimalError> {
-    match text.strip_prefix('-') {
-        Some(magnitude) => spec.parse_sz(magnitude.as_bytes()).map(|s| Sz(-s.0)),
-        None => spec.parse_sz(text.as_bytes()),
-    }
-}
-
-/// Reads `clearinghouseState` and `openOrders` for `account`.
-pub fn venue_snapshot(
-    info_url: &str,
-    account: Address,
-    instruments: &[InstrumentSpec],
-) -> Result<VenueSnapshot, EngineError> {
-    let err = |e: String| EngineError::Venue(format!("snapshot: {e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| err(e.to_string()))?;
-    let info =
-        InfoClient::new(info_url, Duration::from_secs(10)).map_err(|e| err(e.to_string()))?;
-    let user = address_text(account);
-    let chs: Chs = runtime
-        .block_on(info.post(
-            "clearinghouseState",
-            &serde_json::json!({"type": "clearinghouseState", "user": user}),
-        ))
-        .map_err(|e| err(e.to_string()))?;
-    let open: Vec<serde_json::Value> = runtime
-        .block_on(info.post("openOrders", &serde_json::json!({"type": "openOrders", "user": user})))
-        .map_err(|e| err(e.to_string()))?;
-    let mut positions = Vec::with_capacity(instruments.len());
-    for spec in instruments {
-        let szi = chs
-            .asset_positions
-            .iter()
-            .find(|p| p.position.coin == spec.coin.as_str())
-            .map(|p| parse_signed_sz(spec, &p.position.szi))
-            .transpose()
-            .map_err(|e| err(format!("{}: szi: {e}", spec.coin.as_str())))?
-            .unwrap_or(Sz(0));
-        positions.push((spec.asset, szi));
-    }
-    Ok(VenueSnapshot { positions, open_orders: open.len() })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::types::Coin;
-
-    #[test]
-    fn signed_sizes_parse_both_ways() {
-        let spec = InstrumentSpec::perp(AssetId(0), Coin::new(b"BTC").expect("coin"), 5);
-        assert_eq!(parse_signed_sz(&spec, "-0.00103"), Ok(Sz(-103)));
-        assert_eq!(parse_signed_sz(&spec, "0.00103"), Ok(Sz(103)));
-        assert!(parse_signed_sz(&spec, "--1").is_err());
-    }
 }

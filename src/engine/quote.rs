@@ -7,7 +7,7 @@
 //! with the receive time of the frame that caused them, so exec can measure frame → intent.
 //!
 //! Never does, in steady state: allocate (the command buffer is preallocated), lock, log, or
-//! make a syscall (the clock is the vDSO). When its input is empty it waits per the
+//! make a syscall (the system clock is the vDSO). When its input is empty it waits per the
 //! [`IdlePolicy`](super::idle::IdlePolicy); only then does it run timers and publish histograms.
 //!
 //! Snapshots for the side thread (positions, risk state, config confirmations: one
@@ -21,35 +21,21 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::clock::wall_now;
-use super::exec::ExecReport;
 use super::health::FeedHealth;
 use super::idle::Idler;
-use super::msg::Stamped;
 use super::reconciler::ReconcileLink;
-use super::shutdown::{Phase, Shutdown};
 use super::side::Heartbeats;
 use crate::core::orders::BudgetPressure;
 use crate::core::venue_sync::ReconcileKind;
 use crate::core::{CoreEvent, QuotingCore};
+use crate::msg::{AssetSnapshot, ExecReport, Intent, Stamped, SNAPSHOT_INTERVAL_NS};
 use crate::ring::{ConflatingRx, ConflatingTx, LosslessRx, LosslessTx};
-use crate::sync::{AssetSnapshot, SNAPSHOT_INTERVAL_NS};
+use crate::runtime::{Clock, Phase, Shutdown, SystemClock};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::commands::Command;
 use crate::types::events::{FeedEvent, OrderUpdateBatch};
 use crate::types::{AssetId, Nanos};
 use crate::venue::exec::GatewayStats;
-
-/// An order command on its way to the exec thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Intent {
-    /// What to do.
-    pub command: Command,
-    /// Receive time of the frame that caused it (`Nanos(0)` for timer-driven commands).
-    pub frame_recv: Nanos,
-    /// When the core decided.
-    pub decided: Nanos,
-}
 
 /// Preallocated room for the commands of one event. Ten coins re-quoting both sides with
 /// cancel + place is 40 commands; a kill switch over many coins is more, so leave headroom.
@@ -95,7 +81,7 @@ struct SnapshotState {
 
 /// Shared state the quote thread reads and reports into.
 #[derive(Debug, Clone)]
-pub struct QuoteShared {
+pub struct QuoteShared<C = SystemClock> {
     /// Engine counters.
     pub counters: Arc<Counters>,
     /// Where histograms are published while idle.
@@ -110,14 +96,17 @@ pub struct QuoteShared {
     pub shutdown: Shutdown,
     /// The order gateway's gauges (rate-budget pressure); `None` without one.
     pub gateway: Option<Arc<GatewayStats>>,
+    /// The clock every `now` comes from: a type parameter, so reading it costs no indirect
+    /// call per frame.
+    pub clock: C,
 }
 
 /// The quoting loop.
 #[derive(Debug)]
-pub struct QuoteLoop {
+pub struct QuoteLoop<C = SystemClock> {
     core: QuotingCore,
     rings: QuoteRings,
-    shared: QuoteShared,
+    shared: QuoteShared<C>,
     idler: Idler,
     recorder: StageRecorder,
     commands: Vec<Command>,
@@ -132,13 +121,13 @@ pub struct QuoteLoop {
     snap: SnapshotState,
 }
 
-impl QuoteLoop {
+impl<C: Clock> QuoteLoop<C> {
     /// A quote loop around `core`, whose assets in dense-index order are `assets`.
     pub fn new(
         core: QuotingCore,
         assets: &[AssetId],
         rings: QuoteRings,
-        shared: QuoteShared,
+        shared: QuoteShared<C>,
         idler: Idler,
     ) -> Self {
         let snap = SnapshotState {
@@ -174,7 +163,7 @@ impl QuoteLoop {
             if worked {
                 if self.snap.due {
                     // After the burst's intents are pushed: off the frame → intent path.
-                    self.publish_snapshots(wall_now());
+                    self.publish_snapshots(self.shared.clock.now());
                 }
                 self.idler.reset();
                 continue;
@@ -186,7 +175,7 @@ impl QuoteLoop {
             self.idler.idle();
         }
         // Drained: the last act of the core is to pull every quote.
-        let now = wall_now();
+        let now = self.shared.clock.now();
         self.decide(&CoreEvent::Kill, now, Nanos(0));
         self.publish_snapshots(now);
         // The last interval must reach the report: if the side thread has not merged the
@@ -211,7 +200,7 @@ impl QuoteLoop {
             worked = true;
         }
         while let Some(control) = self.rings.control.pop() {
-            let applied = self.decide(&control, wall_now(), Nanos(0));
+            let applied = self.decide(&control, self.shared.clock.now(), Nanos(0));
             if let CoreEvent::Config { asset, .. } = control {
                 self.on_config(asset, applied);
             }
@@ -227,7 +216,7 @@ impl QuoteLoop {
     }
 
     fn on_exec_report(&mut self, report: ExecReport) {
-        let now = wall_now();
+        let now = self.shared.clock.now();
         match report {
             ExecReport::Outcome(outcome) => {
                 self.decide(&CoreEvent::Outcome(outcome), now, Nanos(0));
@@ -251,7 +240,7 @@ impl QuoteLoop {
     /// The hot path: a feed event in, intents out.
     #[inline]
     fn on_feed(&mut self, msg: Stamped) {
-        let now = wall_now();
+        let now = self.shared.clock.now();
         self.recorder.record(Stage::RingWait, now.saturating_since(msg.parsed));
         if let FeedEvent::Fills(batch) = &msg.event {
             self.shared.counters.add(Counter::UserFills, batch.fills.len() as u64);
@@ -311,7 +300,7 @@ impl QuoteLoop {
         if self.commands.is_empty() {
             return;
         }
-        let decided = wall_now();
+        let decided = self.shared.clock.now();
         self.recorder.record(Stage::Decide, decided.saturating_since(now));
         let mut overflow = false;
         for &command in &self.commands {
@@ -321,7 +310,7 @@ impl QuoteLoop {
                 break;
             }
         }
-        let pushed = wall_now();
+        let pushed = self.shared.clock.now();
         self.recorder.record(Stage::IntentPush, pushed.saturating_since(decided));
         if frame_recv.0 != 0 {
             self.recorder.record(Stage::FrameToIntent, pushed.saturating_since(frame_recv));
@@ -354,7 +343,7 @@ impl QuoteLoop {
 
     /// Work that must never delay a frame: runs only when the input rings were empty.
     fn idle_work(&mut self) {
-        let now = wall_now();
+        let now = self.shared.clock.now();
         let connected = self.shared.health.is_connected();
         if connected != self.feed_connected {
             self.feed_connected = connected;

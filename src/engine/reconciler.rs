@@ -15,19 +15,17 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::core::reconcile::VenueSnapshot;
 use crate::core::venue_sync::ReconcileReport;
-use crate::ring::LosslessRx;
-use crate::types::Address;
-use crate::types::InstrumentSpec;
+use crate::ring::{LosslessRx, LosslessTx};
+use crate::runtime::{Clock, SharedClock, Shutdown};
+use crate::types::{Address, InstrumentSpec, Nanos};
 use crate::venue::account;
 use crate::venue::info::InfoClient;
 
-use super::clock::wall_now;
-use super::shutdown::Shutdown;
-use super::EngineError;
+use super::error::EngineError;
 
 /// Retry interval while no reconciliation has agreed yet.
 pub const RETRY: Duration = Duration::from_secs(2);
@@ -45,6 +43,8 @@ pub struct ReconcilerSettings {
     pub instruments: Vec<InstrumentSpec>,
     /// Interval between reconciliations once one has agreed.
     pub interval: Duration,
+    /// The clock: snapshots are stamped with its wall time, rounds timed on its monotonic time.
+    pub clock: SharedClock,
 }
 
 /// The reconciler's ends: snapshots out to the quote thread, reports back.
@@ -68,7 +68,7 @@ pub struct ReconcileLink {
     /// Snapshots from the reconciler.
     pub snapshots: rtrb::Consumer<Box<VenueSnapshot>>,
     /// Reports back (lossless, small).
-    pub reports: crate::ring::LosslessTx<ReconcileReport>,
+    pub reports: LosslessTx<ReconcileReport>,
     /// Set when a reconciliation agreed.
     pub agreed: Arc<AtomicBool>,
 }
@@ -117,22 +117,23 @@ fn run(settings: &ReconcilerSettings, mut io: ReconcilerIo, shutdown: &Shutdown)
             return;
         }
     };
-    let mut next = Instant::now() + RETRY;
+    let clock = &settings.clock;
+    let after = |wait: Duration| Nanos(clock.monotonic().0 + wait.as_nanos() as u64);
+    let mut next = after(RETRY);
     while !shutdown.is_requested() {
         while let Some(report) = io.reports.pop() {
             log_report(&report, settings);
         }
-        if Instant::now() < next {
+        if clock.monotonic() < next {
             std::thread::sleep(POLL);
             continue;
         }
-        let wait = if io.agreed.load(Ordering::Relaxed) { settings.interval } else { RETRY };
-        next = Instant::now() + wait;
+        next = after(if io.agreed.load(Ordering::Relaxed) { settings.interval } else { RETRY });
         let fetched = runtime.block_on(account::fetch(
             &info,
             settings.account,
             &settings.instruments,
-            wall_now(),
+            clock.now(),
         ));
         match fetched {
             Ok(snapshot) => {

@@ -11,9 +11,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::core::risk::{Reason, TradingState};
-use crate::sync::AssetSnapshot;
+use crate::msg::AssetSnapshot;
 use crate::telemetry::{CountersSnapshot, Stage, StageStats, StageSummary};
-use crate::types::InstrumentSpec;
+use crate::types::{InstrumentSpec, Nanos};
 
 /// One coin's line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -198,7 +198,7 @@ pub fn startup_snapshot(index: usize, spec: &InstrumentSpec) -> AssetSnapshot {
         configs_applied: 0,
         configs_refused: 0,
         quotes_sent: 0,
-        taken: crate::types::Nanos(0),
+        taken: Nanos(0),
     }
 }
 

@@ -6,18 +6,22 @@
 //! blocks the quote or exec thread: every Redis call has a short timeout, and the scanner's
 //! HTTP calls run on their own thread. If it stops, quoting goes on with the last good config.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::health::{FeedHealth, Stream};
 use super::pin::lower_current_thread_priority;
 use super::report::{CoinSummary, Summary};
-use super::shutdown::{Phase, Shutdown};
+use crate::core::orders::BudgetPressure;
 use crate::core::CoreEvent;
+use crate::msg::AssetSnapshot;
 use crate::ring::{ConflatingRx, LosslessTx};
-use crate::sync::{AssetSnapshot, PositionBook, RedisSync, SyncSettings, SyncShared, SyncStatus};
+use crate::runtime::{Clock, Phase, SharedClock, Shutdown};
+use crate::sync::{PositionBook, RedisSync, SyncSettings, SyncShared, SyncStatus};
 use crate::telemetry::{Counters, SharedStageHistograms, Stage};
+use crate::types::{InstrumentSpec, Nanos};
+use crate::venue::exec::GatewayStats;
 
 /// Loop counters the busy threads bump so the watchdog can tell a stalled loop from an idle one.
 #[derive(Debug, Default)]
@@ -46,7 +50,7 @@ pub struct SideSettings {
     /// A busy loop whose heartbeat has not moved for this long is reported stalled.
     pub stall_after: Duration,
     /// The quoted coins, in dense-index order (the summary's lines).
-    pub instruments: Vec<crate::types::InstrumentSpec>,
+    pub instruments: Vec<InstrumentSpec>,
     /// Print the per-coin table to stdout with each summary (`hlmm run` at a terminal).
     pub print_table: bool,
 }
@@ -63,14 +67,16 @@ pub struct SideShared {
     /// Loop heartbeats.
     pub heartbeats: Arc<Heartbeats>,
     /// Stall flag the quote thread reads: set while a busy loop looks stalled.
-    pub stalled: Arc<std::sync::atomic::AtomicBool>,
+    pub stalled: Arc<AtomicBool>,
     /// Set once the core agreed with the venue (startup or a later reconciliation): the
     /// startup gate waits for it.
-    pub reconciled: Arc<std::sync::atomic::AtomicBool>,
+    pub reconciled: Arc<AtomicBool>,
     /// The order gateway's gauges (rate budget, dead-man's switch); `None` without one.
-    pub gateway: Option<Arc<crate::venue::exec::GatewayStats>>,
+    pub gateway: Option<Arc<GatewayStats>>,
     /// Shutdown state.
     pub shutdown: Shutdown,
+    /// The clock: wall time for Redis documents, monotonic time for the loop's intervals.
+    pub clock: SharedClock,
 }
 
 /// How often the side loop wakes without Redis.
@@ -98,108 +104,172 @@ pub struct SideIo {
 /// connected, every quoted coin's book is fresh and the core agrees with the venue
 /// (fail closed: never quote on no data or on an unreconciled account).
 pub fn run(settings: SideSettings, shared: SideShared, io: SideIo) {
-    let SideIo { mut control, mut snapshots, sync } = io;
     match lower_current_thread_priority(settings.nice) {
         Ok(()) => tracing::info!(nice = settings.nice, "Side thread priority lowered"),
         Err(e) => {
             tracing::warn!(nice = settings.nice, error = %e, "Side thread priority unchanged")
         }
     }
-    let started = Instant::now();
-    let mut book = PositionBook::new(settings.instruments.clone());
-    let mut redis = sync.map(|settings| {
-        let sync_shared = SyncShared {
-            counters: Arc::clone(&shared.counters),
-            histograms: Arc::clone(&shared.histograms),
-            shutdown: shared.shutdown.clone(),
-        };
-        RedisSync::start(settings, sync_shared)
-    });
-    let tick = if redis.is_some() { REDIS_TICK } else { TICK };
-    let mut watchdog = Watchdog::new(settings.stall_after);
-    let mut since_summary = Duration::ZERO;
-    let mut since_merge = Duration::ZERO;
-    let mut resumed = false;
-    let mut last = Instant::now();
+    let mut side = SideLoop::start(settings, shared, io);
+    let tick = if side.redis.is_some() { REDIS_TICK } else { TICK };
     loop {
         std::thread::sleep(tick);
-        let elapsed = last.elapsed();
-        last = Instant::now();
-        since_summary += elapsed;
-        while let Some(snapshot) = snapshots.pop() {
-            book.update(snapshot);
-            if let Some(r) = redis.as_mut() {
-                r.on_snapshot(snapshot);
-            }
-        }
-        if let Some(r) = redis.as_mut() {
-            r.tick(super::clock::wall_now(), &mut control);
-        }
-        if !resumed
-            && all_books_fresh(&shared.health)
-            && shared.reconciled.load(Ordering::Relaxed)
-            && !shared.shutdown.is_requested()
-        {
-            resumed = control.push(CoreEvent::Resume).is_ok();
-            if resumed {
-                tracing::info!(
-                    "Reconciled with the venue and every book is fresh: quoting enabled"
-                );
-            }
-        }
-        let stalled = watchdog.check(&shared.heartbeats, elapsed, shared.shutdown.is_requested());
-        shared.stalled.store(stalled, Ordering::Relaxed);
-        // Merges the intervals the feed and quote recorders handed over. A recorder can hand
-        // over its next interval only after this, so it runs every 50 ms (a fraction of a ms on
-        // the lowest-priority thread), not only for summaries.
-        since_merge += elapsed;
-        if since_merge >= HISTOGRAM_MERGE_INTERVAL {
-            since_merge = Duration::ZERO;
-            let _ = shared.histograms.snapshot();
-        }
-        let status = redis.as_ref().map(RedisSync::status);
-        if since_summary >= settings.summary_interval {
-            since_summary = Duration::ZERO;
-            log_summary(&shared, status);
-            if settings.print_table {
-                print!("{}", summary(&book, &shared, started).render());
-            }
-        }
-        if shared.shutdown.reached(Phase::Done) {
-            if let Some(mut r) = redis.take() {
-                // The quote thread's last snapshots (after its final cancel) and a last update.
-                while let Some(snapshot) = snapshots.pop() {
-                    book.update(snapshot);
-                    r.on_snapshot(snapshot);
-                }
-                r.tick(super::clock::wall_now(), &mut control);
-                let status = r.status();
-                r.stop();
-                log_summary(&shared, Some(status));
-            } else {
-                log_summary(&shared, None);
-            }
+        if side.turn() {
             return;
         }
     }
 }
 
-/// The per-coin summary from the latest snapshots.
-fn summary(book: &PositionBook, shared: &SideShared, started: Instant) -> Summary {
-    let coins = book
-        .iter()
-        .enumerate()
-        .map(|(i, (spec, snap))| match snap {
-            Some(s) => CoinSummary::from_snapshot(spec, s),
-            None => CoinSummary::from_snapshot(spec, &super::report::startup_snapshot(i, spec)),
-        })
-        .collect();
-    Summary::new(
-        started.elapsed().as_secs_f64(),
-        coins,
-        &shared.histograms.snapshot(),
-        shared.counters.snapshot(),
-    )
+/// The side thread's state between ticks.
+#[derive(Debug)]
+struct SideLoop {
+    settings: SideSettings,
+    shared: SideShared,
+    control: LosslessTx<CoreEvent>,
+    snapshots: ConflatingRx<AssetSnapshot>,
+    /// The latest snapshot of every coin, for the summaries.
+    book: PositionBook,
+    redis: Option<RedisSync>,
+    watchdog: Watchdog,
+    /// Monotonic time the thread started, and of the last turn.
+    started: Nanos,
+    last: Nanos,
+    since_summary: Duration,
+    since_merge: Duration,
+    /// The startup gate has sent `Resume`.
+    resumed: bool,
+}
+
+impl SideLoop {
+    fn start(settings: SideSettings, shared: SideShared, io: SideIo) -> Self {
+        let SideIo { control, snapshots, sync } = io;
+        let redis = sync.map(|sync| {
+            let sync_shared = SyncShared {
+                counters: Arc::clone(&shared.counters),
+                histograms: Arc::clone(&shared.histograms),
+                shutdown: shared.shutdown.clone(),
+                clock: Arc::clone(&shared.clock),
+            };
+            RedisSync::start(sync, sync_shared)
+        });
+        let started = shared.clock.monotonic();
+        Self {
+            book: PositionBook::new(settings.instruments.clone()),
+            watchdog: Watchdog::new(settings.stall_after),
+            settings,
+            shared,
+            control,
+            snapshots,
+            redis,
+            started,
+            last: started,
+            since_summary: Duration::ZERO,
+            since_merge: Duration::ZERO,
+            resumed: false,
+        }
+    }
+
+    /// One tick of work. Returns `true` once the shutdown reached [`Phase::Done`] and the
+    /// last flush is done.
+    fn turn(&mut self) -> bool {
+        let now = self.shared.clock.monotonic();
+        let elapsed = Duration::from_nanos(now.saturating_since(self.last));
+        self.last = now;
+        self.take_snapshots();
+        if let Some(r) = self.redis.as_mut() {
+            r.tick(self.shared.clock.now(), &mut self.control);
+        }
+        self.open_gate_when_ready();
+        let shared = &self.shared;
+        let stalled =
+            self.watchdog.check(&shared.heartbeats, elapsed, shared.shutdown.is_requested());
+        shared.stalled.store(stalled, Ordering::Relaxed);
+        // Merges the intervals the feed and quote recorders handed over. A recorder can hand
+        // over its next interval only after this, so it runs every 50 ms (a fraction of a ms on
+        // the lowest-priority thread), not only for summaries.
+        self.since_merge += elapsed;
+        if self.since_merge >= HISTOGRAM_MERGE_INTERVAL {
+            self.since_merge = Duration::ZERO;
+            let _ = shared.histograms.snapshot();
+        }
+        self.since_summary += elapsed;
+        if self.since_summary >= self.settings.summary_interval {
+            self.since_summary = Duration::ZERO;
+            log_summary(shared, self.redis.as_ref().map(RedisSync::status));
+            if self.settings.print_table {
+                print!("{}", self.summary().render());
+            }
+        }
+        if !self.shared.shutdown.reached(Phase::Done) {
+            return false;
+        }
+        self.finish();
+        true
+    }
+
+    fn take_snapshots(&mut self) {
+        while let Some(snapshot) = self.snapshots.pop() {
+            self.book.update(snapshot);
+            if let Some(r) = self.redis.as_mut() {
+                r.on_snapshot(snapshot);
+            }
+        }
+    }
+
+    /// The startup gate: `Resume` once the feed is fresh everywhere and the core agrees with
+    /// the venue (retried next tick if the control ring is full).
+    fn open_gate_when_ready(&mut self) {
+        let shared = &self.shared;
+        if !self.resumed
+            && all_books_fresh(&shared.health)
+            && shared.reconciled.load(Ordering::Relaxed)
+            && !shared.shutdown.is_requested()
+        {
+            self.resumed = self.control.push(CoreEvent::Resume).is_ok();
+            if self.resumed {
+                tracing::info!(
+                    "Reconciled with the venue and every book is fresh: quoting enabled"
+                );
+            }
+        }
+    }
+
+    /// At [`Phase::Done`]: the quote thread's last snapshots (after its final cancel), a last
+    /// Redis update, and the last summary.
+    fn finish(&mut self) {
+        let Some(mut r) = self.redis.take() else {
+            log_summary(&self.shared, None);
+            return;
+        };
+        while let Some(snapshot) = self.snapshots.pop() {
+            self.book.update(snapshot);
+            r.on_snapshot(snapshot);
+        }
+        r.tick(self.shared.clock.now(), &mut self.control);
+        let status = r.status();
+        r.stop();
+        log_summary(&self.shared, Some(status));
+    }
+
+    /// The per-coin summary from the latest snapshots.
+    fn summary(&self) -> Summary {
+        let coins = self
+            .book
+            .iter()
+            .enumerate()
+            .map(|(i, (spec, snap))| match snap {
+                Some(s) => CoinSummary::from_snapshot(spec, s),
+                None => CoinSummary::from_snapshot(spec, &super::report::startup_snapshot(i, spec)),
+            })
+            .collect();
+        let elapsed = self.shared.clock.monotonic().saturating_since(self.started);
+        Summary::new(
+            Duration::from_nanos(elapsed).as_secs_f64(),
+            coins,
+            &self.shared.histograms.snapshot(),
+            self.shared.counters.snapshot(),
+        )
+    }
 }
 
 /// Whether the feed is connected and no quoted coin's book stream is stale.
@@ -236,7 +306,7 @@ fn log_summary(shared: &SideShared, redis: Option<SyncStatus>) {
     if let Some(g) = &shared.gateway {
         let headroom = g.address_headroom.load(Ordering::Relaxed);
         tracing::info!(
-            pressure = ?crate::core::orders::BudgetPressure::from_u8(g.pressure.load(Ordering::Relaxed)),
+            pressure = ?BudgetPressure::from_u8(g.pressure.load(Ordering::Relaxed)),
             ip_weight_left = g.ip_tokens.load(Ordering::Relaxed),
             address_headroom = (headroom != u64::MAX).then_some(headroom),
             throttled = g.throttled.load(Ordering::Relaxed),

@@ -13,20 +13,19 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::core::venue_sync::{ReconcileKind, ReconcileReport};
 use crate::core::QuotingCore;
+use crate::runtime::{Clock, SharedClock};
 use crate::types::cloid::is_ours;
 use crate::types::commands::Command;
-use crate::types::Address;
-use crate::types::{AssetId, Cloid, InstrumentSpec};
+use crate::types::{Address, AssetId, Cloid, InstrumentSpec, Nanos};
 use crate::venue::account::{self, AccountSnapshot};
-use crate::venue::admin::AdminClient;
+use crate::venue::admin::{AdminClient, AdminError};
 use crate::venue::info::InfoClient;
 use crate::wire::nonce::NonceSource;
 use crate::wire::sign::L1Signer;
 
-use super::clock::wall_now;
-use super::gateway::{address_text, Identity};
+use super::error::EngineError;
+use super::gateway::{address_text, chain_of, Identity};
 use super::params::CLOID_PREFIX;
-use super::EngineError;
 
 /// Timeout of each startup request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -72,6 +71,7 @@ pub fn prepare_account(
     listed: &[Listed],
     instruments: &[InstrumentSpec],
     core: &mut QuotingCore,
+    clock: &SharedClock,
 ) -> Result<StartupOutcome, EngineError> {
     let (exchange_url, info_url) = urls;
     let fail = |what: &str, e: String| EngineError::Venue(format!("{what}: {e}"));
@@ -79,61 +79,35 @@ pub fn prepare_account(
         .enable_all()
         .build()
         .map_err(|e| fail("startup runtime", e.to_string()))?;
-    let chain = super::gateway::chain_of(config.venue.kind);
     let nonces = Arc::new(NonceSource::new());
     let account = identity.account;
     let mut admin = AdminClient::new(
         exchange_url,
-        L1Signer::new(identity.key, chain),
+        L1Signer::new(identity.key, chain_of(config.venue.kind)),
         Arc::clone(&nonces),
         REQUEST_TIMEOUT,
+        Arc::clone(clock),
     )
     .map_err(|e| fail("admin client", e.to_string()))?;
     let info = InfoClient::new(info_url, REQUEST_TIMEOUT)
         .map_err(|e| fail("info client", e.to_string()))?;
 
-    for spec in instruments {
-        let max = listed.iter().find(|l| l.spec.asset == spec.asset).map_or(0, |l| l.max_leverage);
-        let leverage = if max > 0 { config.venue.leverage.min(max) } else { config.venue.leverage };
-        if leverage < config.venue.leverage {
-            tracing::warn!(
-                coin = spec.coin.as_str(),
-                configured = config.venue.leverage,
-                max,
-                "Leverage capped at the coin's maximum"
-            );
-        }
-        match runtime.block_on(admin.set_leverage(spec.asset, leverage, true)) {
-            Ok(()) => {}
-            Err(crate::venue::admin::AdminError::Refused { message, .. }) => tracing::warn!(
-                coin = spec.coin.as_str(),
-                leverage,
-                reason = %message,
-                "Leverage not changed; quoting with the account's current leverage"
-            ),
-            Err(e) => return Err(fail("updateLeverage", e.to_string())),
-        }
-    }
-    tracing::info!(
-        leverage = config.venue.leverage,
-        coins = instruments.len(),
-        "Leverage set (cross margin)"
-    );
-
-    let requested_at = wall_now();
+    set_leverage(&runtime, &mut admin, config, listed, instruments)?;
+    let requested_at = clock.now();
     let snapshot = runtime
         .block_on(account::fetch(&info, account, instruments, requested_at))
         .map_err(|e| fail("account snapshot", e.to_string()))?;
     check_clock_skew(
         requested_at,
-        wall_now(),
+        clock.now(),
         snapshot.venue.as_of,
         config.venue.max_clock_skew_ms,
     )?;
     let swept = sweep_other_coins(&runtime, &mut admin, &snapshot, listed)?;
 
     let mut commands = Vec::with_capacity(256);
-    let report = core.reconcile(&snapshot.venue, ReconcileKind::Startup, wall_now(), &mut commands);
+    let report =
+        core.reconcile(&snapshot.venue, ReconcileKind::Startup, clock.now(), &mut commands);
     tracing::info!(
         account = %address_text(account),
         positions_adopted = report.positions_adopted,
@@ -154,13 +128,49 @@ pub fn prepare_account(
     Ok(StartupOutcome { signer: admin.into_signer(), nonces, account, commands, report })
 }
 
+/// `updateLeverage` (cross margin) for every quoted coin, capped at the coin's maximum. A
+/// refusal is a warning (the account's current leverage stays); a failed request is an error.
+fn set_leverage(
+    runtime: &tokio::runtime::Runtime,
+    admin: &mut AdminClient,
+    config: &Config,
+    listed: &[Listed],
+    instruments: &[InstrumentSpec],
+) -> Result<(), EngineError> {
+    let configured = config.venue.leverage;
+    for spec in instruments {
+        let max = listed.iter().find(|l| l.spec.asset == spec.asset).map_or(0, |l| l.max_leverage);
+        let leverage = if max > 0 { configured.min(max) } else { configured };
+        if leverage < configured {
+            tracing::warn!(
+                coin = spec.coin.as_str(),
+                configured,
+                max,
+                "Leverage capped at the coin's maximum"
+            );
+        }
+        match runtime.block_on(admin.set_leverage(spec.asset, leverage, true)) {
+            Ok(()) => {}
+            Err(AdminError::Refused { message, .. }) => tracing::warn!(
+                coin = spec.coin.as_str(),
+                leverage,
+                reason = %message,
+                "Leverage not changed; quoting with the account's current leverage"
+            ),
+            Err(e) => return Err(EngineError::Venue(format!("updateLeverage: {e}"))),
+        }
+    }
+    tracing::info!(leverage = configured, coins = instruments.len(), "Leverage set (cross margin)");
+    Ok(())
+}
+
 /// Compares our clock with the venue's (`clearinghouseState.time`, stamped between our request
 /// at `sent` and its reply at `received`). Beyond `max_ms` the engine refuses to start: every
 /// action's `expiresAfter` and nonce come from our clock.
 fn check_clock_skew(
-    sent: crate::types::Nanos,
-    received: crate::types::Nanos,
-    venue: crate::types::Nanos,
+    sent: Nanos,
+    received: Nanos,
+    venue: Nanos,
     max_ms: u64,
 ) -> Result<(), EngineError> {
     if venue == sent {
@@ -182,11 +192,7 @@ fn check_clock_skew(
 
 /// Our clock minus the venue's, ms, taking the venue's stamp as made halfway through the round
 /// trip.
-fn clock_skew_ms(
-    sent: crate::types::Nanos,
-    received: crate::types::Nanos,
-    venue: crate::types::Nanos,
-) -> i64 {
+fn clock_skew_ms(sent: Nanos, received: Nanos, venue: Nanos) -> i64 {
     let mid = sent.0 / 2 + received.0 / 2;
     (mid as i128 - venue.0 as i128).div_euclid(1_000_000) as i64
 }
@@ -232,7 +238,6 @@ fn sweep_other_coins(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Nanos;
 
     const MS: u64 = 1_000_000;
 

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{Config, SymbolConfigPatch, SymbolParams, SYMBOL_FIELDS};
+use crate::config::{Config, SymbolConfig, SymbolConfigPatch, SYMBOL_FIELDS};
 use crate::types::AssetId;
 
 use super::schema::{AckError, ConfigAck, ConfigSource, FieldChange, StoredConfig};
@@ -30,8 +30,8 @@ pub struct Apply {
     pub coin: String,
     /// Its asset id in the core.
     pub asset: AssetId,
-    /// Its whole new parameter set (map to the core with `engine::params::core_params`).
-    pub params: SymbolParams,
+    /// Its whole new parameter set (the core's with [`SymbolConfig::core_params`]).
+    pub params: SymbolConfig,
     /// The new version.
     pub version: u64,
     /// What to write under `mm:config:<coin>` (`None` when it came from that key).
@@ -282,14 +282,14 @@ fn parse_patch(value: serde_json::Value) -> Result<SymbolConfigPatch, Vec<AckErr
 }
 
 /// `params` as an `mm_config` message for `coin` (every field set).
-fn patch_of(coin: &str, params: &SymbolParams) -> Option<SymbolConfigPatch> {
+fn patch_of(coin: &str, params: &SymbolConfig) -> Option<SymbolConfigPatch> {
     let mut value = serde_json::to_value(params).ok()?;
     value.as_object_mut()?.insert("symbol".to_owned(), coin.into());
     serde_json::from_value(value).ok()
 }
 
 /// The fields that differ between `old` and `new`.
-fn diff(old: &SymbolParams, new: &SymbolParams) -> Vec<FieldChange> {
+fn diff(old: &SymbolConfig, new: &SymbolConfig) -> Vec<FieldChange> {
     let (Ok(serde_json::Value::Object(old)), Ok(serde_json::Value::Object(new))) =
         (serde_json::to_value(old), serde_json::to_value(new))
     else {

@@ -8,9 +8,17 @@
 //! `mm:config:<SYM>` keys are read again, because pub/sub loses what was published while we
 //! were away (`fault-cases.md` §10). It talks to the quote thread only through the control ring
 //! (config events) and reads only atomics and published snapshots.
+//!
+//! Here: the connection, config messages and keys, and the control ring. In the submodules:
+//! `subscriber` (the `mm_config` thread), `scan` (the scanner's rankings), `publish`
+//! (position updates and `mm_metrics`).
+
+mod publish;
+mod scan;
+mod subscriber;
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -19,27 +27,22 @@ use serde::Serialize;
 
 use crate::config::{Config, RedisConfig};
 use crate::core::CoreEvent;
-use crate::engine::backoff::Backoff;
-use crate::engine::params::core_params;
-use crate::engine::shutdown::Shutdown;
+use crate::msg::AssetSnapshot;
 use crate::ring::LosslessTx;
+use crate::runtime::{Backoff, SharedClock, Shutdown};
 use crate::telemetry::{Counters, SharedStageHistograms};
 use crate::types::{AssetId, InstrumentSpec, Nanos};
 
+use self::subscriber::SubEvent;
 use super::config_sync::{Apply, ConfigService, Decision};
 use super::outbox::Outbox;
 use super::scanner::{spawn_scanner, ScanReply, Scanner, ScannerRules};
-use super::schema::{
-    config_key, SelectionDoc, SymbolMetricsDoc, CONFIG_ACK_CHANNEL, CONFIG_CHANNEL, METRICS_KEY,
-    POSITION_UPDATES, SYMBOL_EVENTS_CHANNEL, SYMBOL_METRICS_KEY, SYMBOL_SELECTION_KEY,
-};
-use super::snapshot::{AssetSnapshot, PositionBook};
+use super::schema::{config_key, CONFIG_ACK_CHANNEL};
+use super::snapshot::PositionBook;
 
 /// Bound of every Redis call (connect, read, write). Loopback Redis answers in microseconds;
 /// this only bounds how long a dead server can hold the side loop.
 const IO_TIMEOUT: Duration = Duration::from_millis(300);
-/// How often the subscriber thread looks at the stop flag while no message comes.
-const SUB_POLL: Duration = Duration::from_millis(100);
 /// Most buffered updates flushed per side tick, so a long backlog does not hold the loop.
 const FLUSH_PER_TICK: usize = 512;
 
@@ -65,6 +68,8 @@ pub struct SyncShared {
     pub histograms: Arc<SharedStageHistograms>,
     /// Shutdown state (the helper threads stop with it).
     pub shutdown: Shutdown,
+    /// The clock documents are stamped with.
+    pub clock: SharedClock,
 }
 
 /// Numbers for the summary log and `mm_metrics`.
@@ -95,17 +100,6 @@ pub struct SyncStatus {
     pub scans: u64,
     /// Scans that failed (venue unreachable or malformed).
     pub scan_errors: u64,
-}
-
-/// From the subscriber thread.
-#[derive(Debug)]
-enum SubEvent {
-    /// Subscribed to `mm_config` (first time or after a reconnect).
-    Subscribed,
-    /// The subscription connection was lost.
-    Lost,
-    /// One `mm_config` payload.
-    Message(Vec<u8>),
 }
 
 /// Per-coin bookkeeping of config versions between side and core.
@@ -178,36 +172,13 @@ impl RedisSync {
             quoted.iter().map(|(c, _)| c.clone()),
         );
         let mut threads = Vec::new();
-        let sub_rx = client.clone().and_then(|client| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(1_024);
-            let stop = shared.shutdown.clone();
+        let sub_rx = client.as_ref().and_then(|client| {
             let backoff =
                 Backoff::new(redis.reconnect_min_ms, redis.reconnect_max_ms, settings.seed);
-            std::thread::Builder::new()
-                .name("hlmm-redis-sub".to_owned())
-                .spawn(move || subscriber_loop(&client, &tx, &stop, backoff))
-                .map_err(|e| tracing::error!(error = %e, "Cannot start the Redis subscriber"))
-                .ok()
-                .map(|h| {
-                    threads.push(h);
-                    rx
-                })
+            let shutdown = shared.shutdown.clone();
+            subscriber::spawn(client.clone(), backoff, shutdown, IO_TIMEOUT, &mut threads)
         });
-        let stop = shared.shutdown.clone();
-        let scan_rx = match spawn_scanner(
-            settings.info_url.clone(),
-            Duration::from_millis(redis.scan_interval_ms),
-            move || stop.is_requested(),
-        ) {
-            Ok((rx, h)) => {
-                threads.push(h);
-                Some(rx)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "Cannot start the symbol scanner");
-                None
-            }
-        };
+        let scan_rx = spawn_scan(&settings.info_url, &redis, shared.shutdown.clone(), &mut threads);
         Self {
             backoff: Backoff::new(
                 redis.reconnect_min_ms,
@@ -278,7 +249,7 @@ impl RedisSync {
     }
 
     /// One round of work: connection upkeep, config messages, scanner output, position updates
-    /// and metrics. Every Redis call is bounded by [`IO_TIMEOUT`].
+    /// and metrics. Every Redis call is bounded by `IO_TIMEOUT`.
     pub fn tick(&mut self, now: Nanos, control: &mut LosslessTx<CoreEvent>) {
         self.drain_subscriber(now);
         self.keep_connected(now);
@@ -452,7 +423,7 @@ impl RedisSync {
         params.hedge_only_mode |= !params.enabled || sync.scanner_out;
         let event = CoreEvent::Config {
             asset: sync.asset,
-            params: core_params(&params, &self.service.config().feed),
+            params: params.core_params(&self.service.config().feed),
         };
         self.pending_control.push_back((coin.to_owned(), event));
     }
@@ -471,152 +442,6 @@ impl RedisSync {
         }
     }
 
-    fn drain_scanner(&mut self, now: Nanos) {
-        let reply = match self.scan_rx.as_ref().map(Receiver::try_recv) {
-            Some(Ok(r)) => r,
-            Some(Err(TryRecvError::Disconnected)) => {
-                self.scan_rx = None;
-                return;
-            }
-            _ => return,
-        };
-        self.status.scans += 1;
-        let listings = match reply {
-            Ok(l) => l,
-            Err(e) => {
-                self.status.scan_errors += 1;
-                tracing::warn!(error = %e, "Symbol scan failed; selection unchanged");
-                return;
-            }
-        };
-        let ts = unix_s(now);
-        let outcome = self.scanner.scan(&listings, ts);
-        let needs_restart: Vec<String> =
-            outcome.selected.iter().filter(|c| !self.coins.contains_key(*c)).cloned().collect();
-        for coin in needs_restart.iter().filter(|c| !self.needs_restart.contains(c)) {
-            tracing::warn!(coin = %coin, "Scanner selected a coin this engine does not quote: restart to add it");
-        }
-        self.needs_restart.clone_from(&needs_restart);
-        self.set_json(now, SYMBOL_METRICS_KEY, &SymbolMetricsDoc { symbols: outcome.metrics });
-        let selection =
-            SelectionDoc { symbols: outcome.selected.clone(), needs_restart, timestamp: ts };
-        self.set_json(now, SYMBOL_SELECTION_KEY, &selection);
-        for event in &outcome.events {
-            tracing::info!(event = ?event.event, coin = %event.symbol, "Scanner event");
-            if let Ok(text) = serde_json::to_string(event) {
-                self.with_conn(now, |c| {
-                    redis::cmd("PUBLISH").arg(SYMBOL_EVENTS_CHANNEL).arg(text).query::<i64>(c)
-                });
-            }
-        }
-        if self.redis.follow_scanner {
-            let changed: Vec<String> = self
-                .coins
-                .iter_mut()
-                .filter_map(|(coin, c)| {
-                    let out = !outcome.selected.contains(coin);
-                    (out != c.scanner_out).then(|| {
-                        c.scanner_out = out;
-                        coin.clone()
-                    })
-                })
-                .collect();
-            for coin in changed {
-                tracing::info!(coin = %coin, "Scanner selection changed the coin's quoting");
-                self.queue_config(&coin);
-            }
-        }
-    }
-
-    fn position_updates(&mut self, now: Nanos) {
-        let fill = self.book.fills() > self.published_fills;
-        let due =
-            now.saturating_since(self.last_position) >= self.redis.position_interval_ms * 1_000_000;
-        if !fill && !due {
-            return;
-        }
-        self.published_fills = self.book.fills();
-        self.last_position = now;
-        self.seq += 1;
-        let coins = &self.coins;
-        let update = self.book.position_update(
-            self.seq,
-            now,
-            if fill { "fill" } else { "interval" },
-            |coin| coins.get(coin).map_or(0, |c| c.applied_version),
-        );
-        if let Ok(text) = serde_json::to_string(&update) {
-            self.outbox.push(text);
-        }
-    }
-
-    fn flush_outbox(&mut self) {
-        let now = crate::engine::clock::wall_now();
-        for _ in 0..FLUSH_PER_TICK {
-            let Some(entry) = self.outbox.front().map(str::to_owned) else { return };
-            let maxlen = self.redis.stream_maxlen;
-            let sent = self.with_conn(now, |c| {
-                redis::pipe()
-                    .cmd("XADD")
-                    .arg(POSITION_UPDATES)
-                    .arg("MAXLEN")
-                    .arg("~")
-                    .arg(maxlen)
-                    .arg("*")
-                    .arg("data")
-                    .arg(&entry)
-                    .ignore()
-                    .cmd("PUBLISH")
-                    .arg(POSITION_UPDATES)
-                    .arg(&entry)
-                    .ignore()
-                    .query::<()>(c)
-            });
-            if sent.is_none() {
-                return;
-            }
-            self.outbox.pop_front();
-            self.status.position_updates_published += 1;
-        }
-    }
-
-    fn write_metrics(&mut self, now: Nanos) {
-        if self.conn.is_none() {
-            return;
-        }
-        let risk: BTreeMap<String, RiskEntry> = self
-            .book
-            .iter()
-            .map(|(spec, snap)| {
-                let coin = spec.coin.as_str();
-                let c = self.coins.get(coin);
-                (
-                    coin.to_owned(),
-                    RiskEntry {
-                        state: snap
-                            .map_or_else(|| "Unknown".to_owned(), |s| format!("{:?}", s.state)),
-                        reason: snap
-                            .map_or_else(|| "Unknown".to_owned(), |s| format!("{:?}", s.reason)),
-                        config_version: self.service.version(coin),
-                        applied_config_version: c.map_or(0, |c| c.applied_version),
-                        scanner_selected: c.is_none_or(|c| !c.scanner_out),
-                    },
-                )
-            })
-            .collect();
-        let metrics = Metrics {
-            timestamp: unix_s(now),
-            timestamp_ms: now.0 / 1_000_000,
-            stages: self.shared.histograms.snapshot(),
-            counters: self.shared.counters.snapshot(),
-            risk,
-            redis: self.status(),
-            scanner_selection: self.scanner.selected().to_vec(),
-            scanner_needs_restart: self.needs_restart.clone(),
-        };
-        self.set_json(now, METRICS_KEY, &metrics);
-    }
-
     fn set_json(&mut self, now: Nanos, key: &str, value: &impl Serialize) {
         let Ok(text) = serde_json::to_string(value) else { return };
         self.with_conn(now, |c| redis::cmd("SET").arg(key).arg(text).query::<()>(c));
@@ -633,77 +458,29 @@ impl std::fmt::Debug for RedisSync {
     }
 }
 
-/// One coin in `mm_metrics.risk`.
-#[derive(Debug, Serialize)]
-struct RiskEntry {
-    state: String,
-    reason: String,
-    config_version: u64,
-    applied_config_version: u64,
-    scanner_selected: bool,
-}
-
-/// The `mm_metrics` document.
-#[derive(Debug, Serialize)]
-struct Metrics {
-    timestamp: u64,
-    timestamp_ms: u64,
-    stages: crate::telemetry::StageSummary,
-    counters: crate::telemetry::CountersSnapshot,
-    risk: BTreeMap<String, RiskEntry>,
-    redis: SyncStatus,
-    scanner_selection: Vec<String>,
-    scanner_needs_restart: Vec<String>,
+/// Starts the scanner thread (it stops with `shutdown`); `None`, logged, if it cannot start.
+fn spawn_scan(
+    info_url: &str,
+    redis: &RedisConfig,
+    shutdown: Shutdown,
+    threads: &mut Vec<JoinHandle<()>>,
+) -> Option<Receiver<ScanReply>> {
+    match spawn_scanner(
+        info_url.to_owned(),
+        Duration::from_millis(redis.scan_interval_ms),
+        move || shutdown.is_requested(),
+    ) {
+        Ok((rx, h)) => {
+            threads.push(h);
+            Some(rx)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "Cannot start the symbol scanner");
+            None
+        }
+    }
 }
 
 fn unix_s(now: Nanos) -> u64 {
     now.0 / 1_000_000_000
-}
-
-/// The subscriber thread: keeps one connection subscribed to `mm_config` and forwards what it
-/// hears. Reconnects with backoff; ends at shutdown or when the side thread is gone.
-fn subscriber_loop(
-    client: &redis::Client,
-    tx: &SyncSender<SubEvent>,
-    shutdown: &Shutdown,
-    mut backoff: Backoff,
-) {
-    while !shutdown.is_requested() {
-        if let Ok(mut conn) = client.get_connection_with_timeout(IO_TIMEOUT) {
-            let mut pubsub = conn.as_pubsub();
-            let ready = pubsub
-                .set_read_timeout(Some(SUB_POLL))
-                .and_then(|()| pubsub.subscribe(CONFIG_CHANNEL));
-            if ready.is_ok() {
-                backoff.reset();
-                if tx.send(SubEvent::Subscribed).is_err() {
-                    return;
-                }
-                loop {
-                    if shutdown.is_requested() {
-                        return;
-                    }
-                    match pubsub.get_message() {
-                        Ok(msg) => {
-                            let event = SubEvent::Message(msg.get_payload_bytes().to_vec());
-                            if tx.send(event).is_err() {
-                                return;
-                            }
-                        }
-                        Err(e) if e.is_timeout() => {}
-                        Err(_) => break,
-                    }
-                }
-                if tx.send(SubEvent::Lost).is_err() {
-                    return;
-                }
-            }
-        }
-        let mut wait = Duration::from_millis(backoff.next_delay_ms());
-        while !wait.is_zero() && !shutdown.is_requested() {
-            let step = wait.min(Duration::from_millis(50));
-            std::thread::sleep(step);
-            wait -= step;
-        }
-    }
 }

@@ -1,44 +1,12 @@
-//! Quote → side snapshots: what the quote thread publishes about each coin, and the side
-//! thread's view built from them (the design document's position update).
+//! The side thread's view of the quote thread's snapshots ([`AssetSnapshot`], one per coin from
+//! the snapshot ring), and the design document's position update built from it.
 //!
-//! [`AssetSnapshot`] is `Copy` and fixed-size: the quote thread pushes it into a conflating ring
-//! (latest per coin wins) while idle, every [`SNAPSHOT_INTERVAL_NS`], and right after a fill or
-//! a config change, never between a frame and its intents. [`PositionBook`] lives on the side
-//! thread and allocates freely.
+//! [`PositionBook`] lives on the side thread and allocates freely.
 
-use crate::core::positions::PositionSnapshot;
-use crate::core::risk::{Reason, TradingState};
-use crate::types::{AssetId, InstrumentSpec, Nanos};
+use crate::msg::AssetSnapshot;
+use crate::types::{InstrumentSpec, Nanos};
 
 use super::schema::{PositionEntry, PositionUpdate};
-
-/// How often the quote thread publishes snapshots while idle, ns.
-pub const SNAPSHOT_INTERVAL_NS: u64 = 100_000_000;
-
-/// One coin's state as the quote thread last saw it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AssetSnapshot {
-    /// Dense index of the coin (its place in the instrument table).
-    pub index: usize,
-    /// The coin's asset id.
-    pub asset: AssetId,
-    /// Position numbers.
-    pub position: PositionSnapshot,
-    /// Trading state and why.
-    pub state: TradingState,
-    /// Why the state is what it is.
-    pub reason: Reason,
-    /// Fill batches the quote thread has processed, every coin together, since start.
-    pub fills: u64,
-    /// `CoreEvent::Config` events for this coin the core applied, since start.
-    pub configs_applied: u64,
-    /// `CoreEvent::Config` events for this coin the core refused, since start.
-    pub configs_refused: u64,
-    /// Place and modify commands issued for this coin since start (its quotes on the wire).
-    pub quotes_sent: u64,
-    /// When it was taken.
-    pub taken: Nanos,
-}
 
 /// The side thread's latest snapshot of every coin.
 #[derive(Debug, Clone)]

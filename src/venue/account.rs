@@ -1,16 +1,17 @@
-//! The account's state at the venue, for reconciliation: `clearinghouseState` (positions, entry
-//! prices, venue time) and `frontendOpenOrders` (every open order, with its cloid), parsed into
-//! the core's [`VenueSnapshot`].
+//! The account's state at the venue: `clearinghouseState` (positions, entry prices, venue time)
+//! and `frontendOpenOrders` (every open order, with its cloid), parsed into the core's
+//! [`VenueSnapshot`]. The package's one parser of these replies.
 //!
-//! Used at startup (main thread) and every `reconcile_interval_ms` (the reconciler thread);
-//! never on the hot path. Both requests go to `/info` with a timeout; a reply that does not
-//! parse is an error naming the request and the field, never a panic.
+//! Used at startup (main thread), every `reconcile_interval_ms` (the reconciler thread) and
+//! after shutdown (the final report); never on the hot path. Both requests go to `/info` with
+//! a timeout; a reply that does not parse is an error naming the request and the field, never
+//! a panic.
 
 use serde::Deserialize;
 
 use crate::core::reconcile::{VenueOrder, VenuePosition, VenueSnapshot};
 use crate::types::Address;
-use crate::types::{Cloid, InstrumentSpec, Nanos, Oid, Px, Side};
+use crate::types::{AssetId, Cloid, InstrumentSpec, Nanos, Oid, Px, Side, Sz};
 use crate::venue::info::{InfoClient, InfoError};
 
 /// Why a snapshot could not be taken.
@@ -79,6 +80,18 @@ pub struct AccountSnapshot {
     /// Open orders on coins outside `instruments`: coin and cloid (if any). The engine cancels
     /// its own ones at startup and leaves the rest.
     pub other_orders: Vec<(String, Option<Cloid>)>,
+}
+
+impl AccountSnapshot {
+    /// Open orders of the account, on any coin.
+    pub fn open_order_count(&self) -> usize {
+        self.venue.open_orders.len() + self.other_orders.len()
+    }
+
+    /// The signed position on a quoted `asset`, lots (zero when flat).
+    pub fn position(&self, asset: AssetId) -> Sz {
+        self.venue.positions.iter().find(|p| p.asset == asset).map_or(Sz(0), |p| p.szi)
+    }
 }
 
 /// Takes the account's snapshot. `requested_at` (local wall clock, before the first request)
@@ -194,7 +207,7 @@ fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{AssetId, Coin, Sz};
+    use crate::types::Coin;
 
     fn eth() -> InstrumentSpec {
         InstrumentSpec::perp(AssetId(1), Coin::new(b"ETH").expect("coin"), 4)
@@ -224,6 +237,8 @@ mod tests {
         assert_eq!(s.venue.open_orders[0].cloid, Some(Cloid(42)));
         assert_eq!(s.venue.open_orders[0].px, Px(299950));
         assert_eq!(s.other_orders, vec![("DOGE".to_owned(), None)]);
+        assert_eq!(s.open_order_count(), 2);
+        assert_eq!((s.position(AssetId(1)), s.position(AssetId(7))), (Sz(-5000), Sz(0)));
     }
 
     #[test]

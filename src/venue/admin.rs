@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::engine::clock::wall_now;
+use crate::runtime::SharedClock;
 use crate::types::{AssetId, Cloid};
 use crate::wire::action::{ActionRef, CancelByCloidWire, UpdateLeverageAction};
 use crate::wire::nonce::NonceSource;
@@ -57,21 +57,32 @@ pub struct AdminClient {
     signer: L1Signer,
     nonces: Arc<NonceSource>,
     body: Vec<u8>,
+    /// Nonces and `expiresAfter` come from its wall time.
+    clock: SharedClock,
 }
 
 impl AdminClient {
-    /// A client posting to `exchange_url`, signing with `signer` and nonces from `nonces`.
+    /// A client posting to `exchange_url`, signing with `signer` and nonces from `nonces`, at
+    /// the times `clock` tells.
     pub fn new(
         exchange_url: impl Into<String>,
         signer: L1Signer,
         nonces: Arc<NonceSource>,
         timeout: Duration,
+        clock: SharedClock,
     ) -> Result<Self, AdminError> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .build()
             .map_err(|e| AdminError::Http { action: "client", reason: e.to_string() })?;
-        Ok(Self { http, exchange_url: exchange_url.into(), signer, nonces, body: Vec::new() })
+        Ok(Self {
+            http,
+            exchange_url: exchange_url.into(),
+            signer,
+            nonces,
+            body: Vec::new(),
+            clock,
+        })
     }
 
     /// Gives the signer back (to the order gateway).
@@ -121,7 +132,7 @@ impl AdminClient {
         name: &'static str,
         action: ActionRef<'_>,
     ) -> Result<Value, AdminError> {
-        let now_ms = wall_now().0 / 1_000_000;
+        let now_ms = self.clock.now().as_millis();
         let nonce = self.nonces.next(now_ms);
         let expires = Some(now_ms + EXPIRES_AFTER_MS);
         let sig = self

@@ -6,10 +6,11 @@
 //! - [`reply`]: a reply, or its absence → exactly one outcome per command.
 //! - [`transport`]: WebSocket `post` on the exec runtime's own socket, REST fallback.
 //! - [`budget`]: the client-side IP weight bucket and address budget (cancels keep headroom).
-//!
-//! The venue-side dead-man's switch (`scheduleCancel`) is armed at `now + dead_man` and pushed
-//! out while the exec loop turns. New accounts are refused until $1 000 000 traded; then the
-//! gateway logs once that it relies on `expiresAfter` and the local watchdog, and goes on.
+//! - `send`: one task per signed action: send, await, one outcome per command.
+//! - [`resolver`]: the task that settles ambiguous actions with `orderStatus`.
+//! - `dead_man`: the venue-side dead-man's switch (`scheduleCancel`), pushed out while the
+//!   exec loop turns.
+//! - `sweep`: cancelling every order of ours that the venue lists (`CancelAll`, shutdown).
 //!
 //! Each action is sent and awaited by its own task on the exec runtime, so a slow or lost reply
 //! never holds up the next batch; outcomes come back through
@@ -27,37 +28,35 @@
 //! logs per order, never prints the key.
 
 pub mod budget;
+mod dead_man;
 pub mod plan;
 pub mod reply;
+pub mod resolver;
+mod send;
+mod sweep;
 pub mod transport;
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use serde::Deserialize;
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use self::budget::{BudgetConfig, RateBudget};
 use self::plan::{ActionKind, Plan};
-use self::reply::{ElementKind, ElementOutcome, Reply};
+use self::reply::ElementOutcome;
 use self::transport::{Transport, TransportStats};
-use crate::engine::clock::wall_now;
-use crate::engine::exec::{outcome_for, ExecReport, OrderGateway};
-use crate::engine::quote::Intent;
-use crate::types::cloid;
+use crate::msg::{ExecReport, Intent};
+use crate::runtime::{Clock, SharedClock, SystemClock};
 use crate::types::commands::{Command, CommandKind};
-use crate::types::events::{OrderStatus, OrderUpdate};
-use crate::types::outcome::{
-    Accepted, AcceptedStatus, AmbiguousReason, CommandOutcome, NotSentReason, OutcomeEvent,
-};
-use crate::types::Address;
-use crate::types::{AssetId, Cloid, InstrumentSpec, Nanos, Oid, Side, Sz};
+use crate::types::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
+use crate::types::{Address, AssetId, Cloid, InstrumentSpec};
+use crate::venue::gateway::{outcome_for, OrderGateway};
 use crate::venue::info::InfoClient;
-use crate::wire::action::{ActionRef, CancelByCloidWire};
+use crate::wire::action::ActionRef;
 use crate::wire::nonce::NonceSource;
 use crate::wire::sign::{write_exchange_body, Chain, L1Signer};
 
@@ -101,11 +100,13 @@ pub struct GatewayConfig {
     /// Dead-man's switch lead (`scheduleCancel` at now + this, pushed out every quarter of
     /// it); `None` = not used. Tens of seconds: each trigger spends one of 10 per day.
     pub dead_man: Option<Duration>,
+    /// The clock nonces, `expiresAfter`, budgets and deadlines are read from.
+    pub clock: SharedClock,
 }
 
 impl GatewayConfig {
     /// Settings with default timings: `expiresAfter` 5 s, reply timeout 2.5 s, 90 posts in
-    /// flight, resolve every 250 ms, give up after 60 s, drain within 5 s.
+    /// flight, resolve every 250 ms, give up after 60 s, drain within 5 s; the system clock.
     pub fn new(
         exchange_url: String,
         info_url: String,
@@ -130,6 +131,7 @@ impl GatewayConfig {
             budget: BudgetConfig::default(),
             rate_limit_poll: Duration::from_secs(30),
             dead_man: Some(Duration::from_secs(60)),
+            clock: SystemClock::shared(),
         }
     }
 }
@@ -220,10 +222,6 @@ pub struct HyperliquidGateway {
     budget_published_ms: u64,
 }
 
-/// Margin after `expiresAfter` before "unknown" is trusted: venue block time and our clock
-/// may differ by this much.
-const EXPIRY_MARGIN_MS: u64 = 1_000;
-
 impl HyperliquidGateway {
     /// A gateway signing with `signer` for `cfg.account`, trading `instruments`.
     pub fn new(
@@ -244,7 +242,7 @@ impl HyperliquidGateway {
         let mut specs = instruments.to_vec();
         specs.sort_by_key(|s| s.asset);
         let (reports_tx, reports_rx) = mpsc::unbounded_channel();
-        let budget = RateBudget::new(cfg.budget, wall_now().as_millis());
+        let budget = RateBudget::new(cfg.budget, cfg.clock.now().as_millis());
         Ok(Self {
             budget: Arc::new(Mutex::new(budget)),
             dead_man_next_ms: 0,
@@ -293,18 +291,7 @@ impl HyperliquidGateway {
         }
         self.started = true;
         self.transport.start();
-        tokio::spawn(resolver_task(Resolver {
-            info: self.info.clone(),
-            account: wire_str(&self.cfg.account.to_wire()),
-            pending: Arc::clone(&self.pending),
-            tx: self.reports_tx.clone(),
-            specs: self.specs.clone(),
-            interval: self.cfg.resolve_interval,
-            budget: Arc::clone(&self.budget),
-            rate_limit_poll: self.cfg.rate_limit_poll,
-            give_up_ms: self.cfg.resolve_give_up.as_millis() as u64,
-            stats: Arc::clone(&self.stats),
-        }));
+        self.spawn_resolver();
     }
 
     fn spec(&self, asset: AssetId) -> Option<InstrumentSpec> {
@@ -320,6 +307,35 @@ impl HyperliquidGateway {
         Some(expires)
     }
 
+    /// Admits each planned action against the rate budget and signs it: `(kind, body,
+    /// expiresAfter)` per action to send. A throttled or unsignable action settles its
+    /// commands here (`NotSent`).
+    fn sign_actions(&mut self, plan: &Plan, now_ms: u64) -> Vec<(ActionKind, Vec<u8>, u64)> {
+        let mut sends = Vec::with_capacity(4);
+        for kind in ActionKind::SEND_ORDER {
+            let Some(action) = plan.action(kind) else { continue };
+            let idx = plan.indexes(kind);
+            let not_sent =
+                if !self.budget.lock().admit(now_ms, idx.len(), kind == ActionKind::Cancels) {
+                    self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                    NotSentReason::Throttled
+                } else {
+                    let mut body = Vec::with_capacity(256 + 160 * idx.len());
+                    match self.sign_into(action, now_ms, &mut body) {
+                        Some(expires) => {
+                            sends.push((kind, body, expires));
+                            continue;
+                        }
+                        None => NotSentReason::Signing,
+                    }
+                };
+            for &i in idx {
+                self.results[i] = Some((CommandOutcome::NotSent(not_sent), false));
+            }
+        }
+        sends
+    }
+
     async fn submit_batch(&mut self, batch: &[Intent], out: &mut Vec<OutcomeEvent>) {
         self.start();
         let mut plan = std::mem::take(&mut self.plan);
@@ -329,57 +345,13 @@ impl HyperliquidGateway {
         for &i in &plan.unknown_idx {
             self.results[i] = Some((CommandOutcome::NotSent(NotSentReason::Encoding), false));
         }
-        let now_ms = wall_now().as_millis();
-        let mut sends: Vec<(ActionKind, Vec<u8>, u64)> = Vec::with_capacity(4);
-        for kind in ActionKind::SEND_ORDER {
-            let Some(action) = plan.action(kind) else { continue };
-            let n = plan.indexes(kind).len();
-            if !self.budget.lock().admit(now_ms, n, kind == ActionKind::Cancels) {
-                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
-                for &i in plan.indexes(kind) {
-                    self.results[i] =
-                        Some((CommandOutcome::NotSent(NotSentReason::Throttled), false));
-                }
-                continue;
-            }
-            let mut body = Vec::with_capacity(256 + 160 * plan.indexes(kind).len());
-            match self.sign_into(action, now_ms, &mut body) {
-                Some(expires) => sends.push((kind, body, expires)),
-                None => {
-                    for &i in plan.indexes(kind) {
-                        self.results[i] =
-                            Some((CommandOutcome::NotSent(NotSentReason::Signing), false));
-                    }
-                }
-            }
-        }
+        let now_ms = self.cfg.clock.now().as_millis();
+        let sends = self.sign_actions(&plan, now_ms);
         self.stats.actions.fetch_add(sends.len() as u64, Ordering::Relaxed);
         // Each action is sent and awaited by its own task: a slow or lost reply never holds
         // up the next batch (cancels above all). Outcomes come back through `poll_reports`.
         for (kind, body, expires) in sends {
-            let idx = plan.indexes(kind);
-            let job = SendJob {
-                elem: match kind {
-                    ActionKind::AloOrders | ActionKind::TakerOrders => ElementKind::Order,
-                    ActionKind::Modifies => ElementKind::Modify,
-                    ActionKind::Cancels => ElementKind::Cancel,
-                },
-                commands: idx.iter().map(|&i| batch[i].command).collect(),
-                specs: idx
-                    .iter()
-                    .filter_map(|&i| batch[i].command.asset().and_then(|a| self.spec(a)))
-                    .collect(),
-                body,
-                expires_ms: expires,
-                sent_ms: now_ms,
-                timeout: self.cfg.reply_timeout,
-                transport: self.transport.clone(),
-                tx: self.reports_tx.clone(),
-                pending: Arc::clone(&self.pending),
-                stats: Arc::clone(&self.stats),
-                budget: Arc::clone(&self.budget),
-                nonces: Arc::clone(&self.nonces),
-            };
+            let job = self.send_job(kind, plan.indexes(kind), batch, body, (now_ms, expires));
             tokio::spawn(job.run());
         }
         for &i in &plan.cancel_all_idx {
@@ -398,19 +370,6 @@ impl HyperliquidGateway {
         self.plan = plan;
     }
 
-    /// Signs a `scheduleCancel` (`time` ms, or `None` to clear) and its body.
-    fn sign_schedule_cancel(&mut self, time: Option<u64>) -> Option<Vec<u8>> {
-        let mut body = Vec::with_capacity(256);
-        let action = ActionRef::ScheduleCancel { time };
-        self.sign_into(action, wall_now().as_millis(), &mut body)?;
-        Some(body)
-    }
-
-    async fn schedule_cancel(&mut self, time: Option<u64>) -> Option<Reply> {
-        let body = self.sign_schedule_cancel(time)?;
-        Some(self.transport.send(&body, self.cfg.reply_timeout).await)
-    }
-
     /// Publishes the budget gauges (pressure, IP weight, address headroom), at most every
     /// [`BUDGET_PUBLISH_MS`].
     fn publish_budget(&mut self, now_ms: u64) {
@@ -426,126 +385,6 @@ impl HyperliquidGateway {
             .address_headroom
             .store(b.address_headroom().unwrap_or(u64::MAX), Ordering::Relaxed);
     }
-
-    /// Arms or pushes out the dead-man's switch when due (from the exec loop; never waits: the
-    /// send runs as a task). Stops for good once the venue refuses it.
-    fn tend_dead_man(&mut self) {
-        let Some(lead) = self.cfg.dead_man else { return };
-        if self.stats.dead_man.load(Ordering::Relaxed) == DEAD_MAN_REFUSED
-            || tokio::runtime::Handle::try_current().is_err()
-        {
-            return;
-        }
-        let now_ms = wall_now().as_millis();
-        if now_ms < self.dead_man_next_ms {
-            return;
-        }
-        let lead_ms = lead.as_millis() as u64;
-        self.dead_man_next_ms = now_ms + (lead_ms / 4).max(1_000);
-        if !self.budget.lock().admit(now_ms, 1, false) {
-            return;
-        }
-        let Some(body) = self.sign_schedule_cancel(Some(now_ms + lead_ms)) else { return };
-        let transport = self.transport.clone();
-        let stats = Arc::clone(&self.stats);
-        let timeout = self.cfg.reply_timeout;
-        tokio::spawn(async move {
-            let reply = transport.send(&body, timeout).await;
-            let verdict = match &reply {
-                Reply::Body(b) => serde_json::from_slice::<Value>(b).ok().map(|v| {
-                    let ok = v.get("status").and_then(Value::as_str) == Some("ok");
-                    let msg = v.get("response").and_then(Value::as_str).unwrap_or("").to_owned();
-                    (ok, msg)
-                }),
-                _ => None,
-            };
-            match verdict {
-                Some((true, _)) => {
-                    if stats.dead_man.swap(DEAD_MAN_ARMED, Ordering::Relaxed) != DEAD_MAN_ARMED {
-                        tracing::info!(
-                            lead_s = lead.as_secs(),
-                            "Dead-man's switch armed (scheduleCancel)"
-                        );
-                    }
-                }
-                Some((false, msg)) if msg.starts_with("Cannot set scheduled cancel time") => {
-                    stats.dead_man.store(DEAD_MAN_REFUSED, Ordering::Relaxed);
-                    tracing::warn!(
-                        venue = %msg,
-                        "Dead-man's switch refused by the venue: relying on expiresAfter and the local watchdog"
-                    );
-                }
-                // Anything else (rate limit, transport): tried again at the next push.
-                _ => tracing::debug!(reply = ?reply, "scheduleCancel not confirmed"),
-            }
-        });
-    }
-
-    /// Cancels every open order of ours (on `asset`, or all), as the venue lists them in
-    /// `openOrders`; with a non-zero `within`, repeats until none is left or the time is up.
-    /// `Accepted(Canceled)` once a pass found nothing left (or its cancel went through when
-    /// `within` is zero).
-    async fn sweep(&mut self, asset: Option<AssetId>, within: Duration) -> CommandOutcome {
-        self.start();
-        let deadline = wall_now().as_millis() + within.as_millis() as u64;
-        let account = wire_str(&self.cfg.account.to_wire());
-        let mut last = CommandOutcome::Ambiguous(AmbiguousReason::Timeout);
-        loop {
-            let body = serde_json::json!({"type": "openOrders", "user": account});
-            let open: Vec<OpenOrder> = match self.info.post("openOrders", &body).await {
-                Ok(v) => v,
-                Err(e) => {
-                    tracing::warn!(error = %e, "Sweep: openOrders failed");
-                    return CommandOutcome::NotSent(NotSentReason::NoConnection);
-                }
-            };
-            let cancels: Vec<CancelByCloidWire> = open
-                .iter()
-                .filter_map(|o| {
-                    let spec = self.specs.iter().find(|s| s.coin.as_str() == o.coin)?;
-                    let cloid = Cloid::parse(o.cloid.as_deref()?.as_bytes()).ok()?;
-                    let ours = self.cfg.cloid_prefix.is_none_or(|p| cloid::is_ours(cloid, p));
-                    (ours && asset.is_none_or(|a| a == spec.asset))
-                        .then_some(CancelByCloidWire { asset: spec.asset, cloid })
-                })
-                .collect();
-            if cancels.is_empty() {
-                return CommandOutcome::Accepted(Accepted {
-                    oid: None,
-                    status: AcceptedStatus::Canceled,
-                });
-            }
-            let action = ActionRef::CancelByCloid { cancels: &cancels, fast: false };
-            let mut body = Vec::with_capacity(256 + 96 * cancels.len());
-            let now_ms = wall_now().as_millis();
-            if self.sign_into(action, now_ms, &mut body).is_none() {
-                return CommandOutcome::NotSent(NotSentReason::Signing);
-            }
-            let reply = self.transport.send(&body, self.cfg.reply_timeout).await;
-            self.stats.swept.fetch_add(cancels.len() as u64, Ordering::Relaxed);
-            last = match reply {
-                Reply::Body(_) => CommandOutcome::Accepted(Accepted {
-                    oid: None,
-                    status: AcceptedStatus::Canceled,
-                }),
-                other => {
-                    let mut o = Vec::with_capacity(1);
-                    let spec = self.specs.first().copied();
-                    reply::outcomes(
-                        ElementKind::Cancel,
-                        &spec.into_iter().collect::<Vec<_>>(),
-                        &other,
-                        &mut o,
-                    );
-                    o.first().map_or(last, |x| x.0)
-                }
-            };
-            if wall_now().as_millis() >= deadline {
-                return last;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
 }
 
 impl OrderGateway for HyperliquidGateway {
@@ -557,20 +396,20 @@ impl OrderGateway for HyperliquidGateway {
         &'a mut self,
         batch: &'a [Intent],
         out: &'a mut Vec<OutcomeEvent>,
-    ) -> Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         Box::pin(self.submit_batch(batch, out))
     }
 
     fn poll_reports(&mut self, out: &mut Vec<ExecReport>) {
         self.start();
         self.tend_dead_man();
-        self.publish_budget(wall_now().as_millis());
+        self.publish_budget(self.cfg.clock.now().as_millis());
         while let Ok(r) = self.reports_rx.try_recv() {
             out.push(r);
         }
     }
 
-    fn drain<'a>(&'a mut self) -> Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+    fn drain<'a>(&'a mut self) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         Box::pin(async move {
             let within = self.cfg.drain_timeout;
             let outcome = self.sweep(None, within).await;
@@ -597,96 +436,6 @@ impl Drop for HyperliquidGateway {
     }
 }
 
-/// One signed action on its way: sent, awaited and answered by its own task.
-struct SendJob {
-    elem: ElementKind,
-    /// The commands of the action's elements, in element order.
-    commands: Vec<Command>,
-    /// Their instruments, in the same order.
-    specs: Vec<InstrumentSpec>,
-    body: Vec<u8>,
-    expires_ms: u64,
-    sent_ms: u64,
-    timeout: Duration,
-    transport: Transport,
-    tx: mpsc::UnboundedSender<ExecReport>,
-    pending: Arc<Mutex<Vec<Pending>>>,
-    stats: Arc<GatewayStats>,
-    budget: Arc<Mutex<RateBudget>>,
-    nonces: Arc<NonceSource>,
-}
-
-/// Whether a reply is the venue's IP limit (HTTP 429, or a WS post error carrying it).
-fn is_http_429(reply: &Reply) -> bool {
-    match reply {
-        Reply::Http { status, .. } => *status == 429,
-        Reply::PostError(text) => text.starts_with("429"),
-        _ => false,
-    }
-}
-
-impl SendJob {
-    async fn run(self) {
-        let reply = self.transport.send(&self.body, self.timeout).await;
-        if is_http_429(&reply) {
-            self.budget.lock().on_http_429(wall_now().as_millis());
-        }
-        if let Some(floor) = reply::nonce_floor(&reply) {
-            // The elements are `Rejected(Nonce)` below and the quote thread re-quotes them; this
-            // makes the re-quote's nonce clear the venue's floor instead of failing again.
-            self.nonces.fast_forward(floor);
-            self.stats.nonce_resyncs.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(
-                floor,
-                "venue refused a nonce; counter moved above its floor (is another client \
-                 signing with this agent key, or did the clock step back?)"
-            );
-        }
-        let mut outcomes = Vec::with_capacity(self.commands.len());
-        reply::outcomes(self.elem, &self.specs, &reply, &mut outcomes);
-        for (i, command) in self.commands.iter().enumerate() {
-            // `outcomes` has one entry per element; a command whose asset vanished from the
-            // table (never, in practice) is left ambiguous rather than unanswered.
-            let (outcome, old_gone) = outcomes
-                .get(i)
-                .copied()
-                .unwrap_or((CommandOutcome::Ambiguous(AmbiguousReason::UnparsableReply), false));
-            if matches!(outcome, CommandOutcome::Ambiguous(_)) {
-                self.track_ambiguous(command);
-            }
-            let mut ev = outcome_for(command, outcome);
-            ev.modify_old_leg_canceled = old_gone;
-            // The receiver is gone only when the gateway is: nobody is left to tell.
-            let _ = self.tx.send(ExecReport::Outcome(ev));
-        }
-    }
-
-    fn track_ambiguous(&self, command: &Command) {
-        let (asset, cloid) = match *command {
-            Command::Place(r) => (r.asset, r.cloid),
-            Command::Modify { asset, new, .. } => (asset, new.cloid),
-            Command::Cancel { asset, cloid } => (asset, cloid),
-            Command::CancelAll { .. } => return,
-        };
-        self.stats.ambiguous.fetch_add(1, Ordering::Relaxed);
-        self.pending.lock().push(Pending {
-            asset,
-            cloid,
-            kind: command.kind(),
-            expires_ms: self.expires_ms,
-            since_ms: self.sent_ms,
-        });
-    }
-}
-
-/// One `openOrders` entry (the fields a sweep needs).
-#[derive(Debug, Deserialize)]
-struct OpenOrder {
-    coin: String,
-    #[serde(default)]
-    cloid: Option<String>,
-}
-
 fn spec_in(specs: &[InstrumentSpec], asset: AssetId) -> Option<InstrumentSpec> {
     specs.binary_search_by_key(&asset, |s| s.asset).ok().map(|i| specs[i])
 }
@@ -694,147 +443,3 @@ fn spec_in(specs: &[InstrumentSpec], asset: AssetId) -> Option<InstrumentSpec> {
 fn wire_str(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
-
-/// The resolver task's state.
-struct Resolver {
-    info: InfoClient,
-    account: String,
-    pending: Arc<Mutex<Vec<Pending>>>,
-    tx: mpsc::UnboundedSender<ExecReport>,
-    specs: Vec<InstrumentSpec>,
-    interval: Duration,
-    budget: Arc<Mutex<RateBudget>>,
-    rate_limit_poll: Duration,
-    give_up_ms: u64,
-    stats: Arc<GatewayStats>,
-}
-
-/// `userRateLimit` (the fields the budget needs).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserRateLimit {
-    n_requests_used: u64,
-    n_requests_cap: u64,
-}
-
-/// What `orderStatus` said about a cloid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusAnswer {
-    /// The venue knows the order: its current state, as an order update.
-    Known(OrderUpdate),
-    /// `unknownOid`.
-    Unknown,
-}
-
-/// Parses an `orderStatus` reply for `cloid` on `spec`; `None` if malformed.
-pub fn parse_order_status(v: &Value, spec: &InstrumentSpec, cloid: Cloid) -> Option<StatusAnswer> {
-    match v.get("status").and_then(Value::as_str)? {
-        "unknownOid" => Some(StatusAnswer::Unknown),
-        "order" => {
-            let wrapper = v.get("order")?;
-            let o = wrapper.get("order")?;
-            let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::as_bytes);
-            let status = OrderStatus::from_wire(wrapper.get("status")?.as_str()?.as_bytes());
-            let sz = text("sz").and_then(|t| spec.parse_sz(t).ok()).unwrap_or(Sz(0));
-            Some(StatusAnswer::Known(OrderUpdate {
-                asset: spec.asset,
-                side: text("side").and_then(Side::from_wire)?,
-                limit_px: text("limitPx").and_then(|t| spec.parse_px(t).ok()).unwrap_or_default(),
-                sz,
-                orig_sz: text("origSz").and_then(|t| spec.parse_sz(t).ok()).unwrap_or(sz),
-                oid: Oid(o.get("oid").and_then(Value::as_u64)?),
-                cloid: Some(cloid),
-                timestamp: Nanos::from_millis(
-                    o.get("timestamp").and_then(Value::as_u64).unwrap_or(0),
-                ),
-                status,
-                status_time: Nanos::from_millis(
-                    wrapper.get("statusTimestamp").and_then(Value::as_u64).unwrap_or(0),
-                ),
-            }))
-        }
-        _ => None,
-    }
-}
-
-/// Asks `orderStatus` about every ambiguous action that is due, until the gateway is dropped.
-async fn resolver_task(r: Resolver) {
-    let mut interval = tokio::time::interval(r.interval);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut next_rate_poll_ms = 0;
-    loop {
-        interval.tick().await;
-        if r.tx.is_closed() {
-            return;
-        }
-        let now_ms = wall_now().as_millis();
-        if now_ms >= next_rate_poll_ms {
-            next_rate_poll_ms = now_ms + r.rate_limit_poll.as_millis() as u64;
-            let body = serde_json::json!({"type": "userRateLimit", "user": r.account});
-            r.budget.lock().spend(now_ms, 20.0);
-            match r.info.post::<UserRateLimit>("userRateLimit", &body).await {
-                Ok(l) => r.budget.lock().sync_address(l.n_requests_used, l.n_requests_cap),
-                Err(e) => tracing::debug!(error = %e, "userRateLimit failed"),
-            }
-        }
-        let due: Vec<Pending> = std::mem::take(&mut *r.pending.lock());
-        if due.is_empty() {
-            continue;
-        }
-        let mut keep = Vec::new();
-        for p in due {
-            if !resolve_one(&r, &p).await {
-                let now_ms = wall_now().as_millis();
-                if now_ms.saturating_sub(p.since_ms) > r.give_up_ms {
-                    r.stats.unresolved.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!(
-                        cloid = %wire_str(&p.cloid.to_wire()),
-                        "Ambiguous action still unresolved; left to reconciliation"
-                    );
-                } else {
-                    keep.push(p);
-                }
-            }
-        }
-        r.pending.lock().extend(keep);
-    }
-}
-
-/// One `orderStatus` query; `true` when `p` is settled (reported or nothing to report).
-async fn resolve_one(r: &Resolver, p: &Pending) -> bool {
-    let Some(spec) = spec_in(&r.specs, p.asset) else { return true };
-    r.budget.lock().spend(wall_now().as_millis(), 2.0);
-    let body = serde_json::json!({
-        "type": "orderStatus",
-        "user": r.account,
-        "oid": wire_str(&p.cloid.to_wire()),
-    });
-    let Ok(v) = r.info.post::<Value>("orderStatus", &body).await else { return false };
-    let Some(answer) = parse_order_status(&v, &spec, p.cloid) else { return false };
-    let expired = wall_now().as_millis() > p.expires_ms + EXPIRY_MARGIN_MS;
-    let report = match (p.kind, answer) {
-        // A cancel: only a terminal state says something the order manager can use; an order
-        // still open after the cancel expired means the cancel never landed, and the manager
-        // re-sends cancels on its own timer.
-        (CommandKind::Cancel, StatusAnswer::Known(u)) if u.status.is_terminal() => {
-            Some(ExecReport::Update(u))
-        }
-        (CommandKind::Cancel, _) => return expired,
-        (_, StatusAnswer::Known(u)) => Some(ExecReport::Update(u)),
-        (_, StatusAnswer::Unknown) if expired => {
-            Some(ExecReport::NeverLanded { asset: p.asset, cloid: p.cloid })
-        }
-        (_, StatusAnswer::Unknown) => None,
-    };
-    match report {
-        Some(rep) => {
-            r.stats.resolved.fetch_add(1, Ordering::Relaxed);
-            let _ = r.tx.send(rep);
-            true
-        }
-        None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests;

@@ -15,9 +15,10 @@ use std::time::Duration;
 
 use hlmm::sim::accounts::Address;
 use hlmm::sim::handle::FundAccount;
-use hlmm::sim::server::auth::{AuthError, Authenticator};
-use hlmm::sim::server::body::ExchangeBody;
+use hlmm::sim::rules::auth::Authenticator;
+use hlmm::sim::rules::body::RequestError;
 use hlmm::sim::{SimConfig, SimHandle};
+use hlmm::wire::sign::ExchangeRequest;
 use serde_json::{json, Value};
 
 use crate::sim_server_util::{info, post};
@@ -29,15 +30,15 @@ pub const USER: &str = "0x00000000000000000000000000000000000000b1";
 /// An address with no account.
 pub const STRANGER: &str = "0x00000000000000000000000000000000000000c1";
 
-/// Test-only: the signer is whatever address `signature.r` spells.
+/// Test-only: the signer is whatever address `signature.r` spells (its low 20 bytes).
 #[derive(Debug)]
 pub struct TrustSignatureR;
 
 impl Authenticator for TrustSignatureR {
-    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError> {
-        Address::parse(body.signature.r.as_bytes())
-            .map(|a| vec![a])
-            .map_err(|_| AuthError::Refused("bad test signature".to_owned()))
+    fn signers(&self, body: &ExchangeRequest) -> Result<Vec<Address>, RequestError> {
+        let mut a = [0u8; 20];
+        a.copy_from_slice(&body.signature.r[12..]);
+        Ok(vec![Address(a)])
     }
 }
 

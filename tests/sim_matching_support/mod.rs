@@ -4,11 +4,10 @@
 #![allow(dead_code)]
 
 use hlmm::sim::accounts::AssetConfig;
-use hlmm::sim::actions::{
-    Action, ExchangeResponse, Grouping, OrderRequest, OrderStatusResp, SimEvent, Tif,
-};
+use hlmm::sim::actions::{ExchangeAction, ExchangeResponse, LimitOrder, OrderStatusResp, SimEvent};
 use hlmm::sim::exchange::{Exchange, ExchangeConfig};
 use hlmm::sim::Address;
+use hlmm::types::commands::Tif;
 use hlmm::types::{AssetId, Cloid, Coin, InstrumentSpec, Nanos, Px, Sz, Usd};
 
 pub(crate) const BTC: AssetId = AssetId(0);
@@ -71,8 +70,8 @@ pub(crate) fn venue() -> Exchange {
     venue_with(ExchangeConfig::default())
 }
 
-pub(crate) fn order(asset: AssetId, is_buy: bool, p: &str, s: &str, tif: Tif) -> OrderRequest {
-    OrderRequest {
+pub(crate) fn order(asset: AssetId, is_buy: bool, p: &str, s: &str, tif: Tif) -> LimitOrder {
+    LimitOrder {
         asset,
         is_buy,
         px: px(asset, p),
@@ -83,12 +82,12 @@ pub(crate) fn order(asset: AssetId, is_buy: bool, p: &str, s: &str, tif: Tif) ->
     }
 }
 
-pub(crate) fn with_cloid(mut o: OrderRequest, c: u128) -> OrderRequest {
+pub(crate) fn with_cloid(mut o: LimitOrder, c: u128) -> LimitOrder {
     o.cloid = Some(Cloid(c));
     o
 }
 
-pub(crate) fn reduce_only(mut o: OrderRequest) -> OrderRequest {
+pub(crate) fn reduce_only(mut o: LimitOrder) -> LimitOrder {
     o.reduce_only = true;
     o
 }
@@ -97,11 +96,10 @@ pub(crate) fn reduce_only(mut o: OrderRequest) -> OrderRequest {
 pub(crate) fn send(
     ex: &mut Exchange,
     user: Address,
-    o: OrderRequest,
+    o: LimitOrder,
     now: Nanos,
 ) -> (OrderStatusResp, Vec<SimEvent>) {
-    let (resp, events) =
-        ex.apply(user, &Action::Order { orders: vec![o], grouping: Grouping::Na }, now);
+    let (resp, events) = ex.apply(user, &ExchangeAction::Order { orders: vec![o] }, now);
     match resp {
         ExchangeResponse::Order(mut s) if s.len() == 1 => (s.remove(0), events),
         other => panic!("unexpected response {other:?}"),

@@ -149,14 +149,14 @@ pub fn wait_for<T>(within: Duration, what: &str, mut f: impl FnMut() -> Option<T
 /// config names), stopped with [`EngineRun::stop`].
 #[derive(Debug)]
 pub struct EngineRun {
-    shutdown: hlmm::engine::Shutdown,
+    shutdown: hlmm::runtime::Shutdown,
     handle: std::thread::JoinHandle<Result<hlmm::engine::RunReport, hlmm::engine::EngineError>>,
 }
 
 impl EngineRun {
     /// Starts `config`.
     pub fn start(config: hlmm::config::Config) -> Self {
-        let shutdown = hlmm::engine::Shutdown::new();
+        let shutdown = hlmm::runtime::Shutdown::new();
         let s = shutdown.clone();
         let handle = std::thread::spawn(move || hlmm::engine::run_until(&config, s));
         Self { shutdown, handle }

@@ -1,20 +1,32 @@
 //! Per-symbol parameters as the core sees them: resolved, typed, integer where money is involved.
 //!
-//! The file/Redis schema (`config.rs`) is the user's surface; the lead maps it onto
-//! [`SymbolParams`]. Field names of the design document (`daily_return_bps`,
+//! The file/Redis schema (the main crate's `config::SymbolConfig`) is the user's surface; it is
+//! converted onto [`SymbolParams`] in one function (`SymbolConfig::core_params`), with the unit
+//! conversions of [`units`]. Field names of the design document (`daily_return_bps`,
 //! `notional_per_side`, `daily_pnl_stop_loss`, `trailing_take_profit`, `trailing_stop_loss`,
 //! `hedge_only_mode`, `force_quote_refresh_interval`, `max_long_usd`, `max_short_usd`) are kept
 //! as they are: they are the user's contract.
 //!
-//! [`SymbolParams::validate`] checks a whole parameter set and reports every error at once, so a
-//! rejected hot config names everything that is wrong. Validation runs on the quote thread only
-//! when a config arrives (rare), never per market event; it does not allocate either.
+//! What a valid parameter set is lives in [`rules`]: one rule per field, with its unit and
+//! range, used by the file config, `check-config`, Redis patches and
+//! [`SymbolParams::validate`] alike, so every set the config accepts is accepted here.
+//! [`SymbolParams::validate`] checks a whole parameter set and reports every error at once, so
+//! a rejected hot config names everything that is wrong. Validation runs on the quote thread
+//! only when a config arrives (rare), never per market event; it does not allocate either.
 //!
 //! Pure: no I/O, no clock, no allocation.
+
+pub mod rules;
+pub mod units;
 
 use std::fmt;
 
 use hlmm_types::Usd;
+
+pub use rules::{Field, Violation};
+pub use units::DurationNs;
+
+use units::{millis_to_nanos, nanos_as_millis};
 
 /// Nanoseconds per second, for the `_ns` durations below.
 pub const NANOS_PER_SEC: u64 = 1_000_000_000;
@@ -41,6 +53,9 @@ pub enum FairValueModel {
 
 /// One symbol's parameters, as resolved for the core. `Copy`, so a hot config travels through
 /// the lossless config ring without allocation.
+///
+/// Each numeric field has its rule (range, unit, what `0` means) in [`rules::RULES`], under
+/// the name the file config gives it; where that name differs it is noted below.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SymbolParams {
     /// Target return per UTC day on the deployed notional (`2 × notional_per_side`), in basis
@@ -61,7 +76,8 @@ pub struct SymbolParams {
     /// Quote only the side that reduces the position (nothing when flat).
     pub hedge_only_mode: bool,
     /// Re-send a resting quote at least this often even if unchanged, in ns; `0` never forces.
-    pub force_quote_refresh_interval: u64,
+    /// The file's `force_quote_refresh_interval` is in ms.
+    pub force_quote_refresh_interval: DurationNs,
     /// Largest long position, in USD notional at the quote price, counting live and in-flight
     /// bids.
     pub max_long_usd: Usd,
@@ -75,16 +91,16 @@ pub struct SymbolParams {
     /// Multiplier `k` of the volatility term `k · σ · √horizon`.
     pub vol_k: f64,
     /// Horizon of the volatility term, in ns: how long a quote is exposed before it is
-    /// refreshed or filled.
-    pub vol_horizon: u64,
-    /// Half-life of the EWMA variance, in ns.
-    pub ewma_half_life: u64,
+    /// refreshed or filled. The file's `vol_horizon_ms`.
+    pub vol_horizon: DurationNs,
+    /// Half-life of the EWMA variance, in ns. The file's `vol_halflife_ms`.
+    pub ewma_half_life: DurationNs,
     /// Mid returns the EWMA needs before its estimate is used.
     pub vol_warmup_samples: u32,
     /// Number of 1-minute bars in the ATR (Wilder smoothing); also the ATR warm-up in bars.
     pub atr_bars: u32,
     /// Volatility used until the estimator is warm, as a fraction per √second (`None`: do not
-    /// quote until warm).
+    /// quote until warm; the file writes `None` as `vol_prior = 0`).
     pub vol_prior: Option<f64>,
     /// Floor of the half-spread, in basis points of the fair value.
     pub min_half_spread_bps: f64,
@@ -100,124 +116,85 @@ pub struct SymbolParams {
     pub fills_per_day_prior: f64,
     /// Lowest fill rate the return term divides by, in full-size fills per day.
     pub fills_per_day_floor: f64,
-    /// Half-life of the observed fill rate, in ns.
-    pub fill_rate_half_life: u64,
+    /// Half-life of the observed fill rate, in ns. The file's `fill_rate_halflife_ms`.
+    pub fill_rate_half_life: DurationNs,
     /// A resting quote within this many ticks of its target is left alone.
     pub requote_tolerance_ticks: i64,
     /// Replace a quote by modify (`true`) or by cancel + new order.
     pub prefer_modify: bool,
     /// A book older than this (receive time, ns) is stale: the symbol's quotes are pulled.
-    pub stale_book_after: u64,
+    /// Not per symbol in the file: the feed's `stale_after_ms.books`, for every symbol.
+    pub stale_book_after: DurationNs,
     /// While flattening, passive reduce-only quotes at the touch are used for this long (ns),
-    /// then a reduce-only IOC is sent (and again every such interval until flat).
-    pub flatten_ioc_after: u64,
+    /// then a reduce-only IOC is sent (and again every such interval until flat). The file's
+    /// `flatten_ioc_after_ms`.
+    pub flatten_ioc_after: DurationNs,
     /// How far through the opposite touch a flattening IOC is priced, in basis points.
     pub flatten_ioc_slippage_bps: f64,
 }
 
-impl Default for SymbolParams {
+impl SymbolParams {
     /// The design document's example values for the user's fields; conservative model values.
+    /// A field the file config does not set takes the file's built-in default, which for the
+    /// model fields is this one.
+    pub const DEFAULT: Self = Self {
+        daily_return_bps: 10,
+        notional_per_side: Usd::from_dollars(1_000),
+        daily_pnl_stop_loss: Usd::from_dollars(100),
+        trailing_take_profit: 0.05,
+        trailing_stop_loss: 0.02,
+        hedge_only_mode: false,
+        force_quote_refresh_interval: millis_to_nanos(500),
+        max_long_usd: Usd::from_dollars(10_000),
+        max_short_usd: Usd::from_dollars(10_000),
+        fair_value: FairValueModel::Microprice,
+        vol_estimator: VolEstimator::Ewma,
+        vol_k: 1.0,
+        vol_horizon: 30 * NANOS_PER_SEC,
+        ewma_half_life: 300 * NANOS_PER_SEC,
+        vol_warmup_samples: 120,
+        atr_bars: 14,
+        vol_prior: None,
+        min_half_spread_bps: 1.0,
+        max_half_spread_bps: 50.0,
+        inventory_skew: 1.0,
+        fills_per_day_prior: 100.0,
+        fills_per_day_floor: 10.0,
+        fill_rate_half_life: 3_600 * NANOS_PER_SEC,
+        requote_tolerance_ticks: 0,
+        prefer_modify: true,
+        stale_book_after: 5 * NANOS_PER_SEC,
+        flatten_ioc_after: 10 * NANOS_PER_SEC,
+        flatten_ioc_slippage_bps: 10.0,
+    };
+}
+
+impl Default for SymbolParams {
+    /// [`SymbolParams::DEFAULT`].
     fn default() -> Self {
-        Self {
-            daily_return_bps: 10,
-            notional_per_side: Usd::from_dollars(1_000),
-            daily_pnl_stop_loss: Usd::from_dollars(100),
-            trailing_take_profit: 0.05,
-            trailing_stop_loss: 0.02,
-            hedge_only_mode: false,
-            force_quote_refresh_interval: 500 * 1_000_000,
-            max_long_usd: Usd::from_dollars(10_000),
-            max_short_usd: Usd::from_dollars(10_000),
-            fair_value: FairValueModel::Microprice,
-            vol_estimator: VolEstimator::Ewma,
-            vol_k: 1.0,
-            vol_horizon: 30 * NANOS_PER_SEC,
-            ewma_half_life: 300 * NANOS_PER_SEC,
-            vol_warmup_samples: 120,
-            atr_bars: 14,
-            vol_prior: None,
-            min_half_spread_bps: 1.0,
-            max_half_spread_bps: 50.0,
-            inventory_skew: 1.0,
-            fills_per_day_prior: 100.0,
-            fills_per_day_floor: 10.0,
-            fill_rate_half_life: 3_600 * NANOS_PER_SEC,
-            requote_tolerance_ticks: 0,
-            prefer_modify: true,
-            stale_book_after: 5 * NANOS_PER_SEC,
-            flatten_ioc_after: 10 * NANOS_PER_SEC,
-            flatten_ioc_slippage_bps: 10.0,
-        }
+        Self::DEFAULT
     }
 }
 
 /// One thing wrong with a [`SymbolParams`]. Values are carried for the message; dollars as
-/// `f64` for display only.
+/// `f64` and durations in milliseconds, the units of the rules.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum ParamError {
-    /// Below the venue's $10 minimum order value.
-    #[error("notional_per_side = {0}: below the $10 minimum order value")]
-    NotionalBelowMinimum(f64),
-    /// The daily stop must be a positive loss amount.
-    #[error("daily_pnl_stop_loss = {0}: must be a positive USD amount")]
-    DailyStopNotPositive(f64),
-    /// A limit in USD that is negative.
-    #[error("{field} = {value}: must not be negative")]
-    NegativeLimit {
-        /// Which field.
-        field: &'static str,
-        /// Its value in dollars.
-        value: f64,
-    },
-    /// A fraction outside `[0, 1)`.
-    #[error("{field} = {value}: must be a fraction in [0, 1)")]
-    BadFraction {
-        /// Which field.
-        field: &'static str,
-        /// Its value.
-        value: f64,
-    },
-    /// A number that must be finite and not negative.
-    #[error("{field} = {value}: must be finite and not negative")]
-    NotNonNegative {
-        /// Which field.
-        field: &'static str,
-        /// Its value.
-        value: f64,
-    },
-    /// A number that must be finite and positive.
-    #[error("{field} = {value}: must be finite and positive")]
-    NotPositive {
-        /// Which field.
-        field: &'static str,
-        /// Its value.
-        value: f64,
-    },
-    /// A duration or count that must not be zero.
+    /// A per-symbol rule ([`rules`]) is broken: the same rule, and the same message, as the
+    /// file config reports.
+    #[error("{0}")]
+    Rule(Violation),
+    /// `vol_prior = Some(0)`: the core's "no prior" is `None` (a config's `vol_prior = 0`
+    /// converts to `None`).
+    #[error("vol_prior = 0: must be > 0 (no prior is None, not Some(0))")]
+    ZeroPrior,
+    /// A core-only duration that must not be zero (`stale_book_after`, which comes from the
+    /// feed's `stale_after_ms.books`, itself at least 100 ms).
     #[error("{field}: must not be zero")]
     Zero {
         /// Which field.
         field: &'static str,
     },
-    /// The half-spread floor is above its cap.
-    #[error("min_half_spread_bps = {min}: above max_half_spread_bps = {max}")]
-    FloorAboveCap {
-        /// The floor.
-        min: f64,
-        /// The cap.
-        max: f64,
-    },
-    /// The fill-rate floor is above the prior.
-    #[error("fills_per_day_floor = {floor}: above fills_per_day_prior = {prior}")]
-    FillFloorAbovePrior {
-        /// The floor.
-        floor: f64,
-        /// The prior.
-        prior: f64,
-    },
-    /// Tolerance in ticks below zero.
-    #[error("requote_tolerance_ticks = {0}: must not be negative")]
-    NegativeTolerance(i64),
 }
 
 /// Every error of one validation, inline (at most one per check, so the capacity is never
@@ -229,7 +206,7 @@ pub struct ParamErrors {
 }
 
 impl ParamErrors {
-    /// More than the number of checks in [`SymbolParams::validate`].
+    /// At least the number of checks in [`SymbolParams::validate`].
     pub const CAPACITY: usize = 32;
 
     const fn new() -> Self {
@@ -277,94 +254,59 @@ impl fmt::Display for ParamErrors {
     }
 }
 
+// Every rule plus the two core-only checks fit.
+const _: () = assert!(rules::MAX_VIOLATIONS + 2 <= ParamErrors::CAPACITY);
+
 impl SymbolParams {
-    /// Checks the whole set; returns every error found, or `Ok` if the set may be applied.
+    /// Checks the whole set against the per-symbol [`rules`] (the same the file config and
+    /// Redis patches are checked against) and the core's own representation; returns every
+    /// error found, or `Ok` if the set may be applied.
     // The error list is inline (about 1 KiB) on purpose: a rejection happens on the quote
     // thread, rarely, and must not allocate there; it is not on the per-event path.
     #[allow(clippy::result_large_err)]
     pub fn validate(&self) -> Result<(), ParamErrors> {
         let mut errs = ParamErrors::new();
-        if self.notional_per_side < Usd::MIN_ORDER_VALUE {
-            errs.push(ParamError::NotionalBelowMinimum(self.notional_per_side.to_f64()));
+        rules::check(|field| self.rule_value(field), |v| errs.push(ParamError::Rule(v)));
+        if self.vol_prior == Some(0.0) {
+            errs.push(ParamError::ZeroPrior);
         }
-        if self.daily_pnl_stop_loss <= Usd::ZERO {
-            errs.push(ParamError::DailyStopNotPositive(self.daily_pnl_stop_loss.to_f64()));
-        }
-        for (field, v) in
-            [("max_long_usd", self.max_long_usd), ("max_short_usd", self.max_short_usd)]
-        {
-            if v < Usd::ZERO {
-                errs.push(ParamError::NegativeLimit { field, value: v.to_f64() });
-            }
-        }
-        for (field, v) in [
-            ("trailing_take_profit", self.trailing_take_profit),
-            ("trailing_stop_loss", self.trailing_stop_loss),
-        ] {
-            if !(v.is_finite() && (0.0..1.0).contains(&v)) {
-                errs.push(ParamError::BadFraction { field, value: v });
-            }
-        }
-        for (field, v) in [
-            ("vol_k", self.vol_k),
-            ("min_half_spread_bps", self.min_half_spread_bps),
-            ("inventory_skew", self.inventory_skew),
-            ("flatten_ioc_slippage_bps", self.flatten_ioc_slippage_bps),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                errs.push(ParamError::NotNonNegative { field, value: v });
-            }
-        }
-        let mut positive = [
-            ("max_half_spread_bps", self.max_half_spread_bps),
-            ("fills_per_day_prior", self.fills_per_day_prior),
-            ("fills_per_day_floor", self.fills_per_day_floor),
-            ("vol_prior", f64::NAN),
-        ];
-        let checked = match self.vol_prior {
-            Some(p) => {
-                positive[3].1 = p;
-                4
-            }
-            None => 3,
-        };
-        for &(field, v) in &positive[..checked] {
-            if !(v.is_finite() && v > 0.0) {
-                errs.push(ParamError::NotPositive { field, value: v });
-            }
-        }
-        for (field, v) in [
-            ("vol_horizon", self.vol_horizon),
-            ("ewma_half_life", self.ewma_half_life),
-            ("fill_rate_half_life", self.fill_rate_half_life),
-            ("stale_book_after", self.stale_book_after),
-            ("flatten_ioc_after", self.flatten_ioc_after),
-            ("vol_warmup_samples", u64::from(self.vol_warmup_samples)),
-            ("atr_bars", u64::from(self.atr_bars)),
-        ] {
-            if v == 0 {
-                errs.push(ParamError::Zero { field });
-            }
-        }
-        if self.min_half_spread_bps > self.max_half_spread_bps {
-            errs.push(ParamError::FloorAboveCap {
-                min: self.min_half_spread_bps,
-                max: self.max_half_spread_bps,
-            });
-        }
-        if self.fills_per_day_floor > self.fills_per_day_prior {
-            errs.push(ParamError::FillFloorAbovePrior {
-                floor: self.fills_per_day_floor,
-                prior: self.fills_per_day_prior,
-            });
-        }
-        if self.requote_tolerance_ticks < 0 {
-            errs.push(ParamError::NegativeTolerance(self.requote_tolerance_ticks));
+        if self.stale_book_after == 0 {
+            errs.push(ParamError::Zero { field: "stale_book_after" });
         }
         if errs.is_empty() {
             Ok(())
         } else {
             Err(errs)
+        }
+    }
+
+    /// `field` in its rule's unit: dollars for [`Usd`], milliseconds for durations, `0` for no
+    /// `vol_prior`.
+    pub fn rule_value(&self, field: Field) -> f64 {
+        match field {
+            Field::DailyReturnBps => f64::from(self.daily_return_bps),
+            Field::NotionalPerSide => self.notional_per_side.to_f64(),
+            Field::DailyPnlStopLoss => self.daily_pnl_stop_loss.to_f64(),
+            Field::TrailingTakeProfit => self.trailing_take_profit,
+            Field::TrailingStopLoss => self.trailing_stop_loss,
+            Field::ForceQuoteRefreshInterval => nanos_as_millis(self.force_quote_refresh_interval),
+            Field::MaxLongUsd => self.max_long_usd.to_f64(),
+            Field::MaxShortUsd => self.max_short_usd.to_f64(),
+            Field::MinHalfSpreadBps => self.min_half_spread_bps,
+            Field::MaxHalfSpreadBps => self.max_half_spread_bps,
+            Field::VolK => self.vol_k,
+            Field::VolHorizon => nanos_as_millis(self.vol_horizon),
+            Field::VolHalflife => nanos_as_millis(self.ewma_half_life),
+            Field::VolWarmupSamples => f64::from(self.vol_warmup_samples),
+            Field::AtrBars => f64::from(self.atr_bars),
+            Field::VolPrior => self.vol_prior.unwrap_or(0.0),
+            Field::InventorySkew => self.inventory_skew,
+            Field::FillsPerDayPrior => self.fills_per_day_prior,
+            Field::FillsPerDayFloor => self.fills_per_day_floor,
+            Field::FillRateHalflife => nanos_as_millis(self.fill_rate_half_life),
+            Field::RequoteToleranceTicks => self.requote_tolerance_ticks as f64,
+            Field::FlattenIocAfter => nanos_as_millis(self.flatten_ioc_after),
+            Field::FlattenIocSlippageBps => self.flatten_ioc_slippage_bps,
         }
     }
 }

@@ -112,7 +112,7 @@ pub struct CumFunding {
 
 /// One account's state in one asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Position {
+pub struct PositionState {
     /// Signed size in lots: positive long, negative short.
     pub szi: Sz,
     /// Σ entry price × lots of the open position (ticks · lots, always ≥ 0); the average
@@ -133,7 +133,7 @@ pub struct Position {
     pub reduce_only_orders: u32,
 }
 
-impl Position {
+impl PositionState {
     /// A flat position at `leverage`.
     pub fn flat(leverage: u32) -> Self {
         Self {
@@ -260,7 +260,7 @@ pub struct Account {
     /// USDC collateral, micro-dollars: deposits + closed PnL − fees − funding paid.
     pub balance: Usd,
     /// Per asset, indexed like the exchange's asset list.
-    pub positions: Vec<Position>,
+    pub positions: Vec<PositionState>,
     /// A fee override; `None` uses the exchange's schedule.
     pub fees: Option<FeeSchedule>,
     /// A house (market-generator) account: no margin check, no open-order cap.
@@ -286,7 +286,7 @@ impl Account {
         Self {
             address,
             balance,
-            positions: leverages.map(Position::flat).collect(),
+            positions: leverages.map(PositionState::flat).collect(),
             fees: None,
             house: false,
             cum_volume: Usd::ZERO,
@@ -393,7 +393,7 @@ impl Account {
 }
 
 /// Initial margin of one position at mark.
-pub fn position_margin(p: &Position, a: &AssetConfig) -> Usd {
+pub fn position_margin(p: &PositionState, a: &AssetConfig) -> Usd {
     raw_to_usd(&a.spec, p.value_raw(a.mark_px).abs() / i128::from(p.leverage.max(1)))
 }
 

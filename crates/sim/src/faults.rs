@@ -1,8 +1,12 @@
-//! sim::faults: the simulator's fault knobs (`fault-cases.md`).
+//! sim::faults: the simulator's fault knobs (`fault-cases.md`) and their state.
 //!
-//! One [`Faults`] object per simulator, shared by the HTTP handlers, the WS connections and the
-//! block task. Knobs are set from the config ([`FaultConfig`]), from `POST /control/faults`
-//! ([`FaultUpdate`]) or directly by tests through [`crate::handle::SimHandle::faults`].
+//! [`FaultState`] is pure: plain counters and windows, every time-dependent call takes `now_ms`
+//! (any monotonic millisecond clock, the same for every call: the server's tokio clock, or a
+//! backtest's simulated time), no locks, no runtime. The server shares one behind a lock
+//! (`crate::server::Faults`), which reads the clock and broadcasts the drop commands to the
+//! WS connections; a fault drill drives a [`FaultState`] directly in simulated time. Knobs are
+//! set from the config ([`FaultConfig`]), from `POST /control/faults` ([`FaultUpdate`]) or by
+//! tests through `SimHandle::faults` (feature `server`).
 //!
 //! | knob | effect |
 //! |---|---|
@@ -13,17 +17,17 @@
 //! | `http_429_next`, `http_5xx_next` | the next k `/info` or `/exchange` requests get 429 or 5xx |
 //! | `maintenance` | drops every connection, refuses new ones for `outage_ms`, then flags a post-only window |
 //! | `drop_action_responses_next`, `reject_next_orders` | action-level: the next k actions are applied without a reply; the next k new orders are rejected with `reject_error` |
-//!
-//! Runs on the simulator's runtime. Reads are a short uncontended lock or an atomic; never held
-//! across an await.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
-use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
-use tokio::time::Instant;
+
+use hlmm_types::commands::Tif;
+
+/// An order refused during the post-only window after a maintenance. Not a venue string (the
+/// venue's text is unknown to us).
+pub const POST_ONLY_WINDOW: &str =
+    "simulator: only post-only (Alo) orders are accepted during the post-maintenance window";
 
 /// Which WS connections to drop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,8 +164,6 @@ impl FrameFaults {
 /// What the action handler sees of the faults when an action arrives.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ActionFaults {
-    /// Post-only window: reject every order that is not ALO.
-    pub post_only: bool,
     /// Apply this action but drop its response (one of the `drop_action_responses_next`).
     pub drop_response: bool,
 }
@@ -188,203 +190,167 @@ impl HttpFault {
     }
 }
 
-/// The live fault state of one simulator.
-#[derive(Debug)]
-pub struct Faults {
-    cfg: RwLock<FaultConfig>,
-    /// Bumped on every change, so hot paths can skip the lock when nothing is set.
-    version: AtomicU64,
-    http_429_left: AtomicU32,
-    http_5xx_left: AtomicU32,
-    drop_responses_left: AtomicU32,
-    reject_orders_left: AtomicU32,
+/// The fault state of one simulator: the standing knobs, the one-shot counters and the
+/// maintenance windows (ms of the caller's clock).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FaultState {
+    cfg: FaultConfig,
+    http_429_left: u32,
+    http_5xx_left: u32,
+    drop_responses_left: u32,
+    reject_orders_left: u32,
     /// Refuse connections and requests until then (maintenance outage).
-    refuse_until: RwLock<Option<Instant>>,
+    refuse_until_ms: Option<u64>,
     /// Post-only until then (maintenance window), besides `cfg.post_only`.
-    post_only_until: RwLock<Option<Instant>>,
-    drops: broadcast::Sender<DropTarget>,
+    post_only_until_ms: Option<u64>,
 }
 
-impl Faults {
+impl FaultState {
     /// Fault state starting from `cfg`.
     pub fn new(cfg: FaultConfig) -> Self {
-        let (drops, _) = broadcast::channel(64);
-        Self {
-            cfg: RwLock::new(cfg),
-            version: AtomicU64::new(1),
-            http_429_left: AtomicU32::new(0),
-            http_5xx_left: AtomicU32::new(0),
-            drop_responses_left: AtomicU32::new(0),
-            reject_orders_left: AtomicU32::new(0),
-            refuse_until: RwLock::new(None),
-            post_only_until: RwLock::new(None),
-            drops,
-        }
+        Self { cfg, ..Self::default() }
     }
 
     /// The standing knobs.
-    pub fn config(&self) -> FaultConfig {
-        self.cfg.read().clone()
+    pub fn config(&self) -> &FaultConfig {
+        &self.cfg
     }
 
-    /// Applies a partial update (one-shot commands included).
-    pub fn apply(&self, u: FaultUpdate) {
-        {
-            let mut cfg = self.cfg.write();
-            if u.reset {
-                *cfg = FaultConfig::default();
-                for c in [
-                    &self.http_429_left,
-                    &self.http_5xx_left,
-                    &self.drop_responses_left,
-                    &self.reject_orders_left,
-                ] {
-                    c.store(0, Ordering::Relaxed);
-                }
-                *self.refuse_until.write() = None;
-                *self.post_only_until.write() = None;
-            }
-            if let Some(v) = u.stall {
-                cfg.stall = v;
-            }
-            if let Some(v) = u.frame_delay_ms {
-                cfg.frame_delay_ms = v;
-            }
-            if let Some(v) = u.duplicate_every {
-                cfg.duplicate_every = v;
-            }
-            if let Some(v) = u.reorder_every {
-                cfg.reorder_every = v;
-            }
-            if let Some(v) = u.malformed_every {
-                cfg.malformed_every = v;
-            }
-            if let Some(v) = u.http_5xx_status {
-                cfg.http_5xx_status = v;
-            }
-            if let Some(v) = u.post_only {
-                cfg.post_only = v;
-            }
-            if let Some(v) = u.reject_error {
-                cfg.reject_error = v;
-            }
+    /// Applies a partial update at `now_ms` (one-shot commands included). Returns the WS
+    /// connections to drop now, if any (a maintenance drops them all).
+    pub fn apply(&mut self, u: FaultUpdate, now_ms: u64) -> Option<DropTarget> {
+        if u.reset {
+            *self = Self::default();
         }
-        let counters = [
-            (u.http_429_next, &self.http_429_left),
-            (u.http_5xx_next, &self.http_5xx_left),
-            (u.drop_action_responses_next, &self.drop_responses_left),
-            (u.reject_next_orders, &self.reject_orders_left),
-        ];
-        for (v, c) in counters {
-            if let Some(v) = v {
-                c.store(v, Ordering::Relaxed);
+        let cfg = &mut self.cfg;
+        set(&mut cfg.stall, u.stall);
+        set(&mut cfg.frame_delay_ms, u.frame_delay_ms);
+        set(&mut cfg.duplicate_every, u.duplicate_every);
+        set(&mut cfg.reorder_every, u.reorder_every);
+        set(&mut cfg.malformed_every, u.malformed_every);
+        set(&mut cfg.http_5xx_status, u.http_5xx_status);
+        set(&mut cfg.post_only, u.post_only);
+        set(&mut cfg.reject_error, u.reject_error);
+        set(&mut self.http_429_left, u.http_429_next);
+        set(&mut self.http_5xx_left, u.http_5xx_next);
+        set(&mut self.drop_responses_left, u.drop_action_responses_next);
+        set(&mut self.reject_orders_left, u.reject_next_orders);
+        match u.maintenance {
+            Some(m) => {
+                self.start_maintenance(m, now_ms);
+                Some(DropTarget::All)
             }
-        }
-        self.version.fetch_add(1, Ordering::Release);
-        if let Some(m) = u.maintenance {
-            self.start_maintenance(m);
-        }
-        if let Some(t) = u.drop_connections {
-            self.drop_connections(t);
+            None => u.drop_connections,
         }
     }
 
-    /// Closes WS connections now (no close frame: the venue drops without announcement).
-    pub fn drop_connections(&self, target: DropTarget) {
-        // No receiver means no connection: nothing to drop.
-        let _ = self.drops.send(target);
-    }
-
-    /// Starts a maintenance: every connection dropped, requests refused for `outage_ms`, then
-    /// post-only for `post_only_ms`.
-    pub fn start_maintenance(&self, m: Maintenance) {
-        let now = Instant::now();
-        let outage_end = now + Duration::from_millis(m.outage_ms);
-        *self.refuse_until.write() = Some(outage_end);
-        *self.post_only_until.write() = Some(outage_end + Duration::from_millis(m.post_only_ms));
-        self.version.fetch_add(1, Ordering::Release);
-        self.drop_connections(DropTarget::All);
-    }
-
-    /// Subscribes a connection to drop commands.
-    pub fn drop_commands(&self) -> broadcast::Receiver<DropTarget> {
-        self.drops.subscribe()
+    /// Starts a maintenance at `now_ms`: requests refused for `outage_ms`, then post-only for
+    /// `post_only_ms`. The caller drops every connection.
+    pub fn start_maintenance(&mut self, m: Maintenance, now_ms: u64) {
+        let outage_end = now_ms.saturating_add(m.outage_ms);
+        self.refuse_until_ms = Some(outage_end);
+        self.post_only_until_ms = Some(outage_end.saturating_add(m.post_only_ms));
     }
 
     /// Whether the `channel` stream of `coin` is stalled.
     pub fn is_stalled(&self, channel: &str, coin: Option<&str>) -> bool {
-        let cfg = self.cfg.read();
-        !cfg.stall.is_empty() && cfg.stall.iter().any(|r| r.matches(channel, coin))
+        self.cfg.stall.iter().any(|r| r.matches(channel, coin))
     }
 
     /// The frame knobs, for a connection's writer.
     pub fn frame_faults(&self) -> FrameFaults {
-        let cfg = self.cfg.read();
         FrameFaults {
-            delay: Duration::from_millis(cfg.frame_delay_ms),
-            duplicate_every: cfg.duplicate_every,
-            reorder_every: cfg.reorder_every,
-            malformed_every: cfg.malformed_every,
+            delay: Duration::from_millis(self.cfg.frame_delay_ms),
+            duplicate_every: self.cfg.duplicate_every,
+            reorder_every: self.cfg.reorder_every,
+            malformed_every: self.cfg.malformed_every,
         }
     }
 
-    /// A counter that changes on every update; a writer re-reads [`Self::frame_faults`] only
-    /// when it moved.
-    pub fn version(&self) -> u64 {
-        self.version.load(Ordering::Acquire)
+    /// Whether a new connection or request must be refused at `now_ms` (maintenance outage).
+    pub fn refusing(&self, now_ms: u64) -> bool {
+        self.refuse_until_ms.is_some_and(|t| now_ms < t)
     }
 
-    /// Whether a new connection or request must be refused (maintenance outage).
-    pub fn refusing(&self) -> bool {
-        self.refuse_until.read().is_some_and(|t| Instant::now() < t)
-    }
-
-    /// Takes the HTTP fault for this request, if any (each call spends one).
-    pub fn take_http_fault(&self) -> Option<HttpFault> {
-        if self.refusing() {
+    /// Takes the HTTP fault for a request arriving at `now_ms`, if any (each call spends one).
+    pub fn take_http_fault(&mut self, now_ms: u64) -> Option<HttpFault> {
+        if self.refusing(now_ms) {
             return Some(HttpFault::Maintenance);
         }
-        if take_one(&self.http_429_left) {
+        if take_one(&mut self.http_429_left) {
             return Some(HttpFault::TooManyRequests);
         }
-        if take_one(&self.http_5xx_left) {
-            return Some(HttpFault::ServerError(self.cfg.read().http_5xx_status));
+        if take_one(&mut self.http_5xx_left) {
+            return Some(HttpFault::ServerError(self.cfg.http_5xx_status));
         }
         None
     }
 
-    /// Whether the post-only window is open.
-    pub fn post_only(&self) -> bool {
-        self.cfg.read().post_only || self.post_only_until.read().is_some_and(|t| Instant::now() < t)
+    /// Whether the post-only window is open at `now_ms`.
+    pub fn post_only(&self, now_ms: u64) -> bool {
+        self.cfg.post_only || self.post_only_until_ms.is_some_and(|t| now_ms < t)
     }
 
-    /// The action-level faults for one arriving action (spends one `drop_action_responses_next`).
-    pub fn take_action_faults(&self) -> ActionFaults {
-        let drop_response = take_one(&self.drop_responses_left);
-        ActionFaults { post_only: self.post_only(), drop_response }
+    /// The action-level faults for one arriving action (spends one
+    /// `drop_action_responses_next`).
+    pub fn take_action_faults(&mut self) -> ActionFaults {
+        ActionFaults { drop_response: take_one(&mut self.drop_responses_left) }
     }
 
-    /// Spends up to `n` of the `reject_next_orders` counter for an action carrying `n` new
-    /// orders: its first `k` orders are rejected with the returned text.
-    pub fn take_order_rejects(&self, n: usize) -> (usize, String) {
-        let mut k = 0;
-        while k < n && take_one(&self.reject_orders_left) {
-            k += 1;
+    /// The gate the new orders of an action executed at `now_ms` pass: the post-only window
+    /// and the `reject_next_orders` counter, spent one per order that reaches it.
+    pub fn order_gate(&mut self, now_ms: u64) -> OrderGate<'_> {
+        OrderGate {
+            post_only: self.post_only(now_ms),
+            rejects_left: Some(&mut self.reject_orders_left),
+            reject_text: &self.cfg.reject_error,
         }
-        let text = if k > 0 { self.cfg.read().reject_error.clone() } else { String::new() };
-        (k, text)
     }
 }
 
-impl Default for Faults {
-    fn default() -> Self {
-        Self::new(FaultConfig::default())
+/// The order-level faults one action meets (from [`FaultState::order_gate`]).
+#[derive(Debug)]
+pub struct OrderGate<'a> {
+    post_only: bool,
+    rejects_left: Option<&'a mut u32>,
+    reject_text: &'a str,
+}
+
+impl OrderGate<'_> {
+    /// A gate that lets every order through (no faults).
+    pub fn open() -> OrderGate<'static> {
+        OrderGate { post_only: false, rejects_left: None, reject_text: "" }
+    }
+
+    /// Checks one new order with time in force `tif`; `forced_alo` is a modify's replacement
+    /// without `a`, which rests as ALO whatever its tif. `Err` is the order's error text.
+    pub fn check(&mut self, tif: Tif, forced_alo: bool) -> Result<(), String> {
+        if self.rejects_left.as_deref_mut().is_some_and(take_one) {
+            return Err(self.reject_text.to_owned());
+        }
+        if self.post_only && tif != Tif::Alo && !forced_alo {
+            return Err(POST_ONLY_WINDOW.to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// Overwrites `slot` when the update carries a value.
+fn set<T>(slot: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *slot = v;
     }
 }
 
 /// Decrements `c` if positive; `true` if it did.
-fn take_one(c: &AtomicU32) -> bool {
-    c.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| v.checked_sub(1)).is_ok()
+fn take_one(c: &mut u32) -> bool {
+    match c.checked_sub(1) {
+        Some(v) => {
+            *c = v;
+            true
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]

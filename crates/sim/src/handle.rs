@@ -7,7 +7,7 @@
 //!
 //! By default the simulator is a working venue: the generator's flow and the users' actions
 //! trade on one exchange, actions are verified by
-//! [`crate::server::auth::SignatureVerifier`], accounts come from `fund` (or the state
+//! [`crate::rules::auth::SignatureVerifier`], accounts come from `fund` (or the state
 //! file) and agents from `agents` or `approveAgent`.
 
 use std::future::Future;
@@ -23,14 +23,16 @@ use tokio::sync::oneshot;
 
 use crate::accounts::Address;
 use crate::exchange::{Exchange, ExchangeConfig};
-use crate::faults::{FaultConfig, Faults};
+use crate::faults::FaultConfig;
 use crate::market::{default_coins, CoinParams, Market, MarketError, ScheduledChange};
-use crate::server::auth::{default_authenticator, Authenticator};
-use crate::server::limits::{DEFAULT_IP_WEIGHT_PER_MINUTE, DEFAULT_REQUEST_BUDGET};
+use crate::rules::auth::{default_authenticator, Authenticator};
+use crate::rules::budgets::DEFAULT_REQUEST_BUDGET;
+use crate::server::limits::DEFAULT_IP_WEIGHT_PER_MINUTE;
 use crate::server::ws_limits::WsLimits;
 use crate::server::{
-    self, ExchangeOptions, ServerOptions, Services, SimMarket, SimServer, UserEvents,
+    self, ExchangeOptions, Faults, ServerOptions, Services, SimServer, UserEvents,
 };
+use crate::state::SimMarket;
 use crate::venue::ExchangeVenue;
 use hlmm_types::Usd;
 

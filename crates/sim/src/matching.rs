@@ -13,4 +13,4 @@ pub mod book;
 pub mod validate;
 
 pub use book::{DepthLevel, MakerOutcome, OrderBook, RestingOrder};
-pub use validate::{check_static, parse_order_px, parse_order_sz, RejectReason};
+pub use validate::{check_static, parse_order_px, parse_order_sz, OrderRejection};

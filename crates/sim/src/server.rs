@@ -3,28 +3,29 @@
 //! - `POST /info`: market queries from the generator, account queries through
 //!   [`seams::AccountView`] (`info` module).
 //! - `POST /exchange`: handed to [`seams::ActionHandler`].
-//! - [`SimServer::exchange_backed`] wires both seams to the matching engine (`backend`
-//!   module): the generator's house flow and the users' actions trade on one
-//!   [`crate::venue::ExchangeVenue`], authenticated by an [`auth::Authenticator`], with
-//!   the venue's nonce rules and rate limits ([`limits`]: per-address request budget,
-//!   per-IP weight → HTTP 429).
+//! - [`SimServer::exchange_backed`] wires both seams to the pure venue (`backend` module): a
+//!   [`VenueState`] (the generator's house flow and the users' actions on one exchange, under
+//!   the venue rules of [`crate::rules`]), actions authenticated by an [`Authenticator`]; the
+//!   server adds the per-IP weight ([`limits`] → HTTP 429).
 //! - `GET /ws`: subscriptions, pings, `post` requests (`ws` module); market channels are
 //!   fanned out once per block, each frame serialised once and shared by every subscriber
 //!   (`feed` module). The venue's per-IP WebSocket limits ([`ws_limits`]: connections, new
 //!   connections, subscriptions, users, messages per minute) refuse upgrades with HTTP 429 and
 //!   requests with the venue's `error` frames.
-//! - `GET|POST /control/faults`: the fault knobs ([`crate::faults`]).
+//! - `GET|POST /control/faults`: the fault knobs ([`Faults`] over [`crate::faults`]).
+//!
+//! Thin: the server reads the clock, parses each `/exchange` body once
+//! ([`ReceivedBody::parse`]), recovers its signers outside the lock, and hands body, signers
+//! and time to [`VenueState::submit`]; blocks are [`VenueState::step`] at the clock's time.
+//! Every venue rule lives in the pure part.
 //!
 //! Runs on the simulator's own tokio runtime (see [`crate::handle`]), or on the caller's
-//! with [`serve`]. One lock (the market cell: generator, exchange, nonces, request budgets)
-//! serialises blocks and actions; it is held for one block or one action, never across an
-//! await. Never lets one slow WS client hold up the others (their market frames are dropped
-//! and counted instead).
+//! with [`serve`]. One lock (the venue cell: generator, exchange, venue rules) serialises
+//! blocks and actions; it is held for one block or one action, never across an await. Never
+//! lets one slow WS client hold up the others (their market frames are dropped and counted
+//! instead).
 
-pub mod auth;
-pub mod body;
 pub mod limits;
-pub mod nonces;
 pub mod seams;
 pub mod shapes;
 pub mod ws_limits;
@@ -32,11 +33,11 @@ pub mod ws_limits;
 mod backend;
 mod control;
 mod convert;
+mod faults;
 mod feed;
 mod info;
 mod ws;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,23 +54,21 @@ use parking_lot::Mutex;
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 
-pub use backend::{EXPIRED_PREFIX, GROUPING_UNSUPPORTED, POST_ONLY_WINDOW, VAULT_UNSUPPORTED};
+pub use faults::Faults;
 pub use feed::UserEvents;
 
 use crate::accounts::Address;
 use crate::actions::SimEvent;
-use crate::faults::{DropTarget, Faults};
-use crate::market::Market;
-use crate::venue::ExchangeVenue;
-use auth::Authenticator;
-use hlmm_types::{AssetId, Nanos, Px, Rate};
-use limits::{IpWeights, RequestBudgets};
-use nonces::NonceBook;
+use crate::faults::DropTarget;
+use crate::rules::auth::Authenticator;
+use crate::rules::body::{ReceivedBody, RequestError};
+use crate::rules::budgets::DEFAULT_REQUEST_BUDGET;
+use crate::rules::VenueRules;
+use crate::state::{SimMarket, VenueState};
+use hlmm_types::Nanos;
+use limits::IpWeights;
 use seams::{AccountView, ActionHandler, ActionReply, ActionRequest, ActionSource};
 use ws_limits::{WsIps, WsLimits};
-
-/// The simulator's market: the generator trading on the matching engine.
-pub type SimMarket = Market<ExchangeVenue>;
 
 /// Largest request body read, bytes.
 const MAX_BODY: usize = 1 << 20;
@@ -152,7 +151,7 @@ pub struct ExchangeOptions {
 impl Default for ExchangeOptions {
     fn default() -> Self {
         Self {
-            request_budget: limits::DEFAULT_REQUEST_BUDGET,
+            request_budget: DEFAULT_REQUEST_BUDGET,
             agents: Vec::new(),
             drop_response_after: Duration::from_secs(30),
         }
@@ -186,52 +185,20 @@ impl SimClock {
     }
 }
 
-/// Everything the venue lock guards: the market (with the exchange), the time of its last
-/// block, nonces, request budgets and agents.
+/// What the venue lock guards: the pure venue and the buffer its users' events are published
+/// from.
 #[derive(Debug)]
-struct MarketCell {
-    market: SimMarket,
-    /// Block time of the last step, ms.
-    time_ms: u64,
-    nonces: NonceBook,
-    budgets: RequestBudgets,
-    /// Agent → account.
-    agents: HashMap<Address, Address>,
-    /// (account, agent name) → agent, for pruning on re-registration (`""` = unnamed).
-    agent_names: HashMap<(Address, String), Address>,
+struct VenueCell {
+    state: VenueState,
     /// Users' events waiting to be published (reused).
     events: Vec<SimEvent>,
-    /// Per asset id: time of the last funding record paid, ms.
-    funding_seen: Vec<Option<u64>>,
-    /// Per-block scratch.
-    block_scratch: Vec<BlockPrices>,
-}
-
-/// One coin after a block, for the exchange: (asset, mark, oracle, latest funding record as
-/// (time ms, hourly rate)).
-type BlockPrices = (AssetId, Px, Px, Option<(u64, Rate)>);
-
-impl MarketCell {
-    fn new(market: SimMarket, time_ms: u64, xopts: &ExchangeOptions) -> Self {
-        Self {
-            market,
-            time_ms,
-            nonces: NonceBook::default(),
-            budgets: RequestBudgets::new(xopts.request_budget),
-            agents: xopts.agents.iter().copied().collect(),
-            agent_names: HashMap::new(),
-            events: Vec::new(),
-            funding_seen: Vec::new(),
-            block_scratch: Vec::new(),
-        }
-    }
 }
 
 struct Shared {
-    market: Mutex<MarketCell>,
-    /// Per-IP request weight (its own short lock, taken without the market lock).
+    venue: Mutex<VenueCell>,
+    /// Per-IP request weight (its own short lock, taken without the venue lock).
     ip_weights: Mutex<IpWeights>,
-    /// Per-IP WebSocket counts (their own short lock, taken without the market lock).
+    /// Per-IP WebSocket counts (their own short lock, taken without the venue lock).
     ws_ips: Mutex<WsIps>,
     clock: SimClock,
     faults: Arc<Faults>,
@@ -285,19 +252,17 @@ impl SimServer {
     }
 
     fn build(
-        mut market: SimMarket,
+        market: SimMarket,
         opts: ServerOptions,
         faults: Arc<Faults>,
         xopts: &ExchangeOptions,
         services: impl FnOnce(Weak<Shared>) -> Services,
     ) -> Self {
         let clock = SimClock::new(opts.start_time_ms);
-        let now = clock.now();
-        market.step(now);
-        let mut cell = MarketCell::new(market, now.as_millis(), xopts);
-        cell.after_block(now);
+        let rules = VenueRules::new(xopts.request_budget, xopts.agents.iter().copied());
+        let state = VenueState::new(market, rules, clock.now());
         let shared = Arc::new_cyclic(|weak| Shared {
-            market: Mutex::new(cell),
+            venue: Mutex::new(VenueCell { state, events: Vec::new() }),
             ip_weights: Mutex::new(IpWeights::new(opts.ip_weight_per_minute)),
             ws_ips: Mutex::new(WsIps::new(opts.ws_limits)),
             clock,
@@ -313,12 +278,12 @@ impl SimServer {
 
     /// The exchange's state as snapshot JSON (`hlmm sim` state file).
     pub fn exchange_snapshot_json(&self) -> String {
-        self.shared.market.lock().exchange().snapshot_json()
+        self.shared.venue.lock().state.exchange().snapshot_json()
     }
 
     /// Runs `f` on the exchange under the venue lock (setup and inspection in tests).
     pub fn with_exchange<T>(&self, f: impl FnOnce(&mut crate::exchange::Exchange) -> T) -> T {
-        f(self.shared.market.lock().market.venue_mut().exchange_mut())
+        f(self.shared.venue.lock().state.exchange_mut())
     }
 
     /// The fault knobs.
@@ -419,15 +384,6 @@ async fn info_route(State(server): State<SimServer>, req: Request) -> Response {
     }
 }
 
-/// The batch length of an action (orders, cancels or modifies), for its IP weight.
-fn batch_len(v: &serde_json::Value) -> usize {
-    let a = &v["action"];
-    ["orders", "cancels", "modifies"]
-        .iter()
-        .find_map(|k| a.get(k).and_then(serde_json::Value::as_array).map(Vec::len))
-        .unwrap_or(1)
-}
-
 async fn exchange_route(State(server): State<SimServer>, req: Request) -> Response {
     let (ip, body) = split(req).await;
     let Some(body) = body else { return deserialize_error() };
@@ -435,19 +391,15 @@ async fn exchange_route(State(server): State<SimServer>, req: Request) -> Respon
     if let Some(f) = shared.faults.take_http_fault() {
         return fault_response(f);
     }
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else {
+    let parsed = ReceivedBody::parse(&body);
+    if matches!(parsed, Err(RequestError::Malformed)) {
         return deserialize_error();
-    };
-    if !shared.spend_ip(ip, limits::exchange_weight(batch_len(&value))) {
+    }
+    let batch = parsed.as_ref().map_or(1, ReceivedBody::batch_len);
+    if !shared.spend_ip(ip, limits::exchange_weight(batch)) {
         return too_many_requests();
     }
-    let req = ActionRequest {
-        body,
-        source: ActionSource::Http,
-        now_ms: shared.clock.now_ms(),
-        faults: shared.faults.take_action_faults(),
-    };
-    match shared.services.actions.handle(req).await {
+    match shared.act(parsed, ActionSource::Http).await {
         ActionReply::Json { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             json_response(status, serde_json::to_vec(&body).unwrap_or_default())
@@ -460,6 +412,35 @@ async fn exchange_route(State(server): State<SimServer>, req: Request) -> Respon
             tokio::time::sleep(after).await;
             (StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout").into_response()
         }
+    }
+}
+
+impl Shared {
+    /// One `/exchange` body (HTTP, or a WS post's payload), parsed once, through the action
+    /// seam: a parse refusal is answered here, a parsed body goes to the handler with the
+    /// clock's time and the action faults.
+    async fn act(
+        &self,
+        parsed: Result<ReceivedBody, RequestError>,
+        source: ActionSource,
+    ) -> ActionReply {
+        let body = match parsed {
+            Ok(b) => b,
+            Err(RequestError::Malformed) => {
+                return ActionReply::Rejected { status: 422, text: DESERIALIZE_ERROR.to_owned() }
+            }
+            Err(RequestError::Refused(t)) => {
+                let body = serde_json::json!({"status": "err", "response": t});
+                return ActionReply::Json { status: 200, body };
+            }
+        };
+        let req = ActionRequest {
+            body,
+            source,
+            now_ms: self.clock.now_ms(),
+            faults: self.faults.take_action_faults(),
+        };
+        self.services.actions.handle(req).await
     }
 }
 

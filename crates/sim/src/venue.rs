@@ -1,13 +1,14 @@
 //! sim::venue: the market generator's flow traded on the matching engine.
 //!
-//! [`ExchangeVenue`] implements [`FlowVenue`] over an [`Exchange`]: the house makers' ladders
+//! [`ExchangeVenue`] implements [`FlowVenue`](crate::market::FlowVenue) over an [`Exchange`]: the house makers' ladders
 //! become resting GTC orders of [`HOUSE_MAKER_ADDR`], the house takers' sweeps become IOC
 //! orders of [`HOUSE_TAKER_ADDR`]. Both are house accounts (no margin check, no order cap). The
 //! users' orders rest in the same books, so they meet the synthetic liquidity, and the book and
 //! the trades the server publishes are the exchange's.
 //!
 //! The venue also collects what the server must publish: trades made between blocks by users'
-//! actions (printed with the next block through [`FlowVenue::drain_trades`]) and the users'
+//! actions (printed with the next block through
+//! [`FlowVenue::drain_trades`](crate::market::FlowVenue::drain_trades)) and the users'
 //! fills, order updates and funding payments ([`ExchangeVenue::take_user_events`]). House
 //! accounts' own fills and order updates are not collected: nobody can subscribe to them
 //! usefully and they would cost a serialisation per block.
@@ -18,19 +19,20 @@
 //! market moving through a stale quote does.
 //!
 //! Pure: no clock (time is an argument), no I/O, no logging; its own buffers are reused from
-//! block to block (the exchange's event and fill logs are bounded). Runs under the simulator's
-//! venue lock (see [`crate::server`]), on the block task or a request task.
+//! block to block (the exchange's event and fill logs are bounded). Runs inside a
+//! [`crate::state::VenueState`] (under the server's venue lock, or in a backtest).
 
 #![forbid(unsafe_code)]
 
-use crate::accounts::{Address, AssetConfig};
-use crate::actions::{Action, ExchangeResponse, OrderRequest, OrderStatusResp, SimEvent, Tif};
+mod flow;
+
+use crate::accounts::Address;
+use crate::actions::{ExchangeAction, ExchangeResponse, LimitOrder, OrderStatusResp, SimEvent};
 use crate::exchange::Exchange;
-use crate::market::{
-    CoinParams, FlowVenue, TradePrint, HOUSE_MAKER_ADDR, HOUSE_TAKER_ADDR, LADDER_DEPTH,
-};
+use crate::market::{TradePrint, HOUSE_MAKER_ADDR, HOUSE_TAKER_ADDR, LADDER_DEPTH};
+use hlmm_types::commands::Tif;
 use hlmm_types::events::Level;
-use hlmm_types::{AssetId, InstrumentSpec, Nanos, Oid, Px, Rate, Side, Sz, Usd};
+use hlmm_types::{AssetId, InstrumentSpec, Nanos, Oid, Px, Rate, Side, Usd};
 
 /// Levels per side kept in the cached depth: the house ladder plus room for users' prices.
 const DEPTH_CACHE: usize = 2 * LADDER_DEPTH;
@@ -128,7 +130,12 @@ impl ExchangeVenue {
 
     /// Applies a user's action at `now`; its trades print with the next block, its user
     /// events wait in [`Self::take_user_events`].
-    pub fn apply(&mut self, user: Address, action: &Action, now: Nanos) -> ExchangeResponse {
+    pub fn apply(
+        &mut self,
+        user: Address,
+        action: &ExchangeAction,
+        now: Nanos,
+    ) -> ExchangeResponse {
         let mut events = std::mem::take(&mut self.scratch);
         events.clear();
         let resp = self.exchange.apply_into(user, action, now, &mut events);
@@ -254,18 +261,30 @@ impl ExchangeVenue {
         now: Nanos,
         events: &mut Vec<SimEvent>,
     ) {
-        let i = asset.0 as usize;
         let mut keep = std::mem::take(&mut self.keep);
         keep.clear();
         keep.resize(ladder.len(), false);
-        // Cancel what the new ladder does not keep. The house orders and the ladder are both
-        // sorted best first: one merge walk; the remaining size comes from the book itself
-        // (an order may have traded or been expired since the last refresh).
+        self.cancel_unkept(asset, side, ladder, &mut keep, now, events);
+        self.place_levels(asset, side, ladder, &keep, now, events);
+        self.books[asset.0 as usize].dirty = true;
+        self.keep = keep;
+    }
+
+    /// Cancels the house orders of `side` the new ladder does not keep (same price, same
+    /// remaining size), marking the kept levels in `keep`. The house orders and the ladder are
+    /// both sorted best first: one merge walk; the remaining size comes from the book itself
+    /// (an order may have traded or been expired since the last refresh).
+    fn cancel_unkept(
+        &mut self,
+        asset: AssetId,
+        side: Side,
+        ladder: &[Level],
+        keep: &mut [bool],
+        now: Nanos,
+        events: &mut Vec<SimEvent>,
+    ) {
         let book = self.exchange.book(asset);
-        let orders = match side {
-            Side::Bid => &mut self.books[i].house_bids,
-            Side::Ask => &mut self.books[i].house_asks,
-        };
+        let orders = self.books[asset.0 as usize].house_side_mut(side);
         let mut cancels = std::mem::take(&mut self.cancels);
         cancels.clear();
         let better = |a: Px, b: Px| if side == Side::Bid { a > b } else { a < b };
@@ -290,14 +309,26 @@ impl ExchangeVenue {
             self.exchange.cancel_synthetic(HOUSE_MAKER_ADDR, asset, oid, now, events);
         }
         self.cancels = cancels;
-        // Place the new levels, best first.
+    }
+
+    /// Places the ladder's levels not in `keep`, best first, and merges them into the house
+    /// orders of `side`.
+    fn place_levels(
+        &mut self,
+        asset: AssetId,
+        side: Side,
+        ladder: &[Level],
+        keep: &[bool],
+        now: Nanos,
+        events: &mut Vec<SimEvent>,
+    ) {
         let mut placed = std::mem::take(&mut self.placed);
         placed.clear();
         for (k, l) in ladder.iter().enumerate() {
             if keep[k] {
                 continue;
             }
-            let req = OrderRequest {
+            let req = LimitOrder {
                 asset,
                 is_buy: side == Side::Bid,
                 px: l.px,
@@ -312,10 +343,8 @@ impl ExchangeVenue {
                 placed.push(HouseOrder { oid, px: l.px, n: l.n });
             }
         }
-        let orders = match side {
-            Side::Bid => &mut self.books[i].house_bids,
-            Side::Ask => &mut self.books[i].house_asks,
-        };
+        let better = |a: Px, b: Px| if side == Side::Bid { a > b } else { a < b };
+        let orders = self.books[asset.0 as usize].house_side_mut(side);
         // Both the kept orders and the placed ones are sorted best first: merge them from the
         // back in place (a sort here was ~8 % of a block in the fan-out profile).
         let kept = orders.len();
@@ -332,129 +361,15 @@ impl ExchangeVenue {
             }
         }
         self.placed = placed;
-        self.books[i].dirty = true;
-        self.keep = keep;
     }
 }
 
-impl FlowVenue for ExchangeVenue {
-    fn add_asset(&mut self, asset: AssetId, spec: InstrumentSpec, params: &CoinParams) {
-        let i = asset.0 as usize;
-        if self.books.len() <= i {
-            self.books.resize_with(i + 1, VenueBook::default);
-        }
-        self.books[i].spec = Some(spec);
-        if self.exchange.asset(asset).is_none() {
-            let px = spec.bid_from_f64(params.px).unwrap_or(Px(1));
-            let cfg =
-                AssetConfig { spec, max_leverage: params.max_leverage, mark_px: px, oracle_px: px };
-            // Not listed yet (checked above), so this cannot be a duplicate.
-            let _ = self.exchange.add_asset(cfg);
-        }
-        self.refresh(asset);
-    }
-
-    fn quote_ladder(&mut self, asset: AssetId, bids: &[Level], asks: &[Level], now: Nanos) {
-        if self.books.get(asset.0 as usize).is_none_or(|b| b.spec.is_none()) {
-            return;
-        }
-        // Cancel-side first on both sides would be cleaner, but each side's new levels are
-        // behind the other side's old ones (the generator's ladder is uncrossed and moves by
-        // a few ticks a block), and self-trade prevention covers the rest.
-        let mut events = std::mem::take(&mut self.requote_events);
-        events.clear();
-        self.requote_side(asset, Side::Bid, bids, now, &mut events);
-        self.requote_side(asset, Side::Ask, asks, now, &mut events);
-        // Trades of a re-quote (a level crossing a user's order) print with this block.
-        let i = asset.0 as usize;
-        let mut trades = std::mem::take(&mut self.books[i].trades);
-        self.route(&mut events, Some(&mut trades));
-        self.books[i].trades = trades;
-        self.requote_events = events;
-    }
-
-    fn clear(&mut self, asset: AssetId, now: Nanos) {
-        let mut events = std::mem::take(&mut self.scratch);
-        events.clear();
-        let owners: Vec<(Address, Oid)> = match self.exchange.book(asset) {
-            Some(book) => book
-                .orders_in_priority()
-                .filter_map(|o| {
-                    self.exchange.accounts().get(o.owner as usize).map(|a| (a.address, o.oid))
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        for (owner, oid) in owners {
-            self.exchange.cancel_synthetic(owner, asset, oid, now, &mut events);
-        }
-        if let Some(b) = self.books.get_mut(asset.0 as usize) {
-            b.house_bids.clear();
-            b.house_asks.clear();
-            b.dirty = true;
-        }
-        self.route(&mut events, None);
-        self.scratch = events;
-    }
-
-    fn take(
-        &mut self,
-        asset: AssetId,
-        side: Side,
-        sz: Sz,
-        max_levels: usize,
-        now: Nanos,
-        out: &mut Vec<TradePrint>,
-    ) {
-        let Some(vb) = self.books.get(asset.0 as usize) else { return };
-        let resting = match side {
-            Side::Bid => &vb.asks,
-            Side::Ask => &vb.bids,
-        };
-        let deepest = max_levels.max(1).min(resting.len());
-        let Some(limit) = deepest.checked_sub(1).and_then(|i| resting.get(i)).map(|l| l.px) else {
-            return;
-        };
-        let req = OrderRequest {
-            asset,
-            is_buy: side == Side::Bid,
-            px: limit,
-            sz,
-            reduce_only: false,
-            tif: Tif::Ioc,
-            cloid: None,
-        };
-        let mut events = std::mem::take(&mut self.scratch);
-        events.clear();
-        // A refusal (below $10) is a taker that did not trade.
-        let _ = self.exchange.place_synthetic(HOUSE_TAKER_ADDR, &req, now, &mut events);
-        self.route(&mut events, Some(out));
-        self.scratch = events;
-    }
-
-    fn side(&self, asset: AssetId, side: Side) -> &[Level] {
-        match self.books.get(asset.0 as usize) {
-            Some(b) => match side {
-                Side::Bid => &b.bids,
-                Side::Ask => &b.asks,
-            },
-            None => &[],
-        }
-    }
-
-    fn house_side(&self, asset: AssetId, side: Side) -> &[Level] {
-        match self.books.get(asset.0 as usize) {
-            Some(b) => match side {
-                Side::Bid => &b.house_bid_levels,
-                Side::Ask => &b.house_ask_levels,
-            },
-            None => &[],
-        }
-    }
-
-    fn drain_trades(&mut self, asset: AssetId, out: &mut Vec<TradePrint>) {
-        if let Some(b) = self.books.get_mut(asset.0 as usize) {
-            out.append(&mut b.trades);
+impl VenueBook {
+    /// The house maker's resting orders on `side`, best first.
+    fn house_side_mut(&mut self, side: Side) -> &mut Vec<HouseOrder> {
+        match side {
+            Side::Bid => &mut self.house_bids,
+            Side::Ask => &mut self.house_asks,
         }
     }
 }

@@ -29,7 +29,7 @@ fn fill_directions_follow_the_position() {
         ("buying through zero flips short to long", -3, Side::Bid, 5, Dir::ShortToLong, 2),
     ];
     for (name, start, side, sz, dir, end) in cases {
-        let mut p = Position::flat(10);
+        let mut p = PositionState::flat(10);
         if start != 0 {
             p.apply_fill(if start > 0 { Side::Bid } else { Side::Ask }, Px(100), Sz(start.abs()));
         }
@@ -42,7 +42,7 @@ fn fill_directions_follow_the_position() {
 
 #[test]
 fn closing_a_long_above_entry_realises_the_difference() {
-    let mut p = Position::flat(10);
+    let mut p = PositionState::flat(10);
     p.apply_fill(Side::Bid, Px(100), Sz(10));
     p.apply_fill(Side::Bid, Px(110), Sz(10));
     assert_eq!(p.entry_px(), Some(Px(105)));

@@ -9,10 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Exchange, ExchangeConfig, SimError};
-use crate::accounts::{Address, AssetConfig, FeeSchedule};
-use crate::actions::Tif;
+use super::{Exchange, ExchangeConfig, ExchangeError};
+use crate::accounts::{Account, Address, AssetConfig, FeeSchedule};
 use crate::matching::RestingOrder;
+use hlmm_types::commands::Tif;
 use hlmm_types::{
     AssetId, Cloid, Coin, InstrumentSpec, MarketKind, Nanos, Oid, Px, Rate, Side, Sz, Usd,
 };
@@ -27,13 +27,13 @@ pub struct ExchangeSnapshot {
     /// [`SNAPSHOT_VERSION`].
     pub version: u32,
     /// Venue tunables.
-    pub config: ConfigSnapshot,
+    pub config: SnapshotConfig,
     /// Listed assets in listing order.
-    pub assets: Vec<AssetSnapshot>,
+    pub assets: Vec<SnapshotAsset>,
     /// Accounts in creation order.
-    pub accounts: Vec<AccountSnapshot>,
+    pub accounts: Vec<SnapshotAccount>,
     /// Resting orders, per asset in priority order.
-    pub orders: Vec<OrderSnapshot>,
+    pub orders: Vec<SnapshotOrder>,
     /// Next order id.
     pub next_oid: u64,
     /// Action counter behind hashes.
@@ -43,7 +43,7 @@ pub struct ExchangeSnapshot {
 /// [`ExchangeConfig`] in plain integers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct ConfigSnapshot {
+pub struct SnapshotConfig {
     pub taker_fee: i64,
     pub maker_fee: i64,
     pub default_leverage: u32,
@@ -60,7 +60,7 @@ pub struct ConfigSnapshot {
 /// One listed asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct AssetSnapshot {
+pub struct SnapshotAsset {
     pub asset: u32,
     pub coin: String,
     pub spot: bool,
@@ -73,7 +73,7 @@ pub struct AssetSnapshot {
 /// One account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct AccountSnapshot {
+pub struct SnapshotAccount {
     pub address: Address,
     pub balance: i64,
     pub house: bool,
@@ -81,7 +81,7 @@ pub struct AccountSnapshot {
     pub fees: Option<(i64, i64)>,
     pub cum_volume: i64,
     /// Per asset, same order as `assets`.
-    pub positions: Vec<PositionSnapshot>,
+    pub positions: Vec<SnapshotPosition>,
     /// Armed dead-man's switch, ns.
     pub scheduled_cancel_ns: Option<u64>,
     pub scheduled_cancel_day: u64,
@@ -91,7 +91,7 @@ pub struct AccountSnapshot {
 /// One position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct PositionSnapshot {
+pub struct SnapshotPosition {
     pub szi: i64,
     /// Σ entry ticks · lots, as a decimal string (it is an `i128`).
     pub entry_raw: String,
@@ -103,7 +103,7 @@ pub struct PositionSnapshot {
 /// One resting order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct OrderSnapshot {
+pub struct SnapshotOrder {
     pub asset: u32,
     pub oid: u64,
     pub user: Address,
@@ -119,15 +119,45 @@ pub struct OrderSnapshot {
     pub tif: String,
 }
 
-fn bad(msg: impl Into<String>) -> SimError {
-    SimError::BadSnapshot(msg.into())
+impl SnapshotAccount {
+    fn of(a: &Account) -> Self {
+        Self {
+            address: a.address,
+            balance: a.balance.0,
+            house: a.house,
+            fees: a.fees.map(|f| (f.taker.0, f.maker.0)),
+            cum_volume: a.cum_volume.0,
+            positions: a
+                .positions
+                .iter()
+                .map(|p| SnapshotPosition {
+                    szi: p.szi.0,
+                    entry_raw: p.entry_raw.to_string(),
+                    leverage: p.leverage,
+                    is_cross: p.is_cross,
+                    cum_funding: (
+                        p.cum_funding.all_time.0,
+                        p.cum_funding.since_open.0,
+                        p.cum_funding.since_change.0,
+                    ),
+                })
+                .collect(),
+            scheduled_cancel_ns: a.scheduled_cancel.at.map(|t| t.0),
+            scheduled_cancel_day: a.scheduled_cancel.day,
+            scheduled_cancel_triggers: a.scheduled_cancel.triggers,
+        }
+    }
+}
+
+fn bad(msg: impl Into<String>) -> ExchangeError {
+    ExchangeError::BadSnapshot(msg.into())
 }
 
 impl Exchange {
     /// The whole state as serde data.
     pub fn snapshot(&self) -> ExchangeSnapshot {
         let c = &self.config;
-        let config = ConfigSnapshot {
+        let config = SnapshotConfig {
             taker_fee: c.fees.taker.0,
             maker_fee: c.fees.maker.0,
             default_leverage: c.default_leverage,
@@ -143,7 +173,7 @@ impl Exchange {
         let assets = self
             .assets
             .iter()
-            .map(|a| AssetSnapshot {
+            .map(|a| SnapshotAsset {
                 asset: a.spec.asset.0,
                 coin: a.spec.coin.as_str().to_owned(),
                 spot: a.spec.kind == MarketKind::Spot,
@@ -153,39 +183,11 @@ impl Exchange {
                 oracle_px: a.oracle_px.0,
             })
             .collect();
-        let accounts = self
-            .accounts
-            .iter()
-            .map(|a| AccountSnapshot {
-                address: a.address,
-                balance: a.balance.0,
-                house: a.house,
-                fees: a.fees.map(|f| (f.taker.0, f.maker.0)),
-                cum_volume: a.cum_volume.0,
-                positions: a
-                    .positions
-                    .iter()
-                    .map(|p| PositionSnapshot {
-                        szi: p.szi.0,
-                        entry_raw: p.entry_raw.to_string(),
-                        leverage: p.leverage,
-                        is_cross: p.is_cross,
-                        cum_funding: (
-                            p.cum_funding.all_time.0,
-                            p.cum_funding.since_open.0,
-                            p.cum_funding.since_change.0,
-                        ),
-                    })
-                    .collect(),
-                scheduled_cancel_ns: a.scheduled_cancel.at.map(|t| t.0),
-                scheduled_cancel_day: a.scheduled_cancel.day,
-                scheduled_cancel_triggers: a.scheduled_cancel.triggers,
-            })
-            .collect();
+        let accounts = self.accounts.iter().map(SnapshotAccount::of).collect();
         let mut orders = Vec::new();
         for (m, book) in self.books.iter().enumerate() {
             for o in book.orders_in_priority() {
-                orders.push(OrderSnapshot {
+                orders.push(SnapshotOrder {
                     asset: self.assets[m].spec.asset.0,
                     oid: o.oid.0,
                     user: self.accounts[o.owner as usize].address,
@@ -212,7 +214,7 @@ impl Exchange {
     }
 
     /// Rebuilds a venue from a snapshot, checking that it is consistent.
-    pub fn restore(s: &ExchangeSnapshot) -> Result<Self, SimError> {
+    pub fn restore(s: &ExchangeSnapshot) -> Result<Self, ExchangeError> {
         if s.version != SNAPSHOT_VERSION {
             return Err(bad(format!("version {} (expected {SNAPSHOT_VERSION})", s.version)));
         }
@@ -279,7 +281,7 @@ impl Exchange {
         Ok(ex)
     }
 
-    fn restore_order(&mut self, o: &OrderSnapshot, next_oid: u64) -> Result<(), SimError> {
+    fn restore_order(&mut self, o: &SnapshotOrder, next_oid: u64) -> Result<(), ExchangeError> {
         let m = self.market(AssetId(o.asset))?;
         let owner = *self
             .account_index
@@ -340,7 +342,7 @@ impl Exchange {
     }
 
     /// Restores from JSON text.
-    pub fn restore_json(text: &str) -> Result<Self, SimError> {
+    pub fn restore_json(text: &str) -> Result<Self, ExchangeError> {
         let s: ExchangeSnapshot =
             serde_json::from_str(text).map_err(|e| bad(format!("json: {e}")))?;
         Self::restore(&s)

@@ -1,3 +1,4 @@
+use super::dynamics::funding_8h;
 use super::*;
 
 const T0: Nanos = Nanos(1_760_000_000_000_000_000);
@@ -137,19 +138,6 @@ fn funding_is_the_base_rate_at_zero_premium_and_history_starts_a_day_back() {
     let btc = m.coin_by_name("BTC").expect("BTC listed");
     assert_eq!(btc.funding_history.len(), 24);
     assert!(btc.funding_history.windows(2).all(|w| w[0].time_ms < w[1].time_ms));
-}
-
-#[test]
-fn the_generator_stays_pure() {
-    let source = include_str!("../market.rs");
-    let code = source.split("#[cfg(test)]").next().unwrap_or_default();
-    let forbidden =
-        ["tokio", "std::net", "Instant::now", "SystemTime::now", "tracing::", "println!"];
-    for (i, line) in code.lines().enumerate() {
-        for word in forbidden {
-            assert!(!line.contains(word), "market.rs:{}: uses {word}", i + 1);
-        }
-    }
 }
 
 #[test]

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::actions::Tif;
+use hlmm_types::commands::Tif;
 use hlmm_types::{Cloid, Nanos, Oid, Px, Side, Sz};
 
 /// "No slot": the end of an intrusive list.

@@ -2,13 +2,13 @@
 //!
 //! The static rules (tick, lot, $10 minimum) need only the instrument; the stateful ones
 //! (post-only crossing, reduce-only, margin, open-order cap) are decided by the exchange, which
-//! reports them with the same [`RejectReason`] so every string lives here.
+//! reports them with the same [`OrderRejection`] so every string lives here.
 
 use hlmm_types::{DecimalStr, InstrumentSpec, Px, Sz};
 
 /// Why an order was refused, with the venue's per-order error text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RejectReason {
+pub enum OrderRejection {
     /// Not on the price grid (5 significant figures, `MAX_DECIMALS − szDecimals`).
     Tick,
     /// More size decimals than `szDecimals`, or a zero size.
@@ -36,7 +36,7 @@ pub enum RejectReason {
     UnknownAsset,
 }
 
-impl RejectReason {
+impl OrderRejection {
     /// The per-order `error` string exactly as the venue sends it.
     ///
     /// `TooManyOpenOrders` and `UnknownAsset` are **not** venue-documented strings (the venue's
@@ -85,14 +85,14 @@ impl RejectReason {
 
 /// Parses an order's `p` string for the server: a price with more decimals than the asset
 /// allows is the venue's tick error, not a malformed request.
-pub fn parse_order_px(spec: &InstrumentSpec, text: &[u8]) -> Result<Px, RejectReason> {
-    spec.parse_px(text).map_err(|_| RejectReason::Tick)
+pub fn parse_order_px(spec: &InstrumentSpec, text: &[u8]) -> Result<Px, OrderRejection> {
+    spec.parse_px(text).map_err(|_| OrderRejection::Tick)
 }
 
 /// Parses an order's `s` string for the server: more decimals than `szDecimals` is the venue's
 /// invalid-size error.
-pub fn parse_order_sz(spec: &InstrumentSpec, text: &[u8]) -> Result<Sz, RejectReason> {
-    spec.parse_sz(text).map_err(|_| RejectReason::InvalidSize)
+pub fn parse_order_sz(spec: &InstrumentSpec, text: &[u8]) -> Result<Sz, OrderRejection> {
+    spec.parse_sz(text).map_err(|_| OrderRejection::InvalidSize)
 }
 
 /// The rules that need only the instrument: price on the grid, positive size, $10 minimum.
@@ -103,15 +103,15 @@ pub fn check_static(
     px: Px,
     sz: Sz,
     reduce_only: bool,
-) -> Result<(), RejectReason> {
+) -> Result<(), OrderRejection> {
     if !spec.is_valid_px(px) {
-        return Err(RejectReason::Tick);
+        return Err(OrderRejection::Tick);
     }
     if sz.0 <= 0 {
-        return Err(RejectReason::InvalidSize);
+        return Err(OrderRejection::InvalidSize);
     }
     if !reduce_only && !spec.meets_min_notional(px, sz) {
-        return Err(RejectReason::MinTradeNtl);
+        return Err(OrderRejection::MinTradeNtl);
     }
     Ok(())
 }

@@ -4,8 +4,8 @@
 //! number reads the same on every channel. Pure formatting.
 
 use super::shapes::{
-    self, AssetPosition, ClearinghouseState, CumFunding, FrontendOpenOrder, Leverage,
-    MarginSummary, OpenOrder, OrderDetail, OrderStatusEntry, Position, UserFill, WsOrder,
+    self, AssetPosition, ClearinghouseState, CumFundingDetail, FrontendOpenOrder, Leverage,
+    MarginSummary, OpenOrder, OrderDetail, OrderStatusEntry, PositionDetail, UserFill, WsOrder,
     WsOrderUpdate,
 };
 use crate::actions::{self, FillRecord, OrderUpdateRecord};
@@ -141,7 +141,7 @@ pub(super) fn order_status(u: &OrderUpdateRecord) -> OrderStatusEntry {
 }
 
 /// `clearinghouseState`.
-pub(super) fn clearinghouse(c: &actions::ClearinghouseState) -> ClearinghouseState {
+pub(super) fn clearinghouse(c: &actions::ClearinghouseRecord) -> ClearinghouseState {
     let positions = c
         .positions
         .iter()
@@ -149,7 +149,7 @@ pub(super) fn clearinghouse(c: &actions::ClearinghouseState) -> ClearinghouseSta
             let s = &p.spec;
             AssetPosition {
                 kind: "oneWay".to_owned(),
-                position: Position {
+                position: PositionDetail {
                     coin: s.coin.as_str().to_owned(),
                     szi: text(s.sz_wire(p.szi)),
                     entry_px: p.entry_px.map(|e| text(s.px_wire(e))),
@@ -164,7 +164,7 @@ pub(super) fn clearinghouse(c: &actions::ClearinghouseState) -> ClearinghouseSta
                     position_value: usd(p.position_value),
                     return_on_equity: text(DecimalStr::new(p.return_on_equity_micro, 6)),
                     unrealized_pnl: usd(p.unrealized_pnl),
-                    cum_funding: CumFunding {
+                    cum_funding: CumFundingDetail {
                         all_time: usd(p.cum_funding.all_time),
                         since_open: usd(p.cum_funding.since_open),
                         since_change: usd(p.cum_funding.since_change),
@@ -190,7 +190,7 @@ pub(super) fn clearinghouse(c: &actions::ClearinghouseState) -> ClearinghouseSta
 }
 
 /// A funding payment as the `user` channel's `funding` object.
-pub(super) fn funding(f: &actions::FundingRecord) -> serde_json::Value {
+pub(super) fn funding(f: &actions::FundingPayment) -> serde_json::Value {
     let s = &f.spec;
     serde_json::json!({
         "time": f.time.as_millis(),

@@ -9,9 +9,9 @@
 //! dropped: a client too slow for them is disconnected and gets a fresh snapshot on reconnect.
 //!
 //! Users' events (order updates, fills, funding) are published by [`publish_user_events`]
-//! under the market lock, right after the block or the action that made them.
+//! under the venue lock, right after the block or the action that made them.
 //!
-//! Lock order: the market lock before the hub lock, everywhere.
+//! Lock order: the venue lock before the hub lock, everywhere.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,9 +30,9 @@ use super::shapes::{
     UserFill, WsOrderUpdate,
 };
 use super::Shared;
-use super::SimMarket as Market;
 use crate::actions::SimEvent;
 use crate::market::CoinView;
+use crate::state::SimMarket as Market;
 use hlmm_types::AssetId;
 
 /// A subscription's key: channel and coin or user.
@@ -139,7 +139,7 @@ impl Hub {
     }
 
     /// Pushes one block's market frames.
-    fn publish_block(&self, market: &Market, time: u64, faults: &crate::faults::Faults) {
+    fn publish_block(&self, market: &Market, time: u64, faults: &super::Faults) {
         let subs = self.subs.lock();
         if subs.is_empty() {
             return;
@@ -245,11 +245,9 @@ pub(super) async fn block_loop(shared: Arc<Shared>) {
             tick.tick().await;
         }
         let now = shared.clock.now();
-        let mut cell = shared.market.lock();
-        cell.market.step(now);
-        cell.time_ms = now.as_millis();
-        cell.after_block(now);
-        shared.hub.publish_block(&cell.market, cell.time_ms, &shared.faults);
+        let mut cell = shared.venue.lock();
+        cell.state.step(now);
+        shared.hub.publish_block(cell.state.market(), cell.state.time_ms(), &shared.faults);
         cell.publish_user_events(&shared.hub);
     }
 }
@@ -269,7 +267,7 @@ pub(super) fn publish_user_events(hub: &Hub, events: &mut Vec<SimEvent>) {
         let user = match &ev {
             SimEvent::Fill { user, .. }
             | SimEvent::OrderUpdate { user, .. }
-            | SimEvent::Funding { user, .. } => Address(user.0),
+            | SimEvent::Funding { user, .. } => *user,
             SimEvent::Trade(_) | SimEvent::BookChanged(_) => continue,
         };
         if !hub.watches(&user) {

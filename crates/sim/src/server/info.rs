@@ -1,15 +1,16 @@
 //! `/info` queries (HTTP and WS `post`), answered from the generator and the account seam.
 //!
-//! Runs on a request task; holds the market lock only while serialising a market answer.
+//! Runs on a request task; holds the venue lock only while serialising a market answer.
 //! Anything it cannot parse, including an unknown `type`, is the venue's 422.
 
 use serde::Deserialize;
 use serde_json::json;
 
-use super::seams::{Address, OrderRef};
+use super::seams::Address;
 use super::shapes::{BookJson, CtxJson, FundingJson};
 use super::Shared;
-use super::SimMarket as Market;
+use crate::state::SimMarket as Market;
+use hlmm_wire::action::OrderRef;
 
 /// Most items a time-range query returns (the venue pages by `startTime`).
 const MAX_RANGE_ITEMS: usize = 500;
@@ -114,25 +115,25 @@ pub(super) fn answer(shared: &Shared, body: &[u8]) -> Result<(&'static str, Vec<
     let accounts = &shared.services.accounts;
     let now_ms = shared.clock.now_ms();
     let json = match req {
-        InfoRequest::Meta { .. } => to_vec(&meta_json(&shared.market.lock().market)),
+        InfoRequest::Meta { .. } => to_vec(&meta_json(shared.venue.lock().state.market())),
         InfoRequest::SpotMeta => to_vec(&spot_meta_json()),
         InfoRequest::MetaAndAssetCtxs { .. } => {
-            let cell = shared.market.lock();
-            let ctxs: Vec<_> = cell.market.coins().collect();
+            let cell = shared.venue.lock();
+            let ctxs: Vec<_> = cell.state.market().coins().collect();
             let ctxs: Vec<CtxJson<'_>> = ctxs.iter().map(CtxJson).collect();
-            to_vec(&(meta_json(&cell.market), ctxs))
+            to_vec(&(meta_json(cell.state.market()), ctxs))
         }
         InfoRequest::L2Book { coin, .. } => {
-            let cell = shared.market.lock();
-            match cell.market.coin_by_name(&coin) {
-                Some(c) => to_vec(&BookJson { coin: &c, time: cell.time_ms }),
+            let cell = shared.venue.lock();
+            match cell.state.market().coin_by_name(&coin) {
+                Some(c) => to_vec(&BookJson { coin: &c, time: cell.state.time_ms() }),
                 None => b"null".to_vec(),
             }
         }
-        InfoRequest::AllMids { .. } => to_vec(&all_mids(&shared.market.lock().market)),
+        InfoRequest::AllMids { .. } => to_vec(&all_mids(shared.venue.lock().state.market())),
         InfoRequest::FundingHistory { coin, start_time, end_time } => {
-            let cell = shared.market.lock();
-            let items: Vec<FundingJson<'_>> = match cell.market.coin_by_name(&coin) {
+            let cell = shared.venue.lock();
+            let items: Vec<FundingJson<'_>> = match cell.state.market().coin_by_name(&coin) {
                 Some(c) => c
                     .funding_history
                     .iter()

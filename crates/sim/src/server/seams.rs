@@ -1,8 +1,9 @@
 //! The seams between the simulator's network face and the pieces built elsewhere:
 //! - [`AccountView`]: answers the account `/info` queries (implemented over the exchange by
 //!   [`super::SimServer::exchange_backed`]; [`EmptyAccounts`] is the stand-in for tests);
-//! - [`ActionHandler`]: executes `/exchange` bodies and WS `action` posts (the exchange-backed
-//!   handler verifies signatures, nonces and budgets; [`NoActions`] refuses everything);
+//! - [`ActionHandler`]: executes `/exchange` bodies and WS `action` posts, each parsed once by
+//!   the server (the exchange-backed handler recovers the signers and runs the pure venue
+//!   rules of [`crate::rules`]; [`NoActions`] refuses everything);
 //! - [`UserEvents`](super::feed::UserEvents): where the exchange publishes order updates, fills
 //!   and user events to the WS user channels.
 //!
@@ -15,39 +16,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer};
-
 use super::shapes::{
     ClearinghouseState, FrontendOpenOrder, OpenOrder, OrderStatusReply, UserFill, UserRateLimit,
 };
+use crate::rules::body::ReceivedBody;
 pub use hlmm_types::Address;
-use hlmm_types::{Cloid, Oid};
-
-/// `orderStatus`'s `oid`: a venue order id or a client order id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderRef {
-    /// By venue order id.
-    Oid(Oid),
-    /// By client order id.
-    Cloid(Cloid),
-}
-
-impl<'de> Deserialize<'de> for OrderRef {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw<'a> {
-            Oid(u64),
-            Cloid(&'a str),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Oid(o) => Ok(Self::Oid(Oid(o))),
-            Raw::Cloid(s) => {
-                Cloid::parse(s.as_bytes()).map(Self::Cloid).map_err(serde::de::Error::custom)
-            }
-        }
-    }
-}
+use hlmm_wire::action::OrderRef;
 
 /// Read access to accounts for `/info` and for the snapshots that open user subscriptions.
 /// Every method answers in wire form; `now_ms` is the venue time of the query.
@@ -125,12 +99,12 @@ pub enum ActionSource {
     WsPost,
 }
 
-/// An action request as received: the exact `/exchange` body bytes (a WS post's `payload`
-/// re-serialised), for the verifier to parse and check.
+/// An action request as received: the `/exchange` body (a WS post's `payload`), parsed once
+/// into the signed wire types, for the handler to verify and execute.
 #[derive(Debug, Clone)]
 pub struct ActionRequest {
     /// The body.
-    pub body: bytes::Bytes,
+    pub body: ReceivedBody,
     /// HTTP or WS.
     pub source: ActionSource,
     /// Venue time when it arrived, ms since the epoch.
@@ -207,6 +181,7 @@ mod tests {
 
     #[test]
     fn order_refs_are_oids_or_cloids() {
+        use hlmm_types::{Cloid, Oid};
         let o: OrderRef = serde_json::from_str("12345").expect("oid");
         assert_eq!(o, OrderRef::Oid(Oid(12345)));
         let c: OrderRef =

@@ -32,9 +32,10 @@ use serde_json::Value;
 use tokio::sync::{broadcast, mpsc, Notify};
 
 use super::feed::{self, Out, Topic, UserFillsData};
-use super::seams::{ActionReply, ActionRequest, ActionSource, Address};
+use super::seams::{ActionReply, ActionSource, Address};
 use super::{info, Shared, SimServer, WELCOME};
 use crate::faults::{DropTarget, FrameFaults};
+use crate::rules::body::ReceivedBody;
 
 /// Frames written before a flush when the queue is busy.
 const WRITE_BATCH: usize = 64;
@@ -244,9 +245,10 @@ impl Conn {
     fn topic(&self, sub: &Value) -> Result<Topic, String> {
         let invalid = || format!("Invalid subscription {sub}");
         let parsed = Subscription::deserialize(sub).map_err(|_| invalid())?;
-        let cell = self.shared.market.lock();
-        let asset =
-            |coin: &str| cell.market.coin_by_name(coin).map(|c| c.spec.asset).ok_or_else(invalid);
+        let cell = self.shared.venue.lock();
+        let asset = |coin: &str| {
+            cell.state.market().coin_by_name(coin).map(|c| c.spec.asset).ok_or_else(invalid)
+        };
         Ok(match parsed {
             Subscription::L2Book { coin } => Topic::L2Book(asset(&coin)?),
             Subscription::Bbo { coin } => Topic::Bbo(asset(&coin)?),
@@ -277,11 +279,13 @@ impl Conn {
         let shared = Arc::clone(&self.shared);
         match topic.user() {
             None => {
-                // Registering and sending the current frame under the market lock keeps the
+                // Registering and sending the current frame under the venue lock keeps the
                 // block task from slipping an older frame in after a newer one.
-                let cell = shared.market.lock();
+                let cell = shared.venue.lock();
                 shared.hub.add(topic, self.id, self.tx.clone(), Arc::clone(&self.kill));
-                if let Some(frame) = feed::current_frame(&cell.market, cell.time_ms, topic) {
+                if let Some(frame) =
+                    feed::current_frame(cell.state.market(), cell.state.time_ms(), topic)
+                {
                     let _ = self.tx.try_send(Out::Data(frame));
                 }
             }
@@ -355,13 +359,7 @@ async fn post_response(shared: &Shared, request: PostRequest) -> Option<String> 
             if let Some(f) = shared.faults.take_http_fault() {
                 return error(&format!("{} {}", f.status(), "error"));
             }
-            let req = ActionRequest {
-                body: body.into(),
-                source: ActionSource::WsPost,
-                now_ms: shared.clock.now_ms(),
-                faults: shared.faults.take_action_faults(),
-            };
-            match shared.services.actions.handle(req).await {
+            match shared.act(ReceivedBody::parse(&body), ActionSource::WsPost).await {
                 ActionReply::Json { status: 200, body } => {
                     Some(serde_json::json!({"type": "action", "payload": body}).to_string())
                 }
@@ -383,7 +381,7 @@ fn ack(method: &str, sub: &Value) -> Utf8Bytes {
 async fn writer(
     mut sink: SplitSink<WebSocket, Message>,
     mut rx: mpsc::Receiver<Out>,
-    faults: Arc<crate::faults::Faults>,
+    faults: Arc<super::Faults>,
 ) {
     let mut state = FaultState::default();
     let mut version = 0;

@@ -1,5 +1,6 @@
+use super::market::push_num;
 use super::*;
-use hlmm_types::{AssetId, Coin};
+use hlmm_types::{AssetId, Coin, DecimalStr, InstrumentSpec, Px, Rate};
 
 #[test]
 fn whole_numbers_carry_a_point_zero_like_the_venue() {

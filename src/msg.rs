@@ -1,14 +1,25 @@
-//! The messages on the rings between threads, and the policy of each ring.
+//! msg: the messages on the rings between threads, and the policy of each ring.
 //!
 //! | ring | from → to | message | when full |
 //! |---|---|---|---|
 //! | market data | feed → quote | [`Stamped`] (book, bbo, trades, mids, ctx, control) | conflates: latest per (asset, kind) wins, counted |
 //! | user stream | feed → quote | [`Stamped`] (fills, order updates, funding, …) | lossless: a fault that halts quoting, counted |
+//! | intents | quote → exec | [`Intent`] | lossless: a fault that halts quoting, counted |
+//! | outcomes | exec → quote | [`ExecReport`] | lossless: a fault that halts quoting, counted |
+//! | control | side → quote | `CoreEvent` (config, kill, resume; from the core) | lossless: the side thread keeps it and retries |
+//! | snapshots | quote → side | [`AssetSnapshot`] | conflates: latest per coin wins |
+//! | reconcile | reconciler ⇄ quote | the core's `VenueSnapshot` out, `ReconcileReport` back | a round is skipped / a log line lost |
 //!
-//! The intent, outcome and config rings are lossless too; their messages come from the core.
+//! Every message is `Copy` and fixed-size except the boxed venue snapshot (every 30–60 s, off
+//! the frame path). This module sits below the threads that use it and the gateway that answers
+//! intents: it imports only the types and the core.
 
-use crate::types::events::FeedEvent;
-use crate::types::{AssetId, Nanos};
+use crate::core::positions::PositionSnapshot;
+use crate::core::risk::{Reason, TradingState};
+use crate::types::commands::Command;
+use crate::types::events::{FeedEvent, OrderUpdate};
+use crate::types::outcome::OutcomeEvent;
+use crate::types::{AssetId, Cloid, Nanos};
 
 /// A feed event with the times the telemetry needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +30,65 @@ pub struct Stamped {
     pub parsed: Nanos,
     /// The event.
     pub event: FeedEvent,
+}
+
+/// An order command on its way to the exec thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intent {
+    /// What to do.
+    pub command: Command,
+    /// Receive time of the frame that caused it (`Nanos(0)` for timer-driven commands).
+    pub frame_recv: Nanos,
+    /// When the core decided.
+    pub decided: Nanos,
+}
+
+/// What the exec thread reports to the quote thread over the lossless outcome ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecReport {
+    /// The outcome of one command (exactly one per command).
+    Outcome(OutcomeEvent),
+    /// What the venue said about an order whose action was ambiguous (`orderStatus` by cloid):
+    /// applied like an `orderUpdates` item.
+    Update(OrderUpdate),
+    /// An ambiguous action can no longer land: its `expiresAfter` passed and the venue does
+    /// not know the cloid.
+    NeverLanded {
+        /// The instrument.
+        asset: AssetId,
+        /// The order (a placement's, or a modify's new leg's).
+        cloid: Cloid,
+    },
+}
+
+/// How often the quote thread publishes snapshots while idle, ns.
+pub const SNAPSHOT_INTERVAL_NS: u64 = 100_000_000;
+
+/// One coin's state as the quote thread last saw it. The quote thread pushes it into a
+/// conflating ring (latest per coin wins) while idle, every [`SNAPSHOT_INTERVAL_NS`], and right
+/// after a fill or a config change, never between a frame and its intents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AssetSnapshot {
+    /// Dense index of the coin (its place in the instrument table).
+    pub index: usize,
+    /// The coin's asset id.
+    pub asset: AssetId,
+    /// Position numbers.
+    pub position: PositionSnapshot,
+    /// Trading state and why.
+    pub state: TradingState,
+    /// Why the state is what it is.
+    pub reason: Reason,
+    /// Fill batches the quote thread has processed, every coin together, since start.
+    pub fills: u64,
+    /// `CoreEvent::Config` events for this coin the core applied, since start.
+    pub configs_applied: u64,
+    /// `CoreEvent::Config` events for this coin the core refused, since start.
+    pub configs_refused: u64,
+    /// Place and modify commands issued for this coin since start (its quotes on the wire).
+    pub quotes_sent: u64,
+    /// When it was taken.
+    pub taken: Nanos,
 }
 
 /// Kinds of market data that conflate independently of each other: a newer book must not

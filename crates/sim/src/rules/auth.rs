@@ -1,44 +1,35 @@
 //! Who signed an `/exchange` body (hyperliquid.md §3.3).
 //!
-//! [`Authenticator`] recovers the signing address from a parsed body; the action handler then
-//! maps it to an account (itself, or the account that approved it as an agent) and checks the
-//! nonce per signer. A bad signature recovers some other address, which is then an unknown
+//! [`Authenticator`] recovers the signing address of an L1 body, [`approve_agent_signer`] that of
+//! a user-signed `approveAgent`, both over the already-parsed wire action ([`super::body`]); the
+//! rules then map it to an account (itself, or the account that approved it as an agent) and
+//! check the nonce per signer. A bad signature recovers some other address, which is then an unknown
 //! user: the venue's `User or API Wallet 0x… does not exist.`.
 //!
 //! [`SignatureVerifier`] is the production check, built on [`hlmm_wire::sign`] and
 //! [`hlmm_wire::action`]. Tests may plug in their own authenticator through
-//! [`crate::SimHandle::start_with_auth`]; there is no bypass in this module.
+//! `SimHandle::start_with_auth` (feature `server`); there is no bypass in this module.
 //!
-//! Runs on a request task; must not block for long (one signature recovery).
+//! Pure (no I/O, no clock); the server runs it on a request task, outside the venue lock: one
+//! signature recovery per signing domain tried.
 
-use serde::Deserialize;
+use std::sync::Arc;
 
 use sha3::{Digest, Keccak256};
 
-use super::body::{ApproveAgentWire, ExchangeBody};
-use crate::accounts::Address;
-use hlmm_types::Address as WireAddress;
-use hlmm_wire::action::Action as SignedAction;
-use hlmm_wire::sign::{recover_agent, Chain, Signature};
+use super::body::{ApproveAgent, ReceivedBody, RequestError, UserSignedAction};
+use hlmm_types::Address;
+use hlmm_wire::sign::{recover_agent, recover_signer, Chain, ExchangeRequest, Signature};
 
-/// Why an action could not be authenticated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthError {
-    /// The body cannot be re-encoded (a field the canonical encoding does not know): HTTP 422.
-    Malformed,
-    /// A whole-action error with this text.
-    Refused(String),
-}
-
-/// Recovers the signer of an action.
+/// Recovers the signer of an L1 action.
 pub trait Authenticator: Send + Sync + 'static {
     /// The addresses that may have signed `body`, most likely first (one per signing domain
-    /// tried). The handler acts for the first that is an account or an approved agent; when
-    /// none is, the venue's unknown-signer error names the first.
-    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError>;
+    /// tried). The rules act for the first that is an account or an approved agent; when none
+    /// is, the venue's unknown-signer error names the first.
+    fn signers(&self, body: &ExchangeRequest) -> Result<Vec<Address>, RequestError>;
 }
 
-/// The venue's check (hyperliquid.md §3.3): re-encode the action canonically with the
+/// The venue's check (hyperliquid.md §3.3): re-encode the parsed action canonically with the
 /// received number strings, hash with nonce/vault/`expiresAfter`, build the EIP-712 `Agent`
 /// digest with source `"b"` (what the SDKs sign for any non-mainnet URL) and, unless
 /// `testnet_only`, also `"a"`, and recover the secp256k1 signer of each.
@@ -49,11 +40,7 @@ pub struct SignatureVerifier {
 }
 
 impl Authenticator for SignatureVerifier {
-    fn signers(&self, body: &ExchangeBody) -> Result<Vec<Address>, AuthError> {
-        let action = SignedAction::deserialize(&body.action).map_err(|_| AuthError::Malformed)?;
-        let (r, s) = body.signature.rs_bytes().ok_or(AuthError::Malformed)?;
-        let sig = Signature { r, s, v: body.signature.v };
-        let vault = body.vault_address.map(|a| WireAddress(a.0));
+    fn signers(&self, body: &ExchangeRequest) -> Result<Vec<Address>, RequestError> {
         let chains: &[Chain] =
             if self.testnet_only { &[Chain::Testnet] } else { &[Chain::Testnet, Chain::Mainnet] };
         let mut scratch = Vec::with_capacity(256);
@@ -63,44 +50,57 @@ impl Authenticator for SignatureVerifier {
             // A signature that recovers no key at all names nobody; with any key it names the
             // address that key belongs to, which is then checked against the accounts.
             if let Ok(a) = recover_agent(
-                action.as_ref(),
+                body.action.as_ref(),
                 body.nonce,
-                vault,
+                body.vault_address,
                 body.expires_after,
                 chain,
-                &sig,
+                &body.signature,
                 &mut scratch,
             ) {
-                out.push(Address(a.0));
+                out.push(a);
             }
         }
         if out.is_empty() {
             // Same text as an unknown signer: the venue does not say why a signature fails.
-            return Err(AuthError::Refused(unknown_signer(&Address::default())));
+            return Err(RequestError::Refused(unknown_signer(&Address::default())));
         }
         Ok(out)
     }
 }
 
+/// The possible signers of any parsed body: an L1 action's through `auth`, a user-signed
+/// action's from its own EIP-712 digest.
+pub fn signers(
+    auth: &dyn Authenticator,
+    body: &ReceivedBody,
+) -> Result<Vec<Address>, RequestError> {
+    match body {
+        ReceivedBody::L1(r) => auth.signers(r),
+        ReceivedBody::UserSigned(u) => match &u.action {
+            UserSignedAction::ApproveAgent(a) => {
+                approve_agent_signer(a, &u.signature).map(|s| vec![s])
+            }
+        },
+    }
+}
+
 /// The authenticator a simulator uses when none is given: [`SignatureVerifier`] with both
 /// sources.
-pub fn default_authenticator() -> std::sync::Arc<dyn Authenticator> {
-    std::sync::Arc::new(SignatureVerifier::default())
+pub fn default_authenticator() -> Arc<dyn Authenticator> {
+    Arc::new(SignatureVerifier::default())
 }
 
 /// The signer of a user-signed `approveAgent` (hyperliquid.md §3.4): EIP-712 over
 /// `HyperliquidTransaction:ApproveAgent(string hyperliquidChain,address agentAddress,string
 /// agentName,uint64 nonce)` in the domain `{name "HyperliquidSignTransaction", version "1",
 /// chainId = signatureChainId, verifyingContract 0x0}`; an unnamed agent signs `agentName ""`.
-pub fn approve_agent_signer(
-    a: &ApproveAgentWire,
-    sig: &super::body::Signature,
-) -> Result<Address, AuthError> {
+pub fn approve_agent_signer(a: &ApproveAgent, sig: &Signature) -> Result<Address, RequestError> {
     let chain_id = a
         .signature_chain_id
         .strip_prefix("0x")
         .and_then(|h| u64::from_str_radix(h, 16).ok())
-        .ok_or(AuthError::Malformed)?;
+        .ok_or(RequestError::Malformed)?;
     let domain_type = keccak(
         b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)",
     );
@@ -126,10 +126,8 @@ pub fn approve_agent_signer(
     msg.extend_from_slice(&keccak(&domain));
     msg.extend_from_slice(&keccak(&data));
     let digest = keccak(&msg);
-    let (r, s) = sig.rs_bytes().ok_or(AuthError::Malformed)?;
-    hlmm_wire::sign::recover_signer(&digest, &Signature { r, s, v: sig.v })
-        .map(|w| Address(w.0))
-        .map_err(|_| AuthError::Refused(unknown_signer(&Address::default())))
+    recover_signer(&digest, sig)
+        .map_err(|_| RequestError::Refused(unknown_signer(&Address::default())))
 }
 
 fn keccak(bytes: &[u8]) -> [u8; 32] {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::types::{Coin, Px};
+use crate::types::{AssetId, Coin, Px};
 
 #[test]
 fn order_status_answers_become_updates_or_unknown() {

@@ -6,11 +6,11 @@
 //! `… nonce too low <n> < <min>`, `… nonce too high <n> > <max>`), where `<min>`/`<max>` are the
 //! smallest and largest nonce that would have been accepted.
 //!
-//! Pure bookkeeping under the venue lock: no clock (`now_ms` is an argument), no I/O.
+//! Pure bookkeeping: no clock (`now_ms` is an argument), no I/O.
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::accounts::Address;
+use hlmm_types::Address;
 
 /// Nonces kept per signer.
 pub const KEPT_NONCES: usize = 100;

@@ -1,0 +1,97 @@
+//! One vocabulary: each protocol concept has one type. This lists every public type name
+//! (`pub struct`, `pub enum`, `pub trait`, `pub type`) defined in the workspace's library code
+//! (`crates/*/src`, `src/`) and fails on a name defined in more than one module, unless the
+//! name is on the short allow-list below of deliberate, distinct shapes.
+//!
+//! Re-exports (`pub use`) are not definitions and are fine: they give one type a second path.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Names that may be defined more than once (deliberate wire-reply shapes, say), each with the
+/// reason. Empty today: every clash found so far got one type or a distinct name. A new entry
+/// needs a reason a reviewer accepts; an entry whose name is no longer defined twice fails.
+const ALLOWED: &[(&str, &str)] = &[];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            // Unit tests live in `name/tests.rs` or `tests/` folders: test scaffolding, not API.
+            if name != "tests" {
+                rust_files(&path, out);
+            }
+        } else if name.ends_with(".rs") && name != "tests.rs" {
+            out.push(path);
+        }
+    }
+}
+
+fn library_sources(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let crates = fs::read_dir(root.join("crates")).expect("crates/ folder");
+    for krate in crates.flatten() {
+        rust_files(&krate.path().join("src"), &mut files);
+    }
+    files.sort();
+    files
+}
+
+/// The public type names a source file defines outside its `#[cfg(test)]` module, with lines.
+fn public_type_definitions(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim() == "#[cfg(test)]" {
+            break;
+        }
+        let code = line.trim_start();
+        for keyword in ["pub struct ", "pub enum ", "pub trait ", "pub type "] {
+            if let Some(rest) = code.strip_prefix(keyword) {
+                let name: String =
+                    rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() {
+                    out.push((name, n + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_public_type_name_is_defined_in_two_modules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = library_sources(root);
+    assert!(files.len() > 50, "expected the workspace's sources, found {}", files.len());
+    let mut defined: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in &files {
+        let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let shown = file.strip_prefix(root).unwrap_or(file).display().to_string();
+        for (name, line) in public_type_definitions(&text) {
+            defined.entry(name).or_default().push(format!("{shown}:{line}"));
+        }
+    }
+    let clashes: Vec<String> = defined
+        .iter()
+        .filter(|(name, places)| {
+            places.len() > 1 && !ALLOWED.iter().any(|(allowed, _)| allowed == name)
+        })
+        .map(|(name, places)| format!("{name}: {}", places.join(", ")))
+        .collect();
+    let stale: Vec<&str> = ALLOWED
+        .iter()
+        .filter(|(name, _)| defined.get(*name).is_none_or(|places| places.len() < 2))
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(stale.is_empty(), "allow-list entries no longer defined twice: {stale:?}");
+    assert!(
+        clashes.is_empty(),
+        "public type names defined more than once (give each concept one type, or a distinct \
+         name):\n{}",
+        clashes.join("\n")
+    );
+}
