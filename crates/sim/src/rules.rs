@@ -22,6 +22,8 @@ pub mod budgets;
 pub mod nonces;
 mod resolve;
 
+pub use resolve::{GROUPING_UNSUPPORTED, TRIGGER_UNSUPPORTED};
+
 use std::collections::HashMap;
 
 use crate::accounts::Address;
@@ -37,10 +39,6 @@ use nonces::NonceBook;
 
 /// An action with `vaultAddress`: the simulator has no sub-accounts or vaults.
 pub const VAULT_UNSUPPORTED: &str = "simulator: vaultAddress is not supported";
-/// A grouping other than `na`.
-pub const GROUPING_UNSUPPORTED: &str = "simulator: only grouping \"na\" is supported";
-/// A trigger (TP/SL) order: the simulator rests limit orders only. Not a venue string.
-pub const TRIGGER_UNSUPPORTED: &str = "simulator: trigger orders are not supported";
 /// Prefix of the reply to a stale `expiresAfter` (hyperliquid.md §4, observed prefix; the
 /// rest, ` <expiresAfter> < <now>` in ms, is the simulator's).
 pub const EXPIRED_PREFIX: &str = "Action already expired";

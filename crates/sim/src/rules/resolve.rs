@@ -8,7 +8,6 @@
 //!
 //! Pure: no I/O, no clock.
 
-use super::{GROUPING_UNSUPPORTED, TRIGGER_UNSUPPORTED};
 use crate::accounts::Address;
 use crate::actions::{
     ExchangeAction, ExchangeResponse, LimitOrder, ModifyRequest, OrderStatusResp,
@@ -20,6 +19,11 @@ use crate::matching::{parse_order_px, parse_order_sz, OrderRejection};
 use crate::venue::ExchangeVenue;
 use hlmm_types::Nanos;
 use hlmm_wire::action::{Action, Grouping, ModifyWire, OrderType, OrderWire};
+
+/// A grouping other than `na`.
+pub const GROUPING_UNSUPPORTED: &str = "simulator: only grouping \"na\" is supported";
+/// A trigger (TP/SL) order: the simulator rests limit orders only. Not a venue string.
+pub const TRIGGER_UNSUPPORTED: &str = "simulator: trigger orders are not supported";
 
 /// Executes `action` for `account` at `now`: resolves its orders, gates them, applies the rest.
 pub(super) fn execute(
