@@ -4,8 +4,12 @@
 //! `match (state, event)` each, are the deliberate exception and are listed by name.
 //! The limits are the "about 600" and "about 80", with a small margin.
 
+use source_tree::library_sources;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "support/source_tree.rs"]
+mod source_tree;
 
 const MAX_FILE_LINES: usize = 620;
 const MAX_FN_LINES: usize = 85;
@@ -16,31 +20,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[(
     "transition",
     "the order lifecycle's one `match (state, event)` table: every edge in one place",
 )];
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            if name != "tests" {
-                rust_files(&path, out);
-            }
-        } else if name.ends_with(".rs") && name != "tests.rs" {
-            out.push(path);
-        }
-    }
-}
-
-fn library_sources(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    rust_files(&root.join("src"), &mut files);
-    for krate in fs::read_dir(root.join("crates")).expect("crates/ folder").flatten() {
-        rust_files(&krate.path().join("src"), &mut files);
-    }
-    files.sort();
-    files
-}
 
 /// The code of a line with comments, string and char literals blanked, so braces inside them
 /// do not count. `in_block` carries a `/* */` comment across lines.

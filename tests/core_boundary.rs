@@ -3,8 +3,12 @@
 //! `std` still offers (threads, files, `Instant::now`, printing) is caught by scanning
 //! `crates/core/src/**/*.rs`, naming the file and line of every offence.
 
+use source_tree::{rust_files, Scope};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "support/source_tree.rs"]
+mod source_tree;
 
 const FORBIDDEN: &[&str] = &[
     "tokio",
@@ -21,24 +25,10 @@ const FORBIDDEN: &[&str] = &[
     "dbg!",
 ];
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn core_never_names_io_threads_clocks_or_logging() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/src");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    files.sort();
+    let files = rust_files(&root, Scope::Everything);
     assert!(files.len() >= 10, "expected the core's files under {}", root.display());
     let mut offences = Vec::new();
     for file in &files {

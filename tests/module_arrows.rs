@@ -14,9 +14,13 @@
 //!   [`LAYERS`];
 //! - **cycles**: no file reaches itself through the import graph.
 
+use source_tree::{rust_files, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+#[path = "support/source_tree.rs"]
+mod source_tree;
 
 /// The package's top-level modules, lowest first: each may import only those before it.
 ///
@@ -295,9 +299,7 @@ fn scan() -> Vec<SourceFile> {
 /// resolved imports.
 fn scan_dir(src_dir: &str) -> Vec<SourceFile> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    collect_rs(&root.join(src_dir), &mut paths);
-    paths.sort();
+    let paths = rust_files(&root.join(src_dir), Scope::Everything);
     let modules: Vec<(PathBuf, Vec<String>)> = paths
         .into_iter()
         .filter_map(|p| {
@@ -325,17 +327,6 @@ fn scan_dir(src_dir: &str) -> Vec<SourceFile> {
             SourceFile { path, module, uses }
         })
         .collect()
-}
-
-fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read a source directory") {
-        let path = entry.expect("a directory entry").path();
-        if path.is_dir() {
-            collect_rs(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The absolute module paths `code` (the file of `module`) uses, with their lines, in order.

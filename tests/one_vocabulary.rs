@@ -5,41 +5,18 @@
 //!
 //! Re-exports (`pub use`) are not definitions and are fine: they give one type a second path.
 
+use source_tree::library_sources;
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "support/source_tree.rs"]
+mod source_tree;
 
 /// Names that may be defined more than once (deliberate wire-reply shapes, say), each with the
 /// reason. Empty today: every clash found so far got one type or a distinct name. A new entry
 /// needs a reason a reviewer accepts; an entry whose name is no longer defined twice fails.
 const ALLOWED: &[(&str, &str)] = &[];
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            // Unit tests live in `name/tests.rs` or `tests/` folders: test scaffolding, not API.
-            if name != "tests" {
-                rust_files(&path, out);
-            }
-        } else if name.ends_with(".rs") && name != "tests.rs" {
-            out.push(path);
-        }
-    }
-}
-
-fn library_sources(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    rust_files(&root.join("src"), &mut files);
-    let crates = fs::read_dir(root.join("crates")).expect("crates/ folder");
-    for krate in crates.flatten() {
-        rust_files(&krate.path().join("src"), &mut files);
-    }
-    files.sort();
-    files
-}
 
 /// The public type names a source file defines outside its `#[cfg(test)]` module, with lines.
 fn public_type_definitions(text: &str) -> Vec<(String, usize)> {
