@@ -227,6 +227,38 @@ test('the orders and latency panels show their tables', async () => {
   if (stages[0]?.buckets?.length) assert.equal(await page.locator(`${byTestId('latency-chart')} canvas`).count(), 1);
 });
 
+test('the stream reconnects after it is dropped', { skip: process.env.HLMM_DASHBOARD_URL ? 'needs the mock server to drop the stream' : false }, async () => {
+  const tickets = [];
+  const onRequest = (req) => {
+    if (req.url().includes('/api/v1/stream/ticket')) tickets.push(req.url());
+  };
+  page.on('request', onRequest);
+  mock.dropStreams();
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'closed', byTestId('stream-state'), { timeout: WAIT_MS });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'open', byTestId('stream-state'), { timeout: WAIT_MS });
+  page.off('request', onRequest);
+  assert.ok(tickets.length >= 1, 'a new ticket was asked for');
+  const stamp = await text(byTestId('positions-time'));
+  await page.waitForFunction(([sel, s]) => document.querySelector(sel)?.textContent !== s, [byTestId('positions-time'), stamp], { timeout: WAIT_MS });
+});
+
+test('without a token the page asks for one, and a valid one loads the panels', async () => {
+  const other = await browser.newPage();
+  try {
+    await other.goto(new URL('/', dashboardUrl).href);
+    await other.locator(byTestId('token-form')).waitFor({ state: 'visible', timeout: WAIT_MS });
+    await other.locator(byTestId('token-input')).fill('wrong-token');
+    await other.locator(byTestId('token-form')).locator('button').click();
+    await other.waitForFunction((sel) => /401/.test(document.querySelector(sel)?.textContent ?? ''), '#token-message', { timeout: WAIT_MS });
+    await other.locator(byTestId('token-input')).fill(token);
+    await other.locator(byTestId('token-form')).locator('button').click();
+    await other.locator(byTestId('positions-table')).waitFor({ timeout: WAIT_MS });
+    assert.ok(await other.locator(byTestId('token-form')).isHidden());
+  } finally {
+    await other.close();
+  }
+});
+
 test('a screenshot of every panel and of the full page is saved', async () => {
   for (const id of PANELS) {
     const file = path.join(OUT, `${id}.png`);

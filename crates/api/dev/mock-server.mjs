@@ -413,6 +413,10 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', token = 'd
     url: `${base}/#token=${token}`,
     base,
     token,
+    // Drops every stream connection, as a restart or a network cut would (tests of reconnect).
+    dropStreams: () => {
+      for (const s of sockets) s.destroy();
+    },
     // Kills open sockets too, so a test run ends promptly.
     close: () => new Promise((resolve) => {
       clearInterval(timer);
