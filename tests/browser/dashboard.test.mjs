@@ -259,6 +259,25 @@ test('without a token the page asks for one, and a valid one loads the panels', 
   }
 });
 
+test('text from the API is shown as text, never run as markup', { skip: process.env.HLMM_DASHBOARD_URL ? 'needs the mock server to serve a hostile symbol' : false }, async () => {
+  const { startMockServer } = await import('../../crates/api/dev/mock-server.mjs');
+  const hostile = '<img src=x onerror="window.__pwned=1">';
+  const evil = await startMockServer({ port: 0, token: 't', coins: { [hostile]: { mark: 100, lot: 1, maxPos: 10 } } });
+  const other = await browser.newPage();
+  try {
+    await other.goto(evil.url);
+    await other.locator(byTestId('positions-table')).waitFor({ timeout: WAIT_MS });
+    await other.getByTestId('config-form-' + hostile).waitFor({ timeout: WAIT_MS });
+    await other.getByTestId('risk-state-' + hostile).waitFor({ timeout: WAIT_MS });
+    assert.ok((await other.locator(byTestId('positions-table')).textContent()).includes(hostile));
+    assert.equal(await other.locator('main img').count(), 0);
+    assert.equal(await other.evaluate(() => window.__pwned), undefined);
+  } finally {
+    await other.close();
+    await evil.close();
+  }
+});
+
 test('a screenshot of every panel and of the full page is saved', async () => {
   for (const id of PANELS) {
     const file = path.join(OUT, `${id}.png`);

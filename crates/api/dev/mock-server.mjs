@@ -61,9 +61,9 @@ function initialConfig() {
 }
 
 // All mutable fake-engine state lives here; one instance per server.
-function createEngine() {
+function createEngine(coinSpecs) {
   const started = Date.now();
-  const coins = Object.entries(COINS).map(([symbol, c]) => ({
+  const coins = Object.entries(coinSpecs).map(([symbol, c]) => ({
     symbol, lot: c.lot, maxPos: c.maxPos, mark: c.mark, size: 0, entry: 0,
     realized: 0, fees: 0, funding: 0, state: 'Active', reason: 'Clear',
     operator: null, version: 0, config: initialConfig(),
@@ -259,8 +259,9 @@ function configView(e) {
 
 // --- HTTP ----------------------------------------------------------------------------------
 
-export async function startMockServer({ port = 0, host = '127.0.0.1', token = 'dev-token', readToken = 'dev-read-token', quiet = true } = {}) {
-  const e = createEngine();
+// `coins`: `{SYMBOL: {mark, lot, maxPos}}`, BTC and ETH unless given (tests pass hostile names).
+export async function startMockServer({ port = 0, host = '127.0.0.1', token = 'dev-token', readToken = 'dev-read-token', quiet = true, coins = COINS } = {}) {
+  const e = createEngine(coins);
   const tickets = new Map(); // ticket -> expiry ms
   const sockets = new Set();
 
