@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Which files under a folder count.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Every `.rs` file.
     Everything,
     /// Library code only: unit-test files (`tests.rs`) and `tests/` folders are left out.
@@ -17,7 +17,7 @@ pub enum Scope {
 }
 
 /// Every `.rs` file below `dir` in `scope`, sorted. A missing folder is a test-setup error.
-pub fn rust_files(dir: &Path, scope: Scope) -> Vec<PathBuf> {
+pub(crate) fn rust_files(dir: &Path, scope: Scope) -> Vec<PathBuf> {
     let mut out = Vec::new();
     walk(dir, scope, &mut out);
     out.sort();
@@ -42,7 +42,7 @@ fn walk(dir: &Path, scope: Scope, out: &mut Vec<PathBuf>) {
 
 /// The library code of the whole workspace: the root package's `src/` and every
 /// `crates/*/src`, without unit-test files, sorted.
-pub fn library_sources(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn library_sources(root: &Path) -> Vec<PathBuf> {
     let mut files = rust_files(&root.join("src"), Scope::LibraryOnly);
     for krate in fs::read_dir(root.join("crates")).expect("crates/ folder").flatten() {
         files.extend(rust_files(&krate.path().join("src"), Scope::LibraryOnly));
