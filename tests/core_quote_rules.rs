@@ -215,6 +215,42 @@ fn kill_switch_needs_an_explicit_resume() {
 }
 
 #[test]
+fn an_operator_halt_pulls_one_coin_until_that_coin_is_resumed() {
+    let mut h = Harness::with(&[params(), params()], global());
+    let a = h.book_on(1, 200_000, 200_010);
+    let b = h.book_on(2, 200_000, 200_010);
+    h.settle(a);
+    h.settle(b);
+    let cmds = h.send(CoreEvent::HaltSymbol(AssetId(1))).expect("halt");
+    assert!(cmds.iter().all(|c| c.asset() == Some(AssetId(1))), "{cmds:?}");
+    assert_eq!(cancels(&cmds), 2, "both quotes of the halted coin pulled: {cmds:?}");
+    h.settle(cmds);
+    assert_eq!(h.core.state(AssetId(1)), Some((TradingState::Halted, Reason::OperatorHalt)));
+    assert_eq!(h.core.state(AssetId(2)).map(|s| s.0), Some(TradingState::Active));
+    // A kill and a resume of the whole engine do not lift the coin's own halt.
+    let killed = h.send(CoreEvent::Kill).expect("kill");
+    h.settle(killed);
+    let resumed = h.send(CoreEvent::Resume).expect("resume");
+    assert!(resumed.iter().all(|c| c.asset() != Some(AssetId(1))), "{resumed:?}");
+    h.settle(resumed);
+    assert!(new_orders(&h.book_on(1, 200_000, 200_010)).is_empty());
+    assert_eq!(h.core.state(AssetId(1)), Some((TradingState::Halted, Reason::OperatorHalt)));
+    let cmds = h.send(CoreEvent::ResumeSymbol(AssetId(1))).expect("resume symbol");
+    assert_eq!(new_orders(&cmds).len(), 2, "{cmds:?}");
+    assert_eq!(h.core.state(AssetId(1)).map(|s| s.0), Some(TradingState::Active));
+}
+
+#[test]
+fn halting_an_unknown_coin_is_refused_and_changes_nothing() {
+    let mut h = Harness::new(params());
+    let first = h.book(200_000, 200_010);
+    h.settle(first);
+    let err = h.send(CoreEvent::HaltSymbol(AssetId(99))).expect_err("unknown asset");
+    assert!(matches!(err, CoreError::UnknownAsset(99)), "{err:?}");
+    assert_eq!(h.core.state(A).map(|s| s.0), Some(TradingState::Active));
+}
+
+#[test]
 fn no_order_below_ten_dollars() {
     // $10 per side rounds down below $10 at any price where lots do not divide it exactly.
     let mut h = Harness::new(SymbolParams { notional_per_side: Usd::from_dollars(10), ..params() });

@@ -35,6 +35,11 @@ pub enum CoreEvent {
     /// Lift the kill switch, or start trading after startup reconciliation succeeded. Each
     /// symbol still needs a fresh book (and, to quote two-sided, a warm estimator).
     Resume,
+    /// An operator halts one symbol: its quotes are cancelled and it stays Halted
+    /// (`OperatorHalt`) until [`CoreEvent::ResumeSymbol`], whatever the kill switch does.
+    HaltSymbol(AssetId),
+    /// Lifts an operator halt of one symbol; its other conditions still apply.
+    ResumeSymbol(AssetId),
     /// The rate budget's pressure changed (from the exec thread's gauge): re-quoting slows
     /// down as it rises, before the venue would throttle.
     BudgetPressure(BudgetPressure),

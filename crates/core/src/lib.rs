@@ -156,6 +156,14 @@ impl QuotingCore {
                 self.cancel_all_at = Some(now);
                 self.refresh_all(now, out);
             }
+            CoreEvent::HaltSymbol(asset) | CoreEvent::ResumeSymbol(asset) => {
+                let halt = matches!(ev, CoreEvent::HaltSymbol(_));
+                let Some(i) = self.known(*asset) else {
+                    return Err(CoreError::UnknownAsset(asset.0));
+                };
+                self.symbols[i].operator_halt = halt;
+                self.refresh_all(now, out);
+            }
             CoreEvent::BudgetPressure(p) => self.pressure = *p,
             CoreEvent::Resume => {
                 self.kill = false;

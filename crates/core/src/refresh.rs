@@ -58,6 +58,7 @@ impl QuotingCore {
             daily_pnl: s.position.daily_pnl(),
             book_fresh: s.book.is_fresh(now, s.params.stale_book_after),
             kill: self.kill,
+            operator_halt: s.operator_halt,
             startup: !self.started,
             global_stop,
             reject_halt: s.rejects.halt,

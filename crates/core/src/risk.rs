@@ -14,6 +14,7 @@
 //! | condition | state | ends when |
 //! |---|---|---|
 //! | kill switch | Halted (`Kill`) | an explicit resume |
+//! | operator halt of the symbol | Halted (`OperatorHalt`) | the operator resumes the symbol |
 //! | not started (startup) | Halted (`Startup`) | the engine's first resume, after reconciliation |
 //! | no fresh book within `stale_book_after` | Halted (`StaleBook`) | a fresh book |
 //! | a tick or lot reject (our bug) | Halted (`RejectHalt`) | a resume |
@@ -112,6 +113,8 @@ pub struct RiskInputs {
     pub book_fresh: bool,
     /// The kill switch is on.
     pub kill: bool,
+    /// An operator halted this symbol.
+    pub operator_halt: bool,
     /// The engine has not resumed since startup.
     pub startup: bool,
     /// The global daily stop fired today.
@@ -235,6 +238,8 @@ impl SymbolRisk {
         use TradingState::{Active, Halted, Reducing};
         if i.kill {
             (Halted, Reason::Kill)
+        } else if i.operator_halt {
+            (Halted, Reason::OperatorHalt)
         } else if i.startup {
             (Halted, Reason::Startup)
         } else if !i.book_fresh {

@@ -31,6 +31,8 @@ pub(crate) struct Symbol {
     pub(crate) rejects: RejectLatches,
     /// Reconciliation found a position mismatch; cleared by the next agreeing one.
     pub(crate) reconcile_mismatch: bool,
+    /// An operator halted this symbol ([`crate::CoreEvent::HaltSymbol`]).
+    pub(crate) operator_halt: bool,
     /// Place and modify commands sent for this coin (each is one quote on the wire).
     pub(crate) quotes_sent: u64,
     pub(crate) model: ModelSnapshot,
@@ -49,6 +51,7 @@ impl Symbol {
             risk: SymbolRisk::new(spec.asset),
             rejects: RejectLatches::default(),
             reconcile_mismatch: false,
+            operator_halt: false,
             quotes_sent: 0,
             model: ModelSnapshot::default(),
         }

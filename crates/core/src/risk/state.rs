@@ -60,6 +60,9 @@ pub enum Reason {
     StaleBook,
     /// The kill switch.
     Kill,
+    /// An operator halted this symbol (API or control channel). Halted until the operator
+    /// resumes it.
+    OperatorHalt,
     /// Not yet resumed after startup.
     Startup,
     /// The venue refused an order for a tick or lot error: our rounding or metadata is wrong

@@ -12,6 +12,7 @@ fn inputs(now: u64) -> RiskInputs {
         daily_pnl: Usd::ZERO,
         book_fresh: true,
         kill: false,
+        operator_halt: false,
         startup: false,
         global_stop: false,
         reject_halt: false,
