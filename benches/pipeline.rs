@@ -34,7 +34,7 @@ use hlmm::engine::idle::{IdlePolicy, Idler};
 use hlmm::engine::pin;
 use hlmm::engine::quote::{QuoteLoop, QuoteRings, QuoteShared};
 use hlmm::engine::side::Heartbeats;
-use hlmm::msg::{AssetSnapshot, ExecReport, Intent, Stamped};
+use hlmm::msg::{Activity, AssetSnapshot, ExecReport, Intent, Stamped};
 use hlmm::ring;
 use hlmm::runtime::{Clock, Phase, Shutdown, SystemClock};
 use hlmm::telemetry::{Counters, SharedStageHistograms, StageStats, StageSummary};
@@ -109,6 +109,8 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
     let (_control_tx, control_rx) = ring::lossless::<CoreEvent>(16);
     let (intent_tx, intent_rx) = ring::lossless::<Intent>(1024);
     let (snapshot_tx, _snapshot_rx) = ring::conflating::<AssetSnapshot>(4, 1);
+    // The operator's history, drained by this thread between frames as the side thread would.
+    let (activity_tx, mut activity_rx) = ring::lossless::<Activity>(8_192);
     let (mut outcome_tx, mut intent_rx) = (outcome_tx, intent_rx);
 
     let counters = Arc::new(Counters::new());
@@ -149,6 +151,7 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
             control: control_rx,
             intents: intent_tx,
             snapshots: snapshot_tx,
+            activity: activity_tx,
             reconcile: None,
         },
         QuoteShared {
@@ -235,6 +238,7 @@ fn run(policy: IdlePolicy, cores: &[usize]) -> RunResult {
         if i % 64 == 0 {
             feed.publish_stages();
         }
+        while activity_rx.pop().is_some() {}
     }
     shutdown.advance(Phase::DrainQuote);
     // The quote thread's last act is to cancel every quote: read those intents so its ring

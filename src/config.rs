@@ -22,6 +22,7 @@
 //! Secrets never live here: the agent key is named by a file path or an environment variable name
 //! ([`AgentKeySource`]) and read by the signer, so `Debug` of a [`Config`] cannot leak it.
 
+mod api;
 mod core_params;
 mod env;
 mod redis;
@@ -34,6 +35,7 @@ mod venue;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use api::ApiConfig;
 pub use env::{EnvError, ENV_VARS};
 pub use redis::RedisConfig;
 pub use schema::{Config, DEFAULT_COINS};

@@ -17,6 +17,7 @@
 //! [`run`] starts everything for a validated [`Config`] and returns when a signal (or
 //! [`Shutdown::request`]) has stopped every thread and drained every ring.
 
+mod api;
 mod boot;
 mod error;
 pub mod exec;
@@ -142,6 +143,8 @@ pub struct RunOptions {
     pub counters: Option<Arc<Counters>>,
     /// Print the per-coin summary table to stdout every `telemetry.summary_interval_ms`.
     pub print_summary: bool,
+    /// Filled with the API gateway's address once it listens (a test reads it).
+    pub api_addr: Option<Arc<std::sync::OnceLock<std::net::SocketAddr>>>,
 }
 
 /// Runs until `shutdown` is requested, then stops in order and reports. Tests call this with a
@@ -174,7 +177,24 @@ pub fn run_until_with(
         counters: options.counters.clone(),
         print_summary: options.print_summary,
     };
-    let stopped = wiring::start(&launch, core, orders)?.stop_when_requested(&shutdown);
+    let running = wiring::start(&launch, core, orders)?;
+    let api = match api::start(config, running.operator()) {
+        Ok(api) => api,
+        Err(e) => {
+            // The threads run: stop them cleanly before reporting why.
+            shutdown.request();
+            let _ = running.stop_when_requested(&shutdown);
+            venue.stop();
+            return Err(e);
+        }
+    };
+    if let (Some(cell), Some(api)) = (&options.api_addr, &api) {
+        let _ = cell.set(api.addr());
+    }
+    let stopped = running.stop_when_requested(&shutdown);
+    if let Some(api) = api {
+        api.stop();
+    }
     let final_account =
         account.and_then(|a| boot::final_account(&venue.info_url, a, &market.instruments, &clock));
     venue.stop();

@@ -59,6 +59,7 @@
 pub mod config;
 pub mod engine;
 pub mod msg;
+pub mod operator;
 pub mod ring;
 pub mod runtime;
 pub mod sync;

@@ -107,6 +107,10 @@ struct RunArgs {
     /// Do not print the per-coin summary table every telemetry.summary_interval_ms
     #[arg(long)]
     no_summary: bool,
+    /// Serve the API gateway and dashboard on host:port (e.g. 127.0.0.1:8080), overriding
+    /// the file's [api] listen and HLMM_API_LISTEN
+    #[arg(long, value_name = "ADDR")]
+    api: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +230,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     // Flags go through the same parsing as the environment, as its last (winning) entries.
     env.extend(args.venue.iter().map(|v| ("HLMM_VENUE".to_owned(), v.clone())));
     env.extend(args.log_format.iter().map(|v| ("HLMM_LOG_FORMAT".to_owned(), v.clone())));
+    env.extend(args.api.iter().map(|v| ("HLMM_API_LISTEN".to_owned(), v.clone())));
     if let Some(url) = &args.url {
         let (info, ws) = venue_urls(url)?;
         env.push(("HLMM_INFO_URL".to_owned(), info));

@@ -7,17 +7,19 @@
 //! | intents | quote → exec | [`Intent`] | lossless: a fault that halts quoting, counted |
 //! | outcomes | exec → quote | [`ExecReport`] | lossless: a fault that halts quoting, counted |
 //! | control | side → quote | `CoreEvent` (config, kill, resume; from the core) | lossless: the side thread keeps it and retries |
-//! | snapshots | quote → side | [`AssetSnapshot`] | conflates: latest per coin wins |
+//! | snapshots | quote → side | [`AssetSnapshot`] (with the coin's open orders) | conflates: latest per coin wins |
+//! | activity | quote → side | [`Activity`] (commands sent, outcomes, fills, audit records) | drops the newest, counted: the operator's history, never the trading state |
 //! | reconcile | reconciler ⇄ quote | the core's `VenueSnapshot` out, `ReconcileReport` back | a round is skipped / a log line lost |
 //!
 //! Every message is `Copy` and fixed-size except the boxed venue snapshot (every 30–60 s, off
 //! the frame path). This module sits below the threads that use it and the gateway that answers
 //! intents: it imports only the types and the core.
 
+use crate::core::orders::OrderView;
 use crate::core::positions::PositionSnapshot;
-use crate::core::risk::{Reason, TradingState};
+use crate::core::risk::{Reason, TradingState, Transition};
 use crate::types::commands::Command;
-use crate::types::events::{FeedEvent, OrderUpdate};
+use crate::types::events::{FeedEvent, Fill, OrderUpdate};
 use crate::types::outcome::OutcomeEvent;
 use crate::types::{AssetId, Cloid, Nanos};
 
@@ -87,8 +89,42 @@ pub struct AssetSnapshot {
     pub configs_refused: u64,
     /// Place and modify commands issued for this coin since start (its quotes on the wire).
     pub quotes_sent: u64,
+    /// The coin's live orders (the first [`SNAPSHOT_OPEN_ORDERS`]), as the order manager
+    /// tracks them.
+    pub open_orders: [Option<OrderView>; SNAPSHOT_OPEN_ORDERS],
+    /// How many live orders the coin has (may exceed what `open_orders` holds).
+    pub open_total: u16,
     /// When it was taken.
     pub taken: Nanos,
+}
+
+/// Most open orders of one coin a snapshot carries: a quote per side, with both legs of a
+/// modify in flight and a cancel or two, is at most six.
+pub const SNAPSHOT_OPEN_ORDERS: usize = 8;
+
+/// What the quote thread did, for the operator's history (quote → side, after a frame's
+/// intents are pushed: never inside the frame → intent span). Fixed-size, `Copy`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Activity {
+    /// A command went into the exec ring.
+    Sent {
+        /// The command.
+        command: Command,
+        /// When the core decided it.
+        at: Nanos,
+    },
+    /// The outcome of one command came back from exec.
+    Outcome {
+        /// The outcome.
+        outcome: OutcomeEvent,
+        /// When the quote thread applied it.
+        at: Nanos,
+    },
+    /// One of our fills, as the venue reported it (snapshot fills included; the side thread
+    /// keeps each `(oid, tid)` once).
+    Fill(Fill),
+    /// A change of a symbol's trading state, drained from the core's audit ring.
+    Audit(Transition),
 }
 
 /// Kinds of market data that conflate independently of each other: a newer book must not

@@ -6,6 +6,8 @@
 //!
 //! - [`schema`]: the JSON documents and Redis names (the design document's contract).
 //! - [`config_sync`]: `mm_config` messages and `mm:config:<SYM>` keys → validated decisions + acks.
+//! - [`desk`]: [`ConfigDesk`], the run's one config service (Redis, the operator API, the
+//!   scanner) and its way to the core.
 //! - [`scanner`]: ranking, top-N selection with hysteresis, listing events; the `/info` thread.
 //! - [`snapshot`]: the side thread's book of quote-thread snapshots and the position update
 //!   built from it.
@@ -13,11 +15,13 @@
 //! - [`link`]: [`RedisSync`], the connection state machine that ties them together.
 
 pub mod config_sync;
+pub mod desk;
 pub mod link;
 pub mod outbox;
 pub mod scanner;
 pub mod schema;
 pub mod snapshot;
 
+pub use desk::ConfigDesk;
 pub use link::{RedisSync, SyncSettings, SyncShared, SyncStatus};
 pub use snapshot::PositionBook;

@@ -39,6 +39,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("HLMM_EXEC_CORE", "threads.exec_core: a cpu number, or none"),
     ("HLMM_SPIN", "threads.spin: busy or spin_then_yield"),
     ("HLMM_LOG_FORMAT", "telemetry.log_format: pretty or json"),
+    ("HLMM_API_LISTEN", "api.listen: host:port of the API gateway and dashboard (flag --api)"),
+    ("HLMM_API_TOKEN_FILE", "api.token_file"),
 ];
 
 /// A bad environment override, or a variable the config needs that is not set.
@@ -126,6 +128,8 @@ impl Config {
                     Ok(format) => self.telemetry.log_format = format,
                     Err(rule) => bad(rule),
                 },
+                "HLMM_API_LISTEN" => self.api.listen = Some(value.to_owned()),
+                "HLMM_API_TOKEN_FILE" => self.api.token_file = Some(PathBuf::from(value)),
                 _ => {}
             }
         }

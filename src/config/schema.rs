@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::api::ApiConfig;
 use super::redis::RedisConfig;
 use super::sections::{FeedConfig, TelemetryConfig, ThreadsConfig};
 use super::symbol::{SymbolConfig, SymbolOverrides};
@@ -39,6 +40,9 @@ pub struct Config {
     /// Optional Redis sync (config hot reload, position updates, metrics) and symbol scanner.
     #[serde(default)]
     pub redis: RedisConfig,
+    /// Optional operator API gateway and dashboard.
+    #[serde(default)]
+    pub api: ApiConfig,
     /// Per-symbol parameters used where a `[symbols.<COIN>]` table leaves a field out. A field
     /// missing here falls back to the built-in default ([`SymbolConfig::default`]).
     #[serde(default)]
@@ -57,6 +61,7 @@ impl Default for Config {
             feed: FeedConfig::default(),
             telemetry: TelemetryConfig::default(),
             redis: RedisConfig::default(),
+            api: ApiConfig::default(),
             defaults: SymbolConfig::default(),
             symbols: DEFAULT_COINS
                 .iter()

@@ -61,8 +61,24 @@ pub(super) fn validate(config: &Config) -> Vec<ConfigError> {
     check_feed(config, &mut errors);
     check_telemetry(config, &mut errors);
     check_redis(config, &mut errors);
+    check_api(config, &mut errors);
     check_symbols(config, &mut errors);
     errors
+}
+
+fn check_api(config: &Config, errors: &mut Vec<ConfigError>) {
+    let api = &config.api;
+    let Some(listen) = &api.listen else { return };
+    // A non-loopback address without tokens is refused when the gateway starts (tokens may
+    // come from the environment, which this check does not see).
+    if listen.parse::<std::net::SocketAddr>().is_err() {
+        errors.push(ConfigError::new(
+            None,
+            "api.listen",
+            listen,
+            "must be host:port with an IP address, e.g. 127.0.0.1:8080",
+        ));
+    }
 }
 
 fn check_venue(config: &Config, errors: &mut Vec<ConfigError>) {

@@ -28,7 +28,10 @@ use super::side::Heartbeats;
 use crate::core::orders::BudgetPressure;
 use crate::core::venue_sync::ReconcileKind;
 use crate::core::{CoreEvent, QuotingCore};
-use crate::msg::{AssetSnapshot, ExecReport, Intent, Stamped, SNAPSHOT_INTERVAL_NS};
+use crate::msg::{
+    Activity, AssetSnapshot, ExecReport, Intent, Stamped, SNAPSHOT_INTERVAL_NS,
+    SNAPSHOT_OPEN_ORDERS,
+};
 use crate::ring::{ConflatingRx, ConflatingTx, LosslessRx, LosslessTx};
 use crate::runtime::{Clock, Phase, Shutdown, SystemClock};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
@@ -59,6 +62,8 @@ pub struct QuoteRings {
     pub intents: LosslessTx<Intent>,
     /// Snapshots to the side thread (conflating, keyed by the coin's dense index).
     pub snapshots: ConflatingTx<AssetSnapshot>,
+    /// The operator's history to the side thread (a full ring drops, counted).
+    pub activity: LosslessTx<Activity>,
     /// Venue snapshots from the reconciler and reports back; `None` without an account.
     pub reconcile: Option<ReconcileLink>,
 }
@@ -220,6 +225,7 @@ impl<C: Clock> QuoteLoop<C> {
         match report {
             ExecReport::Outcome(outcome) => {
                 self.decide(&CoreEvent::Outcome(outcome), now, Nanos(0));
+                self.record(Activity::Outcome { outcome, at: now });
             }
             ExecReport::Update(update) => {
                 // What `orderStatus` said about an ambiguous order: the same as a stream update.
@@ -246,9 +252,22 @@ impl<C: Clock> QuoteLoop<C> {
             self.shared.counters.add(Counter::UserFills, batch.fills.len() as u64);
         }
         self.decide(&CoreEvent::Feed(msg.event), now, msg.recv);
-        if matches!(msg.event, FeedEvent::Fills(_)) {
+        if let FeedEvent::Fills(batch) = &msg.event {
+            // After the fills' intents are pushed: the history never delays the reaction.
+            for &fill in batch.fills.as_slice() {
+                self.record(Activity::Fill(fill));
+            }
             self.snap.fills += 1;
             self.snap.due = true;
+        }
+    }
+
+    /// One record for the side thread's history; a full ring drops it (counted): the history
+    /// is the operator's, the trading state never depends on it.
+    #[inline]
+    fn record(&mut self, activity: Activity) {
+        if self.rings.activity.push(activity).is_err() {
+            self.shared.counters.incr(Counter::ActivityDropped);
         }
     }
 
@@ -274,13 +293,16 @@ impl<C: Clock> QuoteLoop<C> {
     fn publish_snapshots(&mut self, now: Nanos) {
         self.snap.due = false;
         self.snap.last = now;
+        while let Some(transition) = self.core.pop_audit() {
+            self.record(Activity::Audit(transition));
+        }
         for (index, &asset) in self.snap.assets.iter().enumerate() {
             let (Some(position), Some((state, reason))) =
                 (self.core.position(asset), self.core.state(asset))
             else {
                 continue;
             };
-            let snapshot = AssetSnapshot {
+            let mut snapshot = AssetSnapshot {
                 index,
                 asset,
                 position,
@@ -290,8 +312,16 @@ impl<C: Clock> QuoteLoop<C> {
                 configs_applied: self.snap.applied[index],
                 configs_refused: self.snap.refused[index],
                 quotes_sent: self.core.quotes_sent(asset).unwrap_or(0),
+                open_orders: [None; SNAPSHOT_OPEN_ORDERS],
+                open_total: 0,
                 taken: now,
             };
+            for order in self.core.orders().open_orders(asset) {
+                if let Some(slot) = snapshot.open_orders.get_mut(usize::from(snapshot.open_total)) {
+                    *slot = Some(*order);
+                }
+                snapshot.open_total = snapshot.open_total.saturating_add(1);
+            }
             self.rings.snapshots.push(index, snapshot);
         }
     }
@@ -318,6 +348,11 @@ impl<C: Clock> QuoteLoop<C> {
         if overflow {
             // The exec ring is lossless: an intent that does not fit is a fault, not a drop.
             self.shared.counters.incr(Counter::LosslessRingFull);
+        }
+        // The span is closed: now the operator's copy of what went out.
+        for i in 0..self.commands.len() {
+            let command = self.commands[i];
+            self.record(Activity::Sent { command, at: decided });
         }
     }
 

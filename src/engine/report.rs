@@ -198,6 +198,8 @@ pub fn startup_snapshot(index: usize, spec: &InstrumentSpec) -> AssetSnapshot {
         configs_applied: 0,
         configs_refused: 0,
         quotes_sent: 0,
+        open_orders: [None; crate::msg::SNAPSHOT_OPEN_ORDERS],
+        open_total: 0,
         taken: Nanos(0),
     }
 }

@@ -13,12 +13,15 @@ use std::time::Duration;
 use super::health::{FeedHealth, Stream};
 use super::pin::lower_current_thread_priority;
 use super::report::{CoinSummary, Summary};
+use crate::config::Config;
 use crate::core::orders::BudgetPressure;
 use crate::core::CoreEvent;
-use crate::msg::AssetSnapshot;
-use crate::ring::{ConflatingRx, LosslessTx};
+use crate::msg::{Activity, AssetSnapshot};
+use crate::operator::view::ViewInputs;
+use crate::operator::{CallContext, OperatorHub, OperatorInbox, Station};
+use crate::ring::{ConflatingRx, LosslessRx, LosslessTx};
 use crate::runtime::{Clock, Phase, SharedClock, Shutdown};
-use crate::sync::{PositionBook, RedisSync, SyncSettings, SyncShared, SyncStatus};
+use crate::sync::{ConfigDesk, PositionBook, RedisSync, SyncSettings, SyncShared, SyncStatus};
 use crate::telemetry::{Counters, SharedStageHistograms, Stage};
 use crate::types::{InstrumentSpec, Nanos};
 use crate::venue::exec::GatewayStats;
@@ -53,6 +56,12 @@ pub struct SideSettings {
     pub instruments: Vec<InstrumentSpec>,
     /// Print the per-coin table to stdout with each summary (`hlmm run` at a terminal).
     pub print_table: bool,
+    /// The validated config: the config service starts from it.
+    pub config: Config,
+    /// The venue's name for the operator (`sim`, `testnet`, …).
+    pub venue: String,
+    /// This engine's id for the operator.
+    pub instance: String,
 }
 
 /// Shared state the side thread reads.
@@ -85,6 +94,8 @@ const TICK: Duration = Duration::from_millis(50);
 const REDIS_TICK: Duration = Duration::from_millis(10);
 /// How often the side thread merges the stage histograms the busy threads handed over.
 const HISTOGRAM_MERGE_INTERVAL: Duration = Duration::from_millis(50);
+/// How often the documents the API gateway serves are rebuilt.
+const OPERATOR_REFRESH_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The side thread's ring ends and optional Redis sync.
 #[derive(Debug)]
@@ -95,6 +106,10 @@ pub struct SideIo {
     pub snapshots: ConflatingRx<AssetSnapshot>,
     /// Redis sync settings; `None` = Redis off.
     pub sync: Option<SyncSettings>,
+    /// The quote thread's activity records (the operator's history).
+    pub activity: LosslessRx<Activity>,
+    /// What the API gateway reads, and its control calls.
+    pub operator: (Arc<OperatorHub>, OperatorInbox),
 }
 
 /// Runs the side thread until the shutdown reaches [`Phase::Done`].
@@ -129,6 +144,10 @@ struct SideLoop {
     snapshots: ConflatingRx<AssetSnapshot>,
     /// The latest snapshot of every coin, for the summaries.
     book: PositionBook,
+    /// The one config service (Redis, the API, the scanner).
+    desk: ConfigDesk,
+    /// The operator's history, control calls and API documents.
+    station: Station,
     redis: Option<RedisSync>,
     watchdog: Watchdog,
     /// Monotonic time the thread started, and of the last turn.
@@ -136,13 +155,14 @@ struct SideLoop {
     last: Nanos,
     since_summary: Duration,
     since_merge: Duration,
+    since_refresh: Duration,
     /// The startup gate has sent `Resume`.
     resumed: bool,
 }
 
 impl SideLoop {
     fn start(settings: SideSettings, shared: SideShared, io: SideIo) -> Self {
-        let SideIo { control, snapshots, sync } = io;
+        let SideIo { control, snapshots, sync, activity, operator: (hub, inbox) } = io;
         let redis = sync.map(|sync| {
             let sync_shared = SyncShared {
                 counters: Arc::clone(&shared.counters),
@@ -155,6 +175,8 @@ impl SideLoop {
         let started = shared.clock.monotonic();
         Self {
             book: PositionBook::new(settings.instruments.clone()),
+            desk: ConfigDesk::new(settings.config.clone(), &settings.instruments),
+            station: Station::new(hub, inbox, activity, &settings.instruments),
             watchdog: Watchdog::new(settings.stall_after),
             settings,
             shared,
@@ -165,6 +187,7 @@ impl SideLoop {
             last: started,
             since_summary: Duration::ZERO,
             since_merge: Duration::ZERO,
+            since_refresh: OPERATOR_REFRESH_INTERVAL,
             resumed: false,
         }
     }
@@ -176,9 +199,20 @@ impl SideLoop {
         let elapsed = Duration::from_nanos(now.saturating_since(self.last));
         self.last = now;
         self.take_snapshots();
+        self.station.drain_activity();
+        let wall = self.shared.clock.now();
+        self.station.answer_calls(&mut CallContext {
+            now: wall,
+            desk: &mut self.desk,
+            redis: self.redis.as_mut(),
+            gate_open: self.resumed,
+            book: &self.book,
+        });
         if let Some(r) = self.redis.as_mut() {
-            r.tick(self.shared.clock.now(), &mut self.control);
+            r.tick(wall, &mut self.desk);
         }
+        self.station.push_control(&mut self.control);
+        self.desk.push_control(&mut self.control);
         self.open_gate_when_ready();
         let shared = &self.shared;
         let stalled =
@@ -192,10 +226,16 @@ impl SideLoop {
             self.since_merge = Duration::ZERO;
             let _ = shared.histograms.snapshot();
         }
+        self.since_refresh += elapsed;
+        if self.since_refresh >= OPERATOR_REFRESH_INTERVAL {
+            self.since_refresh = Duration::ZERO;
+            self.refresh_operator_view(wall, now);
+        }
+        let shared = &self.shared;
         self.since_summary += elapsed;
         if self.since_summary >= self.settings.summary_interval {
             self.since_summary = Duration::ZERO;
-            log_summary(shared, self.redis.as_ref().map(RedisSync::status));
+            log_summary(shared, self.redis.as_ref().map(|r| r.status(&self.desk)));
             if self.settings.print_table {
                 print!("{}", self.summary().render());
             }
@@ -210,10 +250,43 @@ impl SideLoop {
     fn take_snapshots(&mut self) {
         while let Some(snapshot) = self.snapshots.pop() {
             self.book.update(snapshot);
+            if let Some(spec) = self.settings.instruments.get(snapshot.index) {
+                self.desk.on_snapshot(spec.coin.as_str(), &snapshot);
+            }
             if let Some(r) = self.redis.as_mut() {
                 r.on_snapshot(snapshot);
             }
         }
+    }
+
+    /// Rebuilds what the API gateway serves (every [`OPERATOR_REFRESH_INTERVAL`]).
+    fn refresh_operator_view(&mut self, wall: Nanos, monotonic: Nanos) {
+        let shared = &self.shared;
+        let uptime_s = Duration::from_nanos(monotonic.saturating_since(self.started)).as_secs_f64();
+        let redis = self.redis.as_ref();
+        let desk = &self.desk;
+        let book = &self.book;
+        let settings = &self.settings;
+        let seq = self.station.next_seq();
+        let station = &self.station;
+        station.publish(&ViewInputs {
+            now: wall,
+            uptime_s,
+            venue: &settings.venue,
+            instance: &settings.instance,
+            connected: shared.health.is_connected(),
+            killed: station.killed(),
+            book,
+            desk,
+            ledger: station.ledger(),
+            control_audit: station.control_audit(),
+            counters: shared.counters.snapshot(),
+            histograms: &shared.histograms,
+            gateway: shared.gateway.as_deref(),
+            redis: redis.map(|r| r.status(desk)),
+            scanner: redis.map(RedisSync::scanner_view),
+            seq,
+        });
     }
 
     /// The startup gate: `Resume` once the feed is fresh everywhere and the core agrees with
@@ -221,6 +294,7 @@ impl SideLoop {
     fn open_gate_when_ready(&mut self) {
         let shared = &self.shared;
         if !self.resumed
+            && !self.station.killed()
             && all_books_fresh(&shared.health)
             && shared.reconciled.load(Ordering::Relaxed)
             && !shared.shutdown.is_requested()
@@ -245,8 +319,8 @@ impl SideLoop {
             self.book.update(snapshot);
             r.on_snapshot(snapshot);
         }
-        r.tick(self.shared.clock.now(), &mut self.control);
-        let status = r.status();
+        r.tick(self.shared.clock.now(), &mut self.desk);
+        let status = r.status(&self.desk);
         r.stop();
         log_summary(&self.shared, Some(status));
     }

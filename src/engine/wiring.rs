@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use crate::config::{Config, SpinPolicy};
 use crate::core::{CoreEvent, QuotingCore};
-use crate::msg::{AssetIndex, AssetSnapshot, Intent};
-use crate::ring::{self, ConflatingRx, LosslessTx};
+use crate::msg::{Activity, AssetIndex, AssetSnapshot, Intent};
+use crate::operator::OperatorHub;
+use crate::ring::{self, ConflatingRx, LosslessRx, LosslessTx};
 use crate::runtime::{Clock, Phase, SharedClock, Shutdown, SystemClock};
 use crate::sync::SyncSettings;
 use crate::telemetry::{Counters, CountersSnapshot, SharedStageHistograms, StageSummary};
@@ -39,6 +40,9 @@ use super::side::{self, Heartbeats, SideIo, SideSettings, SideShared};
 const ORDER_RING_CAPACITY: usize = 4_096;
 /// Capacity of the side → quote control ring (config updates, kill, resume).
 const CONTROL_RING_CAPACITY: usize = 256;
+/// Capacity of the quote → side activity ring (the operator's history). The side thread drains
+/// it every 10–50 ms; a burst of re-quotes over every coin is tens of records.
+const ACTIVITY_RING_CAPACITY: usize = 16_384;
 
 /// What a run's threads are built from.
 pub(super) struct Launch<'a> {
@@ -69,9 +73,10 @@ struct Rings {
     feed: FeedRings,
     quote: QuoteRings,
     exec: ExecRings,
-    /// The side thread's ends: control into the quote thread, snapshots out of it.
+    /// The side thread's ends: control into the quote thread, snapshots and activity out of it.
     control: LosslessTx<CoreEvent>,
     snapshots: ConflatingRx<AssetSnapshot>,
+    activity: LosslessRx<Activity>,
 }
 
 /// The engine's threads while they run.
@@ -81,6 +86,8 @@ pub(super) struct Running {
     exec: JoinHandle<()>,
     side: JoinHandle<()>,
     reconciler: Option<JoinHandle<()>>,
+    /// What the API gateway serves and commands through.
+    operator: Arc<OperatorHub>,
     counters: Arc<Counters>,
     histograms: Arc<SharedStageHistograms>,
     clock: SharedClock,
@@ -107,8 +114,14 @@ pub(super) fn start(
 ) -> Result<Running, EngineError> {
     let Launch { config, instruments, clock, .. } = *launch;
     let now = clock.now();
-    let Rings { feed: feed_rings, quote: mut quote_rings, exec: exec_rings, control, snapshots } =
-        rings(config, instruments, orders.startup_commands, now)?;
+    let Rings {
+        feed: feed_rings,
+        quote: mut quote_rings,
+        exec: exec_rings,
+        control,
+        snapshots,
+        activity,
+    } = rings(config, instruments, orders.startup_commands, now)?;
     let shared = Shared {
         counters: launch.counters.clone().unwrap_or_else(|| Arc::new(Counters::new())),
         histograms: Arc::new(SharedStageHistograms::new()),
@@ -122,7 +135,14 @@ pub(super) fn start(
         start_reconciler(launch, orders.account, orders.agreed, &mut quote_rings)?;
     let quote = quote_loop(launch, core, quote_rings, &shared, orders.stats.clone(), &plan);
     let (side_settings, side_shared) = side_parts(launch, &shared, reconciled, orders.stats);
-    let side_io = SideIo { control, snapshots, sync: sync_settings(launch, now) };
+    let (operator, inbox) = OperatorHub::new();
+    let side_io = SideIo {
+        control,
+        snapshots,
+        sync: sync_settings(launch, now),
+        activity,
+        operator: (Arc::clone(&operator), inbox),
+    };
 
     let started = clock.monotonic();
     let exec = spawn_exec(launch, &plan, orders.gateway, exec_rings, &shared)?;
@@ -138,6 +158,7 @@ pub(super) fn start(
         exec,
         side,
         reconciler,
+        operator,
         counters: shared.counters,
         histograms: shared.histograms,
         clock: Arc::clone(clock),
@@ -246,6 +267,7 @@ fn rings(
     // One key per coin; room for a few rounds so the side thread rarely sees conflation.
     let (snapshot_tx, snapshot_rx) =
         ring::conflating(instruments.len().max(1) * 4, instruments.len().max(1));
+    let (activity_tx, activity_rx) = ring::lossless::<Activity>(ACTIVITY_RING_CAPACITY);
     Ok(Rings {
         feed: FeedRings { md: md_tx, user: user_tx },
         quote: QuoteRings {
@@ -255,11 +277,13 @@ fn rings(
             control: control_rx,
             intents: intent_tx,
             snapshots: snapshot_tx,
+            activity: activity_tx,
             reconcile: None,
         },
         exec: ExecRings { intents: intent_rx, outcomes: outcome_tx },
         control: control_tx,
         snapshots: snapshot_rx,
+        activity: activity_rx,
     })
 }
 
@@ -334,6 +358,9 @@ fn side_parts(
         stall_after: Duration::from_secs(2),
         instruments: instruments.to_vec(),
         print_table: print_summary,
+        config: config.clone(),
+        venue: config.venue.kind.to_string(),
+        instance: instance_id(),
     };
     let shared = SideShared {
         counters: Arc::clone(&shared.counters),
@@ -349,7 +376,20 @@ fn side_parts(
     (settings, shared)
 }
 
+/// This engine's id for the operator: `HLMM_INSTANCE`, else `hlmm-<pid>`.
+fn instance_id() -> String {
+    std::env::var("HLMM_INSTANCE")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| format!("hlmm-{}", std::process::id()))
+}
+
 impl Running {
+    /// What the API gateway serves and commands through.
+    pub(super) fn operator(&self) -> &Arc<OperatorHub> {
+        &self.operator
+    }
+
     /// Waits until `shutdown` is requested, then stops the threads in dependency order: the
     /// feed stops reading, the quote thread drains and pulls every quote, exec drains the
     /// intent ring and sweeps the venue, the side thread flushes last.

@@ -88,21 +88,29 @@ impl ConfigService {
 
     /// Decides on one `mm_config` message.
     pub fn on_message(&mut self, payload: &[u8], now_s: u64) -> Decision {
-        let value: serde_json::Value = match serde_json::from_slice(payload) {
-            Ok(v) => v,
-            Err(e) => {
-                return self.refuse(
-                    None,
-                    ConfigSource::Channel,
-                    vec![AckError { field: None, value: None, rule: format!("not JSON: {e}") }],
-                    now_s,
-                )
-            }
-        };
+        match serde_json::from_slice(payload) {
+            Ok(value) => self.on_patch(value, ConfigSource::Channel, now_s),
+            Err(e) => self.refuse(
+                None,
+                ConfigSource::Channel,
+                vec![AckError { field: None, value: None, rule: format!("not JSON: {e}") }],
+                now_s,
+            ),
+        }
+    }
+
+    /// Decides on one patch in the `mm_config` schema (`symbol` and the fields to change), from
+    /// an `mm_config` message or the operator API: the same rules, version bump and ack.
+    pub fn on_patch(
+        &mut self,
+        value: serde_json::Value,
+        source: ConfigSource,
+        now_s: u64,
+    ) -> Decision {
         let symbol = value.get("symbol").and_then(serde_json::Value::as_str).map(str::to_owned);
         match parse_patch(value) {
-            Ok(patch) => self.decide(patch, None, ConfigSource::Channel, now_s),
-            Err(errors) => self.refuse(symbol, ConfigSource::Channel, errors, now_s),
+            Ok(patch) => self.decide(patch, None, source, now_s),
+            Err(errors) => self.refuse(symbol, source, errors, now_s),
         }
     }
 
@@ -189,11 +197,8 @@ impl ConfigService {
         self.config = next;
         self.versions.insert(coin.clone(), version);
         let store = match source {
-            ConfigSource::Channel => patch_of(&coin, &new).map(|config| StoredConfig {
-                version,
-                updated_at: now_s,
-                config,
-            }),
+            ConfigSource::Channel | ConfigSource::Api => patch_of(&coin, &new)
+                .map(|config| StoredConfig { version, updated_at: now_s, config }),
             ConfigSource::Key => None,
         };
         Decision {

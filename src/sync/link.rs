@@ -17,7 +17,6 @@ mod publish;
 mod scan;
 mod subscriber;
 
-use std::collections::{BTreeMap, VecDeque};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -26,18 +25,17 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::config::{Config, RedisConfig};
-use crate::core::CoreEvent;
 use crate::msg::AssetSnapshot;
-use crate::ring::LosslessTx;
 use crate::runtime::{Backoff, SharedClock, Shutdown};
 use crate::telemetry::{Counters, SharedStageHistograms};
-use crate::types::{AssetId, InstrumentSpec, Nanos};
+use crate::types::{InstrumentSpec, Nanos};
 
 use self::subscriber::SubEvent;
-use super::config_sync::{Apply, ConfigService, Decision};
+use super::config_sync::Decision;
+use super::desk::ConfigDesk;
 use super::outbox::Outbox;
 use super::scanner::{spawn_scanner, ScanReply, Scanner, ScannerRules};
-use super::schema::{config_key, CONFIG_ACK_CHANNEL};
+use super::schema::{config_key, ConfigAck, StoredConfig, SymbolMetrics, CONFIG_ACK_CHANNEL};
 use super::snapshot::PositionBook;
 
 /// Bound of every Redis call (connect, read, write). Loopback Redis answers in microseconds;
@@ -102,21 +100,6 @@ pub struct SyncStatus {
     pub scan_errors: u64,
 }
 
-/// Per-coin bookkeeping of config versions between side and core.
-#[derive(Debug, Clone, Default)]
-struct CoinSync {
-    asset: AssetId,
-    /// Versions of the Config events pushed and not yet confirmed by a snapshot, oldest first.
-    in_flight: VecDeque<u64>,
-    /// Config events the core reported applied / refused, as of the last snapshot.
-    applied_seen: u64,
-    refused_seen: u64,
-    /// Version the core last confirmed.
-    applied_version: u64,
-    /// The scanner deselected the coin (with `follow_scanner`): forced hedge-only.
-    scanner_out: bool,
-}
-
 /// The side thread's Redis state machine.
 pub struct RedisSync {
     redis: RedisConfig,
@@ -129,10 +112,9 @@ pub struct RedisSync {
     sub_rx: Option<Receiver<SubEvent>>,
     scan_rx: Option<Receiver<ScanReply>>,
     threads: Vec<JoinHandle<()>>,
-    service: ConfigService,
     scanner: Scanner,
-    coins: BTreeMap<String, CoinSync>,
-    pending_control: VecDeque<(String, CoreEvent)>,
+    /// The coins the core trades.
+    quoted: Vec<String>,
     book: PositionBook,
     outbox: Outbox,
     seq: u64,
@@ -140,6 +122,8 @@ pub struct RedisSync {
     last_position: Nanos,
     last_metrics: Nanos,
     needs_restart: Vec<String>,
+    /// The scanner's last ranking.
+    ranking: Vec<SymbolMetrics>,
     status: SyncStatus,
     shared: SyncShared,
 }
@@ -157,19 +141,15 @@ impl RedisSync {
                 None
             }
         };
-        let quoted: Vec<(String, AssetId)> =
-            settings.instruments.iter().map(|s| (s.coin.as_str().to_owned(), s.asset)).collect();
-        let coins = quoted
-            .iter()
-            .map(|(c, a)| (c.clone(), CoinSync { asset: *a, ..CoinSync::default() }))
-            .collect();
+        let quoted: Vec<String> =
+            settings.instruments.iter().map(|s| s.coin.as_str().to_owned()).collect();
         let scanner = Scanner::new(
             ScannerRules {
                 top_n: redis.top_n,
                 min_open_interest_usd: redis.min_open_interest_usd,
                 hysteresis: redis.scanner_hysteresis,
             },
-            quoted.iter().map(|(c, _)| c.clone()),
+            quoted.iter().cloned(),
         );
         let mut threads = Vec::new();
         let sub_rx = client.as_ref().and_then(|client| {
@@ -195,74 +175,57 @@ impl RedisSync {
             sub_rx,
             scan_rx,
             threads,
-            service: ConfigService::new(settings.config, quoted),
             scanner,
-            coins,
-            pending_control: VecDeque::new(),
+            quoted,
             book: PositionBook::new(settings.instruments),
             seq: 0,
             published_fills: 0,
             last_position: Nanos(0),
             last_metrics: Nanos(0),
             needs_restart: Vec::new(),
+            ranking: Vec::new(),
             status: SyncStatus { config_source_stale: true, ..SyncStatus::default() },
             shared,
         }
     }
 
-    /// The latest numbers.
-    pub fn status(&self) -> SyncStatus {
+    /// The latest numbers, with the config desk's decisions.
+    pub fn status(&self, desk: &ConfigDesk) -> SyncStatus {
         let mut s = self.status;
+        let counts = desk.counts();
+        s.configs_accepted = counts.accepted;
+        s.configs_refused = counts.refused;
+        s.configs_refused_by_core = counts.refused_by_core;
         s.config_source_stale = self.conn.is_none() || !self.subscribed;
         s.position_updates_buffered = self.outbox.len() as u64;
         s.position_updates_dropped = self.outbox.dropped();
         s
     }
 
-    /// The config in force (the file's, with every accepted update).
-    pub fn config(&self) -> &Config {
-        self.service.config()
+    /// The scanner's last ranking and current selection.
+    pub fn scanner_view(&self) -> (&[SymbolMetrics], &[String]) {
+        (&self.ranking, self.scanner.selected())
     }
 
-    /// Takes one quote-thread snapshot in.
+    /// Takes one quote-thread snapshot in (for the position updates).
     pub fn on_snapshot(&mut self, s: AssetSnapshot) {
         self.book.update(s);
-        let coin = self.book.instruments().get(s.index).map(|i| i.coin.as_str().to_owned());
-        let Some(c) = coin.and_then(|coin| self.coins.get_mut(&coin)) else { return };
-        while c.applied_seen < s.configs_applied {
-            c.applied_seen += 1;
-            if let Some(v) = c.in_flight.pop_front() {
-                c.applied_version = v;
-            }
-        }
-        while c.refused_seen < s.configs_refused {
-            c.refused_seen += 1;
-            c.in_flight.pop_front();
-            self.status.configs_refused_by_core += 1;
-            tracing::error!(asset = c.asset.0, "The core refused a config the side accepted");
-        }
-    }
-
-    /// The version the core confirmed for `coin`.
-    pub fn applied_version(&self, coin: &str) -> u64 {
-        self.coins.get(coin).map_or(0, |c| c.applied_version)
     }
 
     /// One round of work: connection upkeep, config messages, scanner output, position updates
     /// and metrics. Every Redis call is bounded by `IO_TIMEOUT`.
-    pub fn tick(&mut self, now: Nanos, control: &mut LosslessTx<CoreEvent>) {
-        self.drain_subscriber(now);
+    pub fn tick(&mut self, now: Nanos, desk: &mut ConfigDesk) {
+        self.drain_subscriber(now, desk);
         self.keep_connected(now);
         if self.resync_pending && self.conn.is_some() && self.subscribed {
-            self.resync(now);
+            self.resync(now, desk);
         }
-        self.drain_scanner(now);
-        self.push_control(control);
-        self.position_updates(now);
+        self.drain_scanner(now, desk);
+        self.position_updates(now, desk);
         self.flush_outbox();
         if now.saturating_since(self.last_metrics) >= self.redis.metrics_interval_ms * 1_000_000 {
             self.last_metrics = now;
-            self.write_metrics(now);
+            self.write_metrics(now, desk);
         }
     }
 
@@ -325,7 +288,7 @@ impl RedisSync {
         }
     }
 
-    fn drain_subscriber(&mut self, now: Nanos) {
+    fn drain_subscriber(&mut self, now: Nanos, desk: &mut ConfigDesk) {
         loop {
             let event = match self.sub_rx.as_ref().map(Receiver::try_recv) {
                 Some(Ok(e)) => e,
@@ -344,16 +307,16 @@ impl RedisSync {
                 }
                 SubEvent::Lost => self.subscribed = false,
                 SubEvent::Message(payload) => {
-                    let decision = self.service.on_message(&payload, unix_s(now));
-                    self.apply(now, decision);
+                    let decision = desk.service().on_message(&payload, unix_s(now));
+                    self.apply(now, desk, decision);
                 }
             }
         }
     }
 
     /// Reads every quoted coin's key and applies the newer ones; rewrites keys Redis lost.
-    fn resync(&mut self, now: Nanos) {
-        let coins: Vec<String> = self.coins.keys().cloned().collect();
+    fn resync(&mut self, now: Nanos, desk: &mut ConfigDesk) {
+        let coins = self.quoted.clone();
         let keys: Vec<String> = coins.iter().map(|c| config_key(c)).collect();
         let Some(values) =
             self.with_conn(now, |c| redis::cmd("MGET").arg(&keys).query::<Vec<Option<String>>>(c))
@@ -364,13 +327,13 @@ impl RedisSync {
         for (coin, value) in coins.iter().zip(values) {
             match value {
                 Some(raw) => {
-                    if let Some(decision) = self.service.on_stored(coin, &raw, unix_s(now)) {
-                        self.apply(now, decision);
+                    if let Some(decision) = desk.service().on_stored(coin, &raw, unix_s(now)) {
+                        self.apply(now, desk, decision);
                     }
                 }
                 None => {
                     // Redis restarted empty: put back what is in force.
-                    if let Some(stored) = self.service.stored(coin, unix_s(now)) {
+                    if let Some(stored) = desk.service().stored(coin, unix_s(now)) {
                         self.set_json(now, &config_key(coin), &stored);
                     }
                 }
@@ -379,66 +342,24 @@ impl RedisSync {
         tracing::info!(coins = coins.len(), "Config keys resynced");
     }
 
-    fn apply(&mut self, now: Nanos, decision: Decision) {
-        let Decision { ack, apply } = decision;
-        if ack.accepted {
-            self.status.configs_accepted += 1;
-            tracing::info!(
-                symbol = ack.symbol.as_deref().unwrap_or(""),
-                version = ack.version.unwrap_or(0),
-                source = ?ack.source,
-                changes = %serde_json::to_string(&ack.changes).unwrap_or_default(),
-                "Config accepted"
-            );
-        } else {
-            self.status.configs_refused += 1;
-            tracing::warn!(
-                symbol = ack.symbol.as_deref().unwrap_or(""),
-                source = ?ack.source,
-                errors = %serde_json::to_string(&ack.errors).unwrap_or_default(),
-                "Config refused"
-            );
+    fn apply(&mut self, now: Nanos, desk: &mut ConfigDesk, decision: Decision) {
+        let (ack, store) = desk.take(decision);
+        self.publish_decision(now, &ack, store.as_ref());
+    }
+
+    /// Writes an accepted config under its key and publishes the ack on `mm_config_ack`: what
+    /// every decision of the [`ConfigDesk`] leaves in Redis, whatever its source.
+    pub fn publish_decision(&mut self, now: Nanos, ack: &ConfigAck, store: Option<&StoredConfig>) {
+        if let (Some(stored), Some(coin)) = (store, ack.symbol.as_deref()) {
+            self.set_json(now, &config_key(coin), stored);
         }
-        if let Some(Apply { coin, store, .. }) = apply {
-            self.queue_config(&coin);
-            if let Some(stored) = store {
-                self.set_json(now, &config_key(&coin), &stored);
-            }
-        }
-        let published = serde_json::to_string(&ack).ok().and_then(|text| {
+        let published = serde_json::to_string(ack).ok().and_then(|text| {
             self.with_conn(now, |c| {
                 redis::cmd("PUBLISH").arg(CONFIG_ACK_CHANNEL).arg(text).query::<i64>(c)
             })
         });
         if published.is_none() {
             self.status.acks_lost += 1;
-        }
-    }
-
-    /// Queues `coin`'s effective parameters for the quote thread.
-    fn queue_config(&mut self, coin: &str) {
-        let Some(sync) = self.coins.get(coin) else { return };
-        let Some(mut params) = self.service.config().symbol_params(coin) else { return };
-        // A disabled coin, or one the scanner dropped, only unwinds.
-        params.hedge_only_mode |= !params.enabled || sync.scanner_out;
-        let event = CoreEvent::Config {
-            asset: sync.asset,
-            params: params.core_params(&self.service.config().feed),
-        };
-        self.pending_control.push_back((coin.to_owned(), event));
-    }
-
-    fn push_control(&mut self, control: &mut LosslessTx<CoreEvent>) {
-        while let Some((coin, event)) = self.pending_control.pop_front() {
-            if control.push(event).is_err() {
-                // Full: the quote thread is behind; try again next tick, in order.
-                self.pending_control.push_front((coin, event));
-                return;
-            }
-            let version = self.service.version(&coin);
-            if let Some(c) = self.coins.get_mut(&coin) {
-                c.in_flight.push_back(version);
-            }
         }
     }
 
@@ -453,7 +374,7 @@ impl std::fmt::Debug for RedisSync {
         f.debug_struct("RedisSync")
             .field("connected", &self.conn.is_some())
             .field("subscribed", &self.subscribed)
-            .field("status", &self.status())
+            .field("status", &self.status)
             .finish_non_exhaustive()
     }
 }

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigError, SymbolConfigPatch};
 
+/// The position documents and config field errors are the operator API's too: one type each,
+/// defined with the API's model.
+pub use hlmm_api::model::{FieldChange, FieldError as AckError, PositionEntry, PositionUpdate};
+
 /// Pub/sub channel the operator publishes per-symbol config patches on.
 pub const CONFIG_CHANNEL: &str = "mm_config";
 /// Pub/sub channel every `mm_config` message is acknowledged on.
@@ -93,65 +97,6 @@ pub struct ScannerEvent {
     pub timestamp: u64,
 }
 
-/// One position (design document: `Position`), with extra fields after the contract's six.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PositionEntry {
-    /// Coin name.
-    pub symbol: String,
-    /// Signed size, coins (long positive).
-    pub size: f64,
-    /// Average entry price, USDC; 0 when flat.
-    pub entry_price: f64,
-    /// Mark price used, USDC; 0 before the first book.
-    pub current_price: f64,
-    /// Unrealised PnL at `current_price`, USD.
-    pub unrealized_pnl: f64,
-    /// Absolute notional at `current_price`, USD.
-    pub notional_usd: f64,
-    /// Extra: realised PnL since start, before fees, USD.
-    pub realized_pnl: f64,
-    /// Extra: fees paid since start, USD (negative = rebates).
-    pub fees: f64,
-    /// Extra: funding received since start, USD (negative = paid).
-    pub funding: f64,
-    /// Extra: PnL since 00:00 UTC (realised + unrealised − fees + funding), USD.
-    pub daily_pnl: f64,
-    /// Extra: trading state, `Active` / `Reducing` / `Halted`.
-    pub risk_state: String,
-    /// Extra: why the state is what it is (`Clear`, `DailyStop`, `StaleBook`, …).
-    pub risk_reason: String,
-    /// Extra: the accepted config version in force in the core (0 = the file's).
-    pub config_version: u64,
-}
-
-/// One position update (design document: `Position Updates Channel`), published on the
-/// `mm_position_updates` channel and appended to the stream of the same name (field `data`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PositionUpdate {
-    /// Unix seconds.
-    pub timestamp: u64,
-    /// Every quoted coin.
-    pub positions: Vec<PositionEntry>,
-    /// Realised + unrealised PnL since start, before fees, USD.
-    pub total_pnl: f64,
-    /// Sum of long notionals, USD.
-    pub total_long_exposure: f64,
-    /// Sum of short notionals, USD (positive).
-    pub total_short_exposure: f64,
-    /// Extra: sequence number, +1 per update since start; gaps mean dropped updates.
-    pub seq: u64,
-    /// Extra: milliseconds since the epoch.
-    pub timestamp_ms: u64,
-    /// Extra: realised PnL since start, USD.
-    pub total_realized_pnl: f64,
-    /// Extra: unrealised PnL, USD.
-    pub total_unrealized_pnl: f64,
-    /// Extra: PnL since 00:00 UTC over every coin, USD.
-    pub total_daily_pnl: f64,
-    /// Extra: why it was published: `interval` or `fill`.
-    pub reason: String,
-}
-
 /// Where a config came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,34 +105,14 @@ pub enum ConfigSource {
     Channel,
     /// The `mm:config:<SYM>` key, read at start or after a reconnect.
     Key,
-}
-
-/// One reason a config was rejected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AckError {
-    /// The field, when one is to blame (`notional_per_side`, `symbol`, …).
-    pub field: Option<String>,
-    /// Its value as received.
-    pub value: Option<String>,
-    /// The rule it breaks, or the parser's message.
-    pub rule: String,
+    /// Extra: the operator API (`PATCH /api/v1/config/{symbol}`).
+    Api,
 }
 
 impl From<&ConfigError> for AckError {
     fn from(e: &ConfigError) -> Self {
         Self { field: Some(e.field.clone()), value: Some(e.value.clone()), rule: e.rule.clone() }
     }
-}
-
-/// A field a config changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldChange {
-    /// The field.
-    pub field: String,
-    /// Value before.
-    pub old: serde_json::Value,
-    /// Value after.
-    pub new: serde_json::Value,
 }
 
 /// The `mm_config_ack` message: one per `mm_config` message (and per key applied or refused

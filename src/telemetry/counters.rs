@@ -44,11 +44,14 @@ pub enum Counter {
     IntentsSent,
     /// Our fills received on the user stream (quote), snapshot replays included.
     UserFills,
+    /// Activity records (the operator's history) dropped because the side thread was behind
+    /// (quote). Trading is unaffected.
+    ActivityDropped,
 }
 
 impl Counter {
     /// Number of counters.
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
 
     /// Every counter, in index order.
     pub const ALL: [Self; Self::COUNT] = [
@@ -62,6 +65,7 @@ impl Counter {
         Self::Subscriptions,
         Self::IntentsSent,
         Self::UserFills,
+        Self::ActivityDropped,
     ];
 
     const fn index(self) -> usize {
@@ -133,6 +137,7 @@ impl Counters {
             subscriptions: self.get(Counter::Subscriptions),
             intents_sent: self.get(Counter::IntentsSent),
             user_fills: self.get(Counter::UserFills),
+            activity_dropped: self.get(Counter::ActivityDropped),
             bad_frames_by_channel: ChannelCounts(Channel::ALL.map(|c| self.bad_frames_on(c))),
         }
     }
@@ -161,6 +166,8 @@ pub struct CountersSnapshot {
     pub intents_sent: u64,
     /// [`Counter::UserFills`].
     pub user_fills: u64,
+    /// [`Counter::ActivityDropped`].
+    pub activity_dropped: u64,
     /// Bad frames per channel.
     pub bad_frames_by_channel: ChannelCounts,
 }

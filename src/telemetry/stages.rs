@@ -207,6 +207,19 @@ impl SharedStageHistograms {
     }
 }
 
+impl SharedStageHistograms {
+    /// Samples at or below each bound (ns), per stage, since start: cumulative histogram
+    /// buckets for `/metrics` and the dashboard. Reads the totals as of the last
+    /// [`SharedStageHistograms::snapshot`]; side thread only.
+    pub fn buckets(&self, bounds_ns: &[u64]) -> [Vec<u64>; Stage::COUNT] {
+        let cumulative = self.cumulative.lock();
+        std::array::from_fn(|i| {
+            let h = &cumulative[i];
+            bounds_ns.iter().map(|&b| h.count_between(0, b)).collect()
+        })
+    }
+}
+
 impl Default for SharedStageHistograms {
     fn default() -> Self {
         Self::new()

@@ -7,13 +7,14 @@ use serde::Serialize;
 
 use super::{unix_s, RedisSync, SyncStatus, FLUSH_PER_TICK};
 use crate::runtime::Clock;
+use crate::sync::desk::ConfigDesk;
 use crate::sync::schema::{METRICS_KEY, POSITION_UPDATES};
 use crate::telemetry::{CountersSnapshot, StageSummary};
 use crate::types::Nanos;
 
 impl RedisSync {
     /// Queues a position update after a fill, or every `position_interval_ms`.
-    pub(super) fn position_updates(&mut self, now: Nanos) {
+    pub(super) fn position_updates(&mut self, now: Nanos, desk: &ConfigDesk) {
         let fill = self.book.fills() > self.published_fills;
         let due =
             now.saturating_since(self.last_position) >= self.redis.position_interval_ms * 1_000_000;
@@ -23,12 +24,11 @@ impl RedisSync {
         self.published_fills = self.book.fills();
         self.last_position = now;
         self.seq += 1;
-        let coins = &self.coins;
         let update = self.book.position_update(
             self.seq,
             now,
             if fill { "fill" } else { "interval" },
-            |coin| coins.get(coin).map_or(0, |c| c.applied_version),
+            |coin| desk.applied_version(coin),
         );
         if let Ok(text) = serde_json::to_string(&update) {
             self.outbox.push(text);
@@ -67,7 +67,7 @@ impl RedisSync {
     }
 
     /// Writes the `mm_metrics` document.
-    pub(super) fn write_metrics(&mut self, now: Nanos) {
+    pub(super) fn write_metrics(&mut self, now: Nanos, desk: &ConfigDesk) {
         if self.conn.is_none() {
             return;
         }
@@ -76,7 +76,6 @@ impl RedisSync {
             .iter()
             .map(|(spec, snap)| {
                 let coin = spec.coin.as_str();
-                let c = self.coins.get(coin);
                 (
                     coin.to_owned(),
                     RiskEntry {
@@ -84,9 +83,9 @@ impl RedisSync {
                             .map_or_else(|| "Unknown".to_owned(), |s| format!("{:?}", s.state)),
                         reason: snap
                             .map_or_else(|| "Unknown".to_owned(), |s| format!("{:?}", s.reason)),
-                        config_version: self.service.version(coin),
-                        applied_config_version: c.map_or(0, |c| c.applied_version),
-                        scanner_selected: c.is_none_or(|c| !c.scanner_out),
+                        config_version: desk.version(coin),
+                        applied_config_version: desk.applied_version(coin),
+                        scanner_selected: !desk.scanner_out(coin),
                     },
                 )
             })
@@ -97,7 +96,7 @@ impl RedisSync {
             stages: self.shared.histograms.snapshot(),
             counters: self.shared.counters.snapshot(),
             risk,
-            redis: self.status(),
+            redis: self.status(desk),
             scanner_selection: self.scanner.selected().to_vec(),
             scanner_needs_restart: self.needs_restart.clone(),
         };

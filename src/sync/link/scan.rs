@@ -4,6 +4,7 @@
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use super::{unix_s, RedisSync};
+use crate::sync::desk::ConfigDesk;
 use crate::sync::schema::{
     SelectionDoc, SymbolMetricsDoc, SYMBOL_EVENTS_CHANNEL, SYMBOL_METRICS_KEY, SYMBOL_SELECTION_KEY,
 };
@@ -12,7 +13,7 @@ use crate::types::Nanos;
 impl RedisSync {
     /// Takes the scanner's latest ranking, if one came: selection, metrics and events to Redis;
     /// coins it dropped (or took back) change quoting when `follow_scanner` is set.
-    pub(super) fn drain_scanner(&mut self, now: Nanos) {
+    pub(super) fn drain_scanner(&mut self, now: Nanos, desk: &mut ConfigDesk) {
         let reply = match self.scan_rx.as_ref().map(Receiver::try_recv) {
             Some(Ok(r)) => r,
             Some(Err(TryRecvError::Disconnected)) => {
@@ -33,11 +34,12 @@ impl RedisSync {
         let ts = unix_s(now);
         let outcome = self.scanner.scan(&listings, ts);
         let needs_restart: Vec<String> =
-            outcome.selected.iter().filter(|c| !self.coins.contains_key(*c)).cloned().collect();
+            outcome.selected.iter().filter(|c| !self.quoted.contains(*c)).cloned().collect();
         for coin in needs_restart.iter().filter(|c| !self.needs_restart.contains(c)) {
             tracing::warn!(coin = %coin, "Scanner selected a coin this engine does not quote: restart to add it");
         }
         self.needs_restart.clone_from(&needs_restart);
+        self.ranking.clone_from(&outcome.metrics);
         self.set_json(now, SYMBOL_METRICS_KEY, &SymbolMetricsDoc { symbols: outcome.metrics });
         let selection =
             SelectionDoc { symbols: outcome.selected.clone(), needs_restart, timestamp: ts };
@@ -51,20 +53,11 @@ impl RedisSync {
             }
         }
         if self.redis.follow_scanner {
-            let changed: Vec<String> = self
-                .coins
-                .iter_mut()
-                .filter_map(|(coin, c)| {
-                    let out = !outcome.selected.contains(coin);
-                    (out != c.scanner_out).then(|| {
-                        c.scanner_out = out;
-                        coin.clone()
-                    })
-                })
-                .collect();
-            for coin in changed {
-                tracing::info!(coin = %coin, "Scanner selection changed the coin's quoting");
-                self.queue_config(&coin);
+            for coin in &self.quoted {
+                let out = !outcome.selected.contains(coin);
+                if desk.set_scanner_out(coin, out) {
+                    tracing::info!(coin = %coin, "Scanner selection changed the coin's quoting");
+                }
             }
         }
     }
