@@ -12,7 +12,7 @@ use hlmm_api::model::{
 use hlmm_api::LiveEvent;
 
 use super::hub::{OperatorHub, OperatorInbox};
-use super::ledger::{Ledger, Noted};
+use super::ledger::{Ledger, Noted, FILLS};
 use super::view::{self, ViewInputs};
 use crate::core::CoreEvent;
 use crate::msg::Activity;
@@ -83,7 +83,15 @@ impl Station {
         while let Some(activity) = self.activity.pop() {
             match self.ledger.on_activity(&activity) {
                 Noted::Quiet => {}
-                Noted::Fill(fill) => self.hub.announce(LiveEvent::Fill(fill)),
+                Noted::Fill(fill) => {
+                    // `GET /fills` lists it as soon as the stream has announced it, not only
+                    // after the next full refresh.
+                    self.hub.update(|p| {
+                        p.fills.insert(0, fill.clone());
+                        p.fills.truncate(FILLS);
+                    });
+                    self.hub.announce(LiveEvent::Fill(fill));
+                }
                 Noted::RiskChanged => self.hub.announce(LiveEvent::RiskChanged),
             }
         }

@@ -1,0 +1,617 @@
+//! The operator API against the whole engine (`docs/api.md`): an engine quoting BTC and ETH on
+//! the in-process simulator (127.0.0.1, ephemeral ports), its gateway on 127.0.0.1:0 with a
+//! token file holding one `read` and one `control` token. Every read endpoint answers its
+//! documented shape; tokens, scopes, `Host` and `Origin` are enforced; kill, resume, per-symbol
+//! halt and hedge-only act on the engine and, for kill, on the venue; a config patch is applied
+//! or refused field by field; the stream delivers fills the REST history also lists.
+//!
+//! One engine serves every test of this file; the tests that control it or need it quoting take
+//! `CONTROL` so a kill never overlaps a wait for fills. No wall-clock assertions: every wait is
+//! for a condition with a generous timeout.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use hlmm::config::{Config, SpinPolicy, VenueKind};
+use hlmm::engine::{run_until_with, RunOptions};
+use hlmm::runtime::Shutdown;
+use hlmm::sim::handle::{AgentEntry, FundAccount};
+use hlmm::sim::{SimConfig, SimHandle};
+use hlmm::telemetry::{Counter, Counters};
+use hlmm::types::Address;
+use hlmm::venue::info::InfoClient;
+use hlmm::wire::keys::AgentKey;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const ACCOUNT: Address = Address([0xc3; 20]);
+const KEY: [u8; 32] = [0x63; 32];
+const READ_TOKEN: &str = "read-token-0123456789abcdef";
+const CONTROL_TOKEN: &str = "control-token-0123456789abcdef";
+const WAIT: Duration = Duration::from_secs(120);
+
+/// The engine every test talks to, started once.
+struct Running {
+    api: SocketAddr,
+    sim_info_url: String,
+    counters: Arc<Counters>,
+    rt: tokio::runtime::Runtime,
+    http: reqwest::Client,
+    // Kept alive for the whole test binary: the engine runs until the process exits.
+    _sim: SimHandle,
+    _shutdown: Shutdown,
+    _files: Vec<PathBuf>,
+}
+
+/// Serialises the tests that change the engine's state or need it quoting.
+static CONTROL: Mutex<()> = Mutex::new(());
+
+fn control_lock() -> MutexGuard<'static, ()> {
+    CONTROL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn engine() -> &'static Running {
+    static ENGINE: OnceLock<Running> = OnceLock::new();
+    ENGINE.get_or_init(start_engine)
+}
+
+fn start_engine() -> Running {
+    let key = AgentKey::from_bytes(&KEY).expect("a valid test key");
+    let sim = SimHandle::start(SimConfig {
+        fund: vec![FundAccount { address: ACCOUNT, usdc: 1_000_000.0 }],
+        agents: vec![AgentEntry { agent: Address(key.address().0), account: ACCOUNT }],
+        ..SimConfig::ephemeral()
+    })
+    .expect("simulator starts");
+    let dir = std::env::temp_dir();
+    let pid = std::process::id();
+    let key_file = dir.join(format!("hlmm-api-test-{pid}.key"));
+    std::fs::write(&key_file, format!("0x{}\n", "63".repeat(32))).expect("key file");
+    let token_file = dir.join(format!("hlmm-api-test-{pid}.tokens"));
+    std::fs::write(
+        &token_file,
+        format!("# scope id token\nread viewer {READ_TOKEN}\ncontrol ops {CONTROL_TOKEN}\n"),
+    )
+    .expect("token file");
+
+    let mut config = Config::default();
+    config.symbols.retain(|coin, _| coin == "BTC" || coin == "ETH");
+    config.venue.kind = VenueKind::Local;
+    config.venue.info_url = Some(sim.info_url());
+    config.venue.ws_url = Some(sim.ws_url());
+    config.venue.account_address = Some(user());
+    config.venue.agent_key_file = Some(key_file.clone());
+    config.threads.spin = SpinPolicy::SpinThenYield;
+    config.threads.feed_core = None;
+    config.threads.quote_core = None;
+    config.threads.exec_core = None;
+    config.api.listen = Some("127.0.0.1:0".to_owned());
+    config.api.token_file = Some(token_file.clone());
+    config.validate().expect("a valid config");
+
+    let counters = Arc::new(Counters::new());
+    let api_cell = Arc::new(OnceLock::new());
+    let shutdown = Shutdown::new();
+    let options = RunOptions {
+        vol_prior: Some(0.0002),
+        counters: Some(Arc::clone(&counters)),
+        api_addr: Some(Arc::clone(&api_cell)),
+        ..RunOptions::default()
+    };
+    {
+        let shutdown = shutdown.clone();
+        std::thread::spawn(move || run_until_with(&config, shutdown, options));
+    }
+    wait_for("the gateway listens", || api_cell.get().is_some());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("http");
+    let running = Running {
+        api: *api_cell.get().expect("address set"),
+        sim_info_url: sim.info_url(),
+        counters,
+        rt,
+        http,
+        _sim: sim,
+        _shutdown: shutdown,
+        _files: vec![key_file, token_file],
+    };
+    let c = Arc::clone(&running.counters);
+    wait_for("the engine quotes", || c.get(Counter::IntentsSent) >= 10);
+    running
+}
+
+fn user() -> String {
+    String::from_utf8(ACCOUNT.to_wire().to_vec()).expect("ascii")
+}
+
+fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    wait_every(what, Duration::from_millis(100), cond);
+}
+
+/// For conditions read from the venue: its `/info` weight budget (1200 a minute per IP, 20 per
+/// `frontendOpenOrders`) is shared with the engine, so poll it gently.
+fn wait_for_venue(what: &str, cond: impl Fn() -> bool) {
+    wait_every(what, Duration::from_secs(2), cond);
+}
+
+/// Waits until `coin`'s (state, reason) in `/risk` satisfies `cond`; a timeout names the last.
+fn wait_for_coin(e: &Running, coin: &str, what: &str, cond: impl Fn(&str, &str) -> bool) {
+    let last = std::cell::RefCell::new((String::new(), String::new()));
+    let start = Instant::now();
+    loop {
+        let (state, reason) = e.coin_state(coin);
+        if cond(&state, &reason) {
+            return;
+        }
+        *last.borrow_mut() = (state, reason);
+        assert!(
+            start.elapsed() < WAIT,
+            "timed out waiting for {coin}: {what}; last {:?}",
+            last.borrow()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn wait_every(what: &str, every: Duration, cond: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+        std::thread::sleep(every);
+    }
+}
+
+impl Running {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.api)
+    }
+
+    /// One request: method, path, bearer token, JSON body; status and parsed body (`Null` when
+    /// not JSON).
+    fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        self.send(self.http.request(method, self.url(path)), token, body)
+    }
+
+    fn send(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        self.rt.block_on(async {
+            let resp = req.send().await.expect("the gateway answers");
+            let status = resp.status();
+            let text = resp.text().await.expect("a body");
+            let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+            Reply { status, text, json }
+        })
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let r = self.call(Method::GET, path, Some(READ_TOKEN), None);
+        assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.text);
+        r.json
+    }
+
+    fn control(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.call(method, path, Some(CONTROL_TOKEN), body)
+    }
+
+    /// Our orders resting at the venue, by coin.
+    fn venue_orders(&self) -> Vec<String> {
+        let info =
+            InfoClient::new(self.sim_info_url.clone(), Duration::from_secs(5)).expect("client");
+        let body = json!({"type": "frontendOpenOrders", "user": user()});
+        let v: Value = self.rt.block_on(info.post("test", &body)).expect("info reply");
+        v.as_array()
+            .map(|a| a.iter().filter_map(|o| o["coin"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    fn coin_state(&self, coin: &str) -> (String, String) {
+        let risk = self.get("/api/v1/risk");
+        let c = risk["coins"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["symbol"] == coin))
+            .unwrap_or_else(|| panic!("{coin} in /risk: {risk}"));
+        (
+            c["state"].as_str().unwrap_or("").to_owned(),
+            c["reason"].as_str().unwrap_or("").to_owned(),
+        )
+    }
+
+    fn symbol_config(&self, coin: &str) -> Value {
+        let cfg = self.get("/api/v1/config");
+        cfg["symbols"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["symbol"] == coin))
+            .cloned()
+            .unwrap_or_else(|| panic!("{coin} in /config: {cfg}"))
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    text: String,
+    json: Value,
+}
+
+fn has_keys(doc: &Value, keys: &[&str], what: &str) {
+    for k in keys {
+        assert!(doc.get(k).is_some(), "{what} has `{k}`: {doc}");
+    }
+}
+
+#[test]
+fn every_read_endpoint_answers_its_documented_shape() {
+    let e = engine();
+    let status = e.get("/api/v1/status");
+    has_keys(
+        &status,
+        &[
+            "venue",
+            "instance",
+            "version",
+            "uptime_s",
+            "connected",
+            "quoting",
+            "killed",
+            "rate_budget",
+            "dead_man",
+            "redis",
+        ],
+        "status",
+    );
+    assert_eq!(status["connected"], true, "the feed is up: {status}");
+
+    let positions = e.get("/api/v1/positions");
+    has_keys(
+        &positions,
+        &["timestamp_ms", "total_pnl", "total_long_exposure", "positions"],
+        "positions",
+    );
+    let coins: Vec<&str> = positions["positions"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["symbol"].as_str())
+        .collect();
+    assert!(coins.contains(&"BTC") && coins.contains(&"ETH"), "both quoted coins: {positions}");
+    for p in positions["positions"].as_array().expect("array") {
+        has_keys(
+            p,
+            &[
+                "size",
+                "entry_price",
+                "current_price",
+                "unrealized_pnl",
+                "realized_pnl",
+                "risk_state",
+                "config_version",
+            ],
+            "position",
+        );
+    }
+
+    let orders = e.get("/api/v1/orders");
+    has_keys(&orders, &["open", "history", "metrics"], "orders");
+    has_keys(
+        &orders["metrics"],
+        &["placed", "cancelled", "filled", "fill_rate", "rejected"],
+        "metrics",
+    );
+    assert!(
+        orders["metrics"]["placed"].as_u64().unwrap_or(0) >= 1,
+        "the engine has placed orders: {orders}"
+    );
+    assert!(!orders["history"].as_array().expect("array").is_empty(), "order history is published");
+
+    let fills = e.get("/api/v1/fills?limit=5");
+    assert!(fills["fills"].as_array().expect("array").len() <= 5);
+
+    let risk = e.get("/api/v1/risk");
+    has_keys(&risk, &["coins", "audit", "control_audit"], "risk");
+    for c in risk["coins"].as_array().expect("array") {
+        let limits: Vec<&str> = c["limits"]
+            .as_array()
+            .expect("limits")
+            .iter()
+            .filter_map(|l| l["name"].as_str())
+            .collect();
+        assert!(
+            limits.contains(&"long") && limits.contains(&"short") && limits.contains(&"daily_loss"),
+            "limit usage: {c}"
+        );
+    }
+
+    let config = e.get("/api/v1/config");
+    let fields: Vec<&str> = config["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert!(fields.contains(&"min_half_spread_bps"), "the field rules are listed: {fields:?}");
+    assert!(e.symbol_config("BTC")["config"].get("min_half_spread_bps").is_some());
+
+    let latency = e.get("/api/v1/latency");
+    let f2i = latency["stages"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["stage"] == "frame_to_intent"))
+        .unwrap_or_else(|| panic!("frame_to_intent in /latency: {latency}"));
+    assert!(f2i["count"].as_u64().unwrap_or(0) >= 1, "frames were measured: {f2i}");
+    has_keys(f2i, &["p50_ns", "p99_ns", "max_ns", "buckets"], "stage");
+
+    let symbols = e.get("/api/v1/symbols");
+    has_keys(&symbols, &["enabled", "selected", "ranked"], "symbols");
+
+    let health = e.call(Method::GET, "/healthz", None, None);
+    assert_eq!((health.status, health.json.clone()), (StatusCode::OK, json!({"status": "ok"})));
+
+    let metrics = e.call(Method::GET, "/metrics", Some(READ_TOKEN), None);
+    assert_eq!(metrics.status, StatusCode::OK);
+    for family in ["hlmm_intents_sent", "hlmm_position_size", "hlmm_risk_state"] {
+        assert!(metrics.text.contains(family), "/metrics has {family}");
+    }
+    let openapi = e.call(Method::GET, "/api/openapi.json", None, None);
+    assert_eq!(openapi.status, StatusCode::OK);
+    assert!(openapi.json["paths"].get("/api/v1/kill").is_some(), "the OpenAPI document lists kill");
+    let dashboard = e.call(Method::GET, "/", None, None);
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(
+        dashboard.text.contains("<html") || dashboard.text.contains("<!doctype"),
+        "the dashboard page"
+    );
+}
+
+#[test]
+fn missing_wrong_or_underscoped_tokens_and_foreign_hosts_are_refused() {
+    let e = engine();
+    let cases: &[(&str, Method, &str, Option<&str>, StatusCode)] = &[
+        ("no token", Method::GET, "/api/v1/status", None, StatusCode::UNAUTHORIZED),
+        (
+            "unknown token",
+            Method::GET,
+            "/api/v1/status",
+            Some("not-a-token-of-ours-xyz"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        ("metrics without a token", Method::GET, "/metrics", None, StatusCode::UNAUTHORIZED),
+        (
+            "read token on kill",
+            Method::POST,
+            "/api/v1/kill",
+            Some(READ_TOKEN),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "read token on a config patch",
+            Method::PATCH,
+            "/api/v1/config/BTC",
+            Some(READ_TOKEN),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "unknown endpoint",
+            Method::GET,
+            "/api/v1/nothing-here",
+            Some(READ_TOKEN),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "fills limit out of range",
+            Method::GET,
+            "/api/v1/fills?limit=0",
+            Some(READ_TOKEN),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "unknown fills parameter",
+            Method::GET,
+            "/api/v1/fills?lmit=3",
+            Some(READ_TOKEN),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (name, method, path, token, want) in cases {
+        let body = (*method == Method::PATCH).then(|| json!({"min_half_spread_bps": 3.0}));
+        let r = e.call(method.clone(), path, *token, body);
+        assert_eq!(r.status, *want, "{name}: {}", r.text);
+        if r.status.is_client_error() {
+            assert!(r.json.get("error").is_some(), "{name}: a JSON error body: {}", r.text);
+        }
+    }
+    // DNS rebinding: a page on another name reaching our loopback port.
+    let foreign_host = e.http.get(e.url("/api/v1/status")).header("Host", "evil.example:80");
+    assert_eq!(e.send(foreign_host, Some(READ_TOKEN), None).status, StatusCode::FORBIDDEN);
+    let foreign_origin =
+        e.http.get(e.url("/api/v1/status")).header("Origin", "http://evil.example");
+    assert_eq!(e.send(foreign_origin, Some(READ_TOKEN), None).status, StatusCode::FORBIDDEN);
+    let own_origin =
+        e.http.get(e.url("/api/v1/status")).header("Origin", format!("http://{}", e.api));
+    assert_eq!(e.send(own_origin, Some(READ_TOKEN), None).status, StatusCode::OK);
+    // Health stays open for probes.
+    assert_eq!(e.call(Method::GET, "/healthz", None, None).status, StatusCode::OK);
+}
+
+#[test]
+fn kill_halts_every_coin_and_empties_the_venue_and_resume_quotes_again() {
+    let e = engine();
+    let _serial = control_lock();
+    wait_for_venue("orders of ours rest at the venue", || !e.venue_orders().is_empty());
+
+    let r = e.control(Method::POST, "/api/v1/kill", None);
+    assert_eq!(r.status, StatusCode::OK, "kill: {}", r.text);
+    assert_eq!(r.json, json!({"result": "accepted", "action": "kill", "target": "all"}));
+    for coin in ["BTC", "ETH"] {
+        wait_for_coin(e, coin, "halted by the kill", |s, r| (s, r) == ("Halted", "Kill"));
+    }
+    wait_for_venue("no order of ours at the venue", || e.venue_orders().is_empty());
+    assert_eq!(e.get("/api/v1/status")["killed"], true);
+    let audit = e.get("/api/v1/risk")["control_audit"].clone();
+    assert!(
+        audit
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|a| a["action"] == "kill" && a["token_id"] == "ops"),
+        "the kill is audited with the caller's token id: {audit}"
+    );
+    // Killed: the quote thread sends nothing new that rests.
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(e.venue_orders().is_empty(), "nothing is placed while killed");
+
+    let sent_before = e.counters.get(Counter::IntentsSent);
+    let r = e.control(Method::POST, "/api/v1/resume", None);
+    assert_eq!(r.status, StatusCode::OK, "resume: {}", r.text);
+    // The kill is lifted; a coin may still reduce for a reason of its own (a stop, a
+    // take-profit), so what is checked is that no coin is halted any more.
+    for coin in ["BTC", "ETH"] {
+        wait_for_coin(e, coin, "no longer halted", |s, _| s != "Halted");
+    }
+    wait_for("quoting again", || e.counters.get(Counter::IntentsSent) > sent_before + 4);
+    wait_for_venue("orders rest again", || !e.venue_orders().is_empty());
+    assert_eq!(e.get("/api/v1/status")["killed"], false);
+}
+
+#[test]
+fn halting_one_symbol_leaves_the_other_quoting_and_hedge_only_reduces() {
+    let e = engine();
+    let _serial = control_lock();
+    let r = e.control(Method::POST, "/api/v1/symbols/BTC/halt", None);
+    assert_eq!(r.status, StatusCode::OK, "halt BTC: {}", r.text);
+    wait_for_coin(e, "BTC", "halted by the operator", |s, r| (s, r) == ("Halted", "OperatorHalt"));
+    wait_for_venue("no BTC order at the venue", || !e.venue_orders().iter().any(|c| c == "BTC"));
+    assert_ne!(e.coin_state("ETH").0, "Halted", "ETH is untouched");
+    wait_for_venue("ETH still rests", || e.venue_orders().iter().any(|c| c == "ETH"));
+
+    let r = e.control(Method::POST, "/api/v1/symbols/BTC/resume", None);
+    assert_eq!(r.status, StatusCode::OK, "resume BTC: {}", r.text);
+    wait_for_coin(e, "BTC", "no longer halted", |s, _| s != "Halted");
+    wait_for_venue("BTC rests again", || e.venue_orders().iter().any(|c| c == "BTC"));
+
+    let r = e.control(Method::POST, "/api/v1/symbols/ETH/hedge-only", None);
+    assert_eq!(r.status, StatusCode::OK, "hedge-only ETH: {}", r.text);
+    wait_for_coin(e, "ETH", "hedge-only", |s, r| (s, r) == ("Reducing", "HedgeOnlyConfig"));
+    let r = e.control(Method::PATCH, "/api/v1/config/ETH", Some(json!({"hedge_only_mode": false})));
+    assert_eq!(r.status, StatusCode::OK, "lift hedge-only: {}", r.text);
+    wait_for_coin(e, "ETH", "hedge-only lifted", |_, r| r != "HedgeOnlyConfig");
+
+    let r = e.control(Method::POST, "/api/v1/symbols/DOGE/halt", None);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "a coin this engine does not quote: {}", r.text);
+    let r = e.control(Method::POST, "/api/v1/symbols/BTC/explode", None);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "an unknown action: {}", r.text);
+}
+
+#[test]
+fn a_config_patch_is_applied_with_a_new_version_and_a_bad_one_changes_nothing() {
+    let e = engine();
+    let _serial = control_lock();
+    let before = e.symbol_config("BTC");
+    let version = before["version"].as_u64().expect("version");
+    let old = before["config"]["min_half_spread_bps"].as_f64().expect("spread");
+    let new = old + 1.5;
+
+    let r =
+        e.control(Method::PATCH, "/api/v1/config/BTC", Some(json!({"min_half_spread_bps": new})));
+    assert_eq!(r.status, StatusCode::OK, "patch: {}", r.text);
+    assert_eq!(r.json["version"].as_u64(), Some(version + 1), "the version moves: {}", r.text);
+    let change = &r.json["changes"][0];
+    assert_eq!(
+        (change["field"].as_str(), change["new"].as_f64()),
+        (Some("min_half_spread_bps"), Some(new))
+    );
+    wait_for("the new config is published", || {
+        let now = e.symbol_config("BTC");
+        now["version"].as_u64() == Some(version + 1)
+            && now["config"]["min_half_spread_bps"].as_f64() == Some(new)
+    });
+
+    let refused: &[(&str, Value, &str)] = &[
+        ("a negative spread", json!({"min_half_spread_bps": -1.0}), "min_half_spread_bps"),
+        ("an unknown field", json!({"spread_bps_typo": 3.0}), "spread_bps_typo"),
+        ("a wrong type", json!({"min_half_spread_bps": "wide"}), "min_half_spread_bps"),
+        (
+            "one bad field among good ones",
+            json!({"min_half_spread_bps": 4.0, "vol_k": -2.0}),
+            "vol_k",
+        ),
+    ];
+    for (name, body, field) in refused {
+        let r = e.control(Method::PATCH, "/api/v1/config/BTC", Some(body.clone()));
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", r.text);
+        let errors = r.json["errors"].as_array().unwrap_or_else(|| panic!("{name}: {}", r.text));
+        assert!(errors.iter().any(|x| x["field"] == *field), "{name}: names `{field}`: {}", r.text);
+    }
+    let r = e.control(Method::PATCH, "/api/v1/config/BTC", None);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "no body: {}", r.text);
+    let after = e.symbol_config("BTC");
+    assert_eq!(after["version"].as_u64(), Some(version + 1), "refused patches change no version");
+    assert_eq!(after["config"]["min_half_spread_bps"].as_f64(), Some(new), "nor any value");
+    // Back as it was, for the tests that need the engine filled.
+    let r =
+        e.control(Method::PATCH, "/api/v1/config/BTC", Some(json!({"min_half_spread_bps": old})));
+    assert_eq!(r.status, StatusCode::OK, "restore: {}", r.text);
+}
+
+#[test]
+fn the_stream_delivers_fills_that_the_fills_endpoint_also_lists() {
+    let e = engine();
+    let _serial = control_lock();
+    let ticket = e.call(Method::POST, "/api/v1/stream/ticket", Some(READ_TOKEN), None);
+    assert_eq!(ticket.status, StatusCode::OK, "ticket: {}", ticket.text);
+    let ticket = ticket.json["ticket"].as_str().expect("a ticket").to_owned();
+    let url = format!("ws://{}/api/v1/stream?ticket={ticket}", e.api);
+    let (kinds, fill) = e.rt.block_on(async {
+        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.expect("upgrade");
+        let mut kinds = std::collections::BTreeSet::new();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let started = Instant::now();
+        loop {
+            let msg = tokio::time::timeout_at(deadline, ws.next())
+                .await
+                .expect("a fill within the wait")
+                .expect("the stream stays open")
+                .expect("a frame");
+            let Ok(text) = msg.into_text() else { continue };
+            let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+            let kind = v["type"].as_str().unwrap_or("").to_owned();
+            kinds.insert(kind.clone());
+            if kind == "fill" {
+                eprintln!("first fill on the stream after {:?}", started.elapsed());
+                return (kinds, v["data"].clone());
+            }
+        }
+    });
+    assert!(kinds.contains("hello"), "the stream greets first: {kinds:?}");
+    has_keys(&fill, &["time_ms", "symbol", "side", "price", "size", "fee", "tid", "oid"], "fill");
+    let tid = fill["tid"].as_u64().expect("tid");
+    let listed = e.get("/api/v1/fills?limit=1000");
+    assert!(
+        listed["fills"].as_array().expect("array").iter().any(|f| f["tid"].as_u64() == Some(tid)),
+        "fill {tid} from the stream is in /fills: {listed}"
+    );
+    // A ticket is single use, and the stream needs one.
+    let refused = |url: String| match e.rt.block_on(tokio_tungstenite::connect_async(url.as_str()))
+    {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
+        Err(other) => panic!("{url}: refused with an HTTP status, not {other}"),
+        Ok(_) => panic!("{url}: the stream opened"),
+    };
+    assert_eq!(refused(url.clone()), 401, "a redeemed ticket does not open a second stream");
+    assert_eq!(refused(format!("ws://{}/api/v1/stream", e.api)), 401, "no ticket");
+    assert_eq!(
+        refused(format!("ws://{}/api/v1/stream?ticket=forged", e.api)),
+        401,
+        "a forged ticket"
+    );
+}
