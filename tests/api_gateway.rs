@@ -17,18 +17,27 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use hlmm::config::{Config, SpinPolicy, VenueKind};
 use hlmm::engine::{run_until_with, RunOptions};
+use hlmm::msg::Intent;
 use hlmm::runtime::Shutdown;
 use hlmm::sim::handle::{AgentEntry, FundAccount};
 use hlmm::sim::{SimConfig, SimHandle};
 use hlmm::telemetry::{Counter, Counters};
-use hlmm::types::Address;
+use hlmm::types::commands::{Command, OrderRequest, Tif};
+use hlmm::types::{Address, Cloid, InstrumentSpec, Nanos, Side, Sz};
+use hlmm::venue::exec::{GatewayConfig, HyperliquidGateway};
+use hlmm::venue::gateway::OrderGateway;
 use hlmm::venue::info::InfoClient;
 use hlmm::wire::keys::AgentKey;
+use hlmm::wire::nonce::NonceSource;
+use hlmm::wire::sign::{Chain, L1Signer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const ACCOUNT: Address = Address([0xc3; 20]);
 const KEY: [u8; 32] = [0x63; 32];
+/// Another trader on the venue, who sells into our bids so that a fill is certain.
+const TAKER: Address = Address([0xd4; 20]);
+const TAKER_KEY: [u8; 32] = [0x74; 32];
 const READ_TOKEN: &str = "read-token-0123456789abcdef";
 const CONTROL_TOKEN: &str = "control-token-0123456789abcdef";
 const WAIT: Duration = Duration::from_secs(120);
@@ -60,9 +69,16 @@ fn engine() -> &'static Running {
 
 fn start_engine() -> Running {
     let key = AgentKey::from_bytes(&KEY).expect("a valid test key");
+    let taker_key = AgentKey::from_bytes(&TAKER_KEY).expect("a valid test key");
     let sim = SimHandle::start(SimConfig {
-        fund: vec![FundAccount { address: ACCOUNT, usdc: 1_000_000.0 }],
-        agents: vec![AgentEntry { agent: Address(key.address().0), account: ACCOUNT }],
+        fund: vec![
+            FundAccount { address: ACCOUNT, usdc: 1_000_000.0 },
+            FundAccount { address: TAKER, usdc: 50_000_000.0 },
+        ],
+        agents: vec![
+            AgentEntry { agent: Address(key.address().0), account: ACCOUNT },
+            AgentEntry { agent: Address(taker_key.address().0), account: TAKER },
+        ],
         ..SimConfig::ephemeral()
     })
     .expect("simulator starts");
@@ -236,6 +252,80 @@ impl Running {
             .and_then(|s| s.iter().find(|s| s["symbol"] == coin))
             .cloned()
             .unwrap_or_else(|| panic!("{coin} in /config: {cfg}"))
+    }
+}
+
+/// The other trader: sends IOC sells through a gateway of its own.
+struct Taker {
+    gw: HyperliquidGateway,
+    instruments: Vec<InstrumentSpec>,
+    next: u128,
+}
+
+impl Taker {
+    fn new(e: &Running) -> Self {
+        let info = InfoClient::new(e.sim_info_url.clone(), Duration::from_secs(5)).expect("client");
+        let instruments = e.rt.block_on(info.meta()).expect("meta").instruments();
+        let exchange_url = e.sim_info_url.replace("/info", "/exchange");
+        let mut cfg =
+            GatewayConfig::new(exchange_url, e.sim_info_url.clone(), None, TAKER, Chain::Testnet);
+        cfg.dead_man = None;
+        let signer = L1Signer::new(AgentKey::from_bytes(&TAKER_KEY).expect("key"), Chain::Testnet);
+        let mut gw =
+            HyperliquidGateway::new(cfg, signer, Arc::new(NonceSource::new()), &instruments)
+                .expect("gateway");
+        {
+            let _inside = e.rt.enter();
+            gw.start();
+        }
+        Self { gw, instruments, next: 1 }
+    }
+
+    /// Sells, IOC, down to one of our resting bids: the size of every bid level at or above
+    /// its price, so ours is reached whatever rests ahead of it. `false` when we have no bid.
+    fn sell_into_our_bid(&mut self, e: &Running) -> bool {
+        let orders = e.get("/api/v1/orders");
+        let Some(bid) = orders["open"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|o| o["side"] == "Bid" && o["status"] == "open")
+        else {
+            return false;
+        };
+        let coin = bid["symbol"].as_str().expect("symbol");
+        let spec = *self.instruments.iter().find(|s| s.coin.as_str() == coin).expect("listed");
+        let px = spec.parse_px(bid["price"].to_string().as_bytes()).expect("a price");
+        let info = InfoClient::new(e.sim_info_url.clone(), Duration::from_secs(5)).expect("client");
+        let book: Value =
+            e.rt.block_on(info.post("test", &json!({"type": "l2Book", "coin": coin})))
+                .expect("l2Book");
+        let ahead: f64 = book["levels"][0]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| {
+                let lpx = spec.parse_px(l["px"].as_str()?.as_bytes()).ok()?;
+                (lpx >= px).then(|| l["sz"].as_str()?.parse::<f64>().ok()).flatten()
+            })
+            .sum();
+        let lots = Sz((ahead * 10f64.powi(i32::from(spec.sz_decimals))).ceil() as i64);
+        let cloid = Cloid((u128::from(u32::from_be_bytes(*b"tkr1")) << 96) | self.next);
+        self.next += 1;
+        let order = OrderRequest {
+            asset: spec.asset,
+            cloid,
+            side: Side::Ask,
+            px,
+            sz: lots,
+            tif: Tif::Ioc,
+            reduce_only: false,
+        };
+        let batch =
+            [Intent { command: Command::Place(order), frame_recv: Nanos(0), decided: Nanos(0) }];
+        let mut outcomes = Vec::new();
+        e.rt.block_on(self.gw.submit(&batch, &mut outcomes));
+        true
     }
 }
 
@@ -499,12 +589,27 @@ fn halting_one_symbol_leaves_the_other_quoting_and_hedge_only_reduces() {
     wait_for_coin(e, "BTC", "no longer halted", |s, _| s != "Halted");
     wait_for_venue("BTC rests again", || e.venue_orders().iter().any(|c| c == "BTC"));
 
-    let r = e.control(Method::POST, "/api/v1/symbols/ETH/hedge-only", None);
-    assert_eq!(r.status, StatusCode::OK, "hedge-only ETH: {}", r.text);
-    wait_for_coin(e, "ETH", "hedge-only", |s, r| (s, r) == ("Reducing", "HedgeOnlyConfig"));
-    let r = e.control(Method::PATCH, "/api/v1/config/ETH", Some(json!({"hedge_only_mode": false})));
+    // Hedge-only on a coin with no reason of its own to reduce: a stop's exit outranks it.
+    let clear = std::cell::Cell::new("");
+    wait_for("a coin active for no reason but the default", || {
+        let found = ["BTC", "ETH"].into_iter().find(|c| {
+            let (state, reason) = e.coin_state(c);
+            (state.as_str(), reason.as_str()) == ("Active", "Clear")
+        });
+        found.inspect(|c| clear.set(c)).is_some()
+    });
+    let coin = clear.get();
+    let r = e.control(Method::POST, &format!("/api/v1/symbols/{coin}/hedge-only"), None);
+    assert_eq!(r.status, StatusCode::OK, "hedge-only {coin}: {}", r.text);
+    assert_eq!(e.symbol_config(coin)["config"]["hedge_only_mode"], true, "a config change");
+    wait_for_coin(e, coin, "hedge-only", |s, r| (s, r) == ("Reducing", "HedgeOnlyConfig"));
+    let r = e.control(
+        Method::PATCH,
+        &format!("/api/v1/config/{coin}"),
+        Some(json!({"hedge_only_mode": false})),
+    );
     assert_eq!(r.status, StatusCode::OK, "lift hedge-only: {}", r.text);
-    wait_for_coin(e, "ETH", "hedge-only lifted", |_, r| r != "HedgeOnlyConfig");
+    wait_for_coin(e, coin, "hedge-only lifted", |_, r| r != "HedgeOnlyConfig");
 
     let r = e.control(Method::POST, "/api/v1/symbols/DOGE/halt", None);
     assert_eq!(r.status, StatusCode::NOT_FOUND, "a coin this engine does not quote: {}", r.text);
@@ -530,11 +635,10 @@ fn a_config_patch_is_applied_with_a_new_version_and_a_bad_one_changes_nothing() 
         (change["field"].as_str(), change["new"].as_f64()),
         (Some("min_half_spread_bps"), Some(new))
     );
-    wait_for("the new config is published", || {
-        let now = e.symbol_config("BTC");
-        now["version"].as_u64() == Some(version + 1)
-            && now["config"]["min_half_spread_bps"].as_f64() == Some(new)
-    });
+    // Published before the answer was sent: a read right after it sees the new version.
+    let now = e.symbol_config("BTC");
+    assert_eq!(now["version"].as_u64(), Some(version + 1), "GET /config after the answer: {now}");
+    assert_eq!(now["config"]["min_half_spread_bps"].as_f64(), Some(new));
 
     let refused: &[(&str, Value, &str)] = &[
         ("a negative spread", json!({"min_half_spread_bps": -1.0}), "min_half_spread_bps"),
@@ -571,27 +675,37 @@ fn the_stream_delivers_fills_that_the_fills_endpoint_also_lists() {
     assert_eq!(ticket.status, StatusCode::OK, "ticket: {}", ticket.text);
     let ticket = ticket.json["ticket"].as_str().expect("a ticket").to_owned();
     let url = format!("ws://{}/api/v1/stream?ticket={ticket}", e.api);
-    let (kinds, fill) = e.rt.block_on(async {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.expect("upgrade");
-        let mut kinds = std::collections::BTreeSet::new();
-        let deadline = tokio::time::Instant::now() + WAIT;
-        let started = Instant::now();
-        loop {
-            let msg = tokio::time::timeout_at(deadline, ws.next())
-                .await
-                .expect("a fill within the wait")
-                .expect("the stream stays open")
-                .expect("a frame");
-            let Ok(text) = msg.into_text() else { continue };
-            let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
-            let kind = v["type"].as_str().unwrap_or("").to_owned();
-            kinds.insert(kind.clone());
-            if kind == "fill" {
-                eprintln!("first fill on the stream after {:?}", started.elapsed());
-                return (kinds, v["data"].clone());
+    let mut taker = Taker::new(e);
+    let (mut ws, _) =
+        e.rt.block_on(tokio_tungstenite::connect_async(url.as_str())).expect("upgrade");
+    let mut kinds = std::collections::BTreeSet::new();
+    let started = Instant::now();
+    // Sell into one of our bids, then read the stream for a while; again if our bid moved away
+    // before the sell reached it.
+    let fill = loop {
+        assert!(started.elapsed() < WAIT, "a fill on the stream; saw {kinds:?}");
+        let sold = taker.sell_into_our_bid(e);
+        let fill = e.rt.block_on(async {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+            while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, ws.next()).await {
+                let Ok(text) = msg.expect("a frame").into_text() else { continue };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                let kind = v["type"].as_str().unwrap_or("").to_owned();
+                kinds.insert(kind.clone());
+                if kind == "fill" {
+                    return Some(v["data"].clone());
+                }
             }
+            None
+        });
+        if let Some(fill) = fill {
+            eprintln!(
+                "first fill on the stream after {:?} (sold into our bid: {sold})",
+                started.elapsed()
+            );
+            break fill;
         }
-    });
+    };
     assert!(kinds.contains("hello"), "the stream greets first: {kinds:?}");
     has_keys(&fill, &["time_ms", "symbol", "side", "price", "size", "fee", "tid", "oid"], "fill");
     let tid = fill["tid"].as_u64().expect("tid");

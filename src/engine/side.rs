@@ -201,7 +201,7 @@ impl SideLoop {
         self.take_snapshots();
         self.station.drain_activity();
         let wall = self.shared.clock.now();
-        self.station.answer_calls(&mut CallContext {
+        let answered = self.station.answer_calls(&mut CallContext {
             now: wall,
             desk: &mut self.desk,
             redis: self.redis.as_mut(),
@@ -227,10 +227,11 @@ impl SideLoop {
             let _ = shared.histograms.snapshot();
         }
         self.since_refresh += elapsed;
-        if self.since_refresh >= OPERATOR_REFRESH_INTERVAL {
+        if self.since_refresh >= OPERATOR_REFRESH_INTERVAL || answered > 0 {
             self.since_refresh = Duration::ZERO;
             self.refresh_operator_view(wall, now);
         }
+        self.station.deliver_answers();
         let shared = &self.shared;
         self.since_summary += elapsed;
         if self.since_summary >= self.settings.summary_interval {

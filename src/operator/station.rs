@@ -49,6 +49,10 @@ pub struct Station {
     control_audit: Vec<ControlAudit>,
     /// Core events of operator actions waiting for room in the control ring, in order.
     ops: VecDeque<CoreEvent>,
+    /// Decided control calls, answered after the next publish.
+    answers: Vec<(tokio::sync::oneshot::Sender<ControlOutcome>, ControlOutcome)>,
+    /// Stream events of those calls, announced after the next publish too.
+    deferred: Vec<LiveEvent>,
     killed: bool,
     seq: u64,
 }
@@ -68,6 +72,8 @@ impl Station {
             ledger: Ledger::new(instruments),
             control_audit: Vec::new(),
             ops: VecDeque::new(),
+            answers: Vec::new(),
+            deferred: Vec::new(),
             killed: false,
             seq: 0,
         }
@@ -97,12 +103,28 @@ impl Station {
         }
     }
 
-    /// Answers every waiting control call.
-    pub fn answer_calls(&mut self, ctx: &mut CallContext<'_>) {
+    /// Decides every waiting control call; returns how many there were. The answers and their
+    /// stream events wait for [`Station::deliver_answers`], which the caller runs after
+    /// republishing, so a read that follows either already sees the effect (the new version,
+    /// the audit record).
+    pub fn answer_calls(&mut self, ctx: &mut CallContext<'_>) -> usize {
+        let mut answered = 0;
         while let Some((request, reply)) = self.inbox.next() {
             let outcome = self.decide(request, ctx);
+            self.answers.push((reply, outcome));
+            answered += 1;
+        }
+        answered
+    }
+
+    /// Sends the answers [`Station::answer_calls`] decided, and their stream events.
+    pub fn deliver_answers(&mut self) {
+        for (reply, outcome) in self.answers.drain(..) {
             // The caller may have timed out and gone: nothing to tell then.
             let _ = reply.send(outcome);
+        }
+        for event in self.deferred.drain(..) {
+            self.hub.announce(event);
         }
     }
 
@@ -213,7 +235,7 @@ impl Station {
             new,
             result,
         });
-        self.hub.announce(LiveEvent::RiskChanged);
+        self.deferred.push(LiveEvent::RiskChanged);
         outcome
     }
 
@@ -246,7 +268,7 @@ impl Station {
         let version = ack.version.unwrap_or(0);
         if let Some(view) = view::config(ctx.desk).symbols.into_iter().find(|s| s.symbol == symbol)
         {
-            self.hub.announce(LiveEvent::Config(view));
+            self.deferred.push(LiveEvent::Config(view));
         }
         let patched = ConfigPatched { symbol, version, changes: ack.changes };
         (ControlOutcome::Patched(patched), old, version.to_string())

@@ -14,7 +14,7 @@ use hlmm_api::MetricsSnapshot;
 
 use super::hub::Published;
 use super::ledger::{side_name, Ledger, FILLS};
-use crate::core::orders::BudgetPressure;
+use crate::core::orders::{BudgetPressure, OrderState};
 use crate::core::params::rules::{Bound, Field};
 use crate::core::risk::TradingState;
 use crate::msg::AssetSnapshot;
@@ -149,7 +149,8 @@ fn orders(i: &ViewInputs<'_>) -> Orders {
                 size: spec.sz_to_f64(o.remaining()),
                 cloid: o.cloid.to_string(),
                 oid: o.oid.map(|oid| oid.0),
-                status: format!("{:?}", o.state),
+                status: order_status(&o.state).to_owned(),
+                placed_ms: o.placed_at.0 / 1_000_000,
             });
         }
     }
@@ -198,7 +199,26 @@ fn risk(i: &ViewInputs<'_>) -> Risk {
 }
 
 fn usage(name: &str, used: f64, limit: f64) -> LimitUsage {
-    LimitUsage { name: name.to_owned(), used, limit, unit: "USD".to_owned() }
+    // `+ 0.0` turns a negative zero (a flat short side) into 0, so no one reads "-0".
+    LimitUsage { name: name.to_owned(), used: used + 0.0, limit, unit: "USD".to_owned() }
+}
+
+/// An order's lifecycle state as the API names it (`docs/api.md`): snake case, no fields.
+fn order_status(state: &OrderState) -> &'static str {
+    match state {
+        OrderState::PendingNew => "pending_new",
+        OrderState::OpenPendingAck { .. } => "open_pending_ack",
+        OrderState::NewAmbiguous => "new_ambiguous",
+        OrderState::Open { .. } => "open",
+        OrderState::PendingCancel { .. } => "pending_cancel",
+        OrderState::CancelAmbiguous { .. } => "cancel_ambiguous",
+        OrderState::PendingModify { .. } => "pending_modify",
+        OrderState::ModifyAmbiguous { .. } => "modify_ambiguous",
+        OrderState::Filled => "filled",
+        OrderState::Canceled => "canceled",
+        OrderState::Rejected(_) => "rejected",
+        OrderState::NotPlaced => "not_placed",
+    }
 }
 
 /// Every quoted coin's config at its version, and every field's rule.
@@ -216,7 +236,11 @@ pub fn config(desk: &ConfigDesk) -> ConfigView {
     let fields = Field::all()
         .map(|f| {
             let r = f.rule();
-            FieldRule { name: r.name.to_owned(), unit: format!("{:?}", r.unit), rule: describe(r) }
+            FieldRule {
+                name: r.name.to_owned(),
+                unit: r.unit.as_str().to_owned(),
+                rule: describe(r),
+            }
         })
         .collect();
     ConfigView { symbols, fields }

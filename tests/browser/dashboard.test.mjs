@@ -152,7 +152,7 @@ test('a config edit is applied and the version goes up', async () => {
 
   const shown = Number(await text(byTestId(`config-version-${symbol}`)));
   const after = (await apiGet('/api/v1/config')).symbols.find((s) => s.symbol === symbol);
-  assert.equal(shown, after.version);
+  assert.equal(shown, after.version, `${symbol}: the page shows version ${shown}, the API ${after.version} (was ${version})`);
   assert.ok(after.version > version);
   assert.equal(after.config[field], next);
   assert.equal(typeof after.config[field], 'number', 'the patch kept the number type');

@@ -106,7 +106,7 @@ function requote(e, c, now) {
   const sides = c.state === 'Reducing' ? (c.size > 0 ? ['Ask'] : c.size < 0 ? ['Bid'] : []) : ['Bid', 'Ask'];
   for (const side of sides) {
     const price = round2(side === 'Bid' ? c.mark - half : c.mark + half);
-    const o = { symbol: c.symbol, side, price, size: c.lot, cloid: '0x' + randomBytes(16).toString('hex'), oid: e.nextOid++, status: 'Resting', placed_ms: now };
+    const o = { symbol: c.symbol, side, price, size: c.lot, cloid: '0x' + randomBytes(16).toString('hex'), oid: e.nextOid++, status: 'open', placed_ms: now };
     e.open.push(o);
     e.metrics.placed++;
     // Now and then the venue refuses a post-only order that would cross.

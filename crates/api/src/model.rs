@@ -147,8 +147,11 @@ pub struct OpenOrderEntry {
     pub cloid: String,
     /// The venue's order id, once known.
     pub oid: Option<u64>,
-    /// `Pending`, `Resting`, `Cancelling`, … (the core's order state).
+    /// The order's lifecycle state: `pending_new`, `open`, `pending_modify`, `pending_cancel`,
+    /// `open_pending_ack`, or an `*_ambiguous` state while the venue's answer is unknown.
     pub status: String,
+    /// When the place (or the modify) was sent, Unix ms.
+    pub placed_ms: u64,
 }
 
 /// One order action and what became of it.
