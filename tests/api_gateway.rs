@@ -9,6 +9,7 @@
 //! `CONTROL` so a kill never overlaps a wait for fills. No wall-clock assertions: every wait is
 //! for a condition with a generous timeout.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -220,6 +221,15 @@ impl Running {
 
     fn control(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         self.call(method, path, Some(CONTROL_TOKEN), body)
+    }
+
+    /// The trade ids of our fills, as the venue's `userFills` reports them.
+    fn venue_fill_tids(&self) -> BTreeSet<u64> {
+        let info =
+            InfoClient::new(self.sim_info_url.clone(), Duration::from_secs(5)).expect("client");
+        let body = json!({"type": "userFills", "user": user()});
+        let v: Value = self.rt.block_on(info.post("test", &body)).expect("info reply");
+        v.as_array().into_iter().flatten().filter_map(|f| f["tid"].as_u64()).collect()
     }
 
     /// Our orders resting at the venue, by coin.
@@ -639,6 +649,15 @@ fn a_config_patch_is_applied_with_a_new_version_and_a_bad_one_changes_nothing() 
     let now = e.symbol_config("BTC");
     assert_eq!(now["version"].as_u64(), Some(version + 1), "GET /config after the answer: {now}");
     assert_eq!(now["config"]["min_half_spread_bps"].as_f64(), Some(new));
+    // The core confirms it: `config_version` in /positions is the version the quote thread runs.
+    wait_for("the core applies the new version", || {
+        let positions = e.get("/api/v1/positions");
+        positions["positions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["symbol"] == "BTC" && p["config_version"].as_u64() == Some(version + 1))
+    });
 
     let refused: &[(&str, Value, &str)] = &[
         ("a negative spread", json!({"min_half_spread_bps": -1.0}), "min_half_spread_bps"),
@@ -667,8 +686,38 @@ fn a_config_patch_is_applied_with_a_new_version_and_a_bad_one_changes_nothing() 
     assert_eq!(r.status, StatusCode::OK, "restore: {}", r.text);
 }
 
+/// Reads the stream for `dur`, noting each message's type and every fill by its `tid`.
+fn read_stream<S>(
+    e: &Running,
+    ws: &mut S,
+    dur: Duration,
+    kinds: &mut BTreeSet<String>,
+    fills: &mut BTreeMap<u64, Value>,
+) where
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    e.rt.block_on(async {
+        let deadline = tokio::time::Instant::now() + dur;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, ws.next()).await {
+            let Ok(text) = msg.expect("the stream stays open").into_text() else { continue };
+            let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+            let kind = v["type"].as_str().unwrap_or("").to_owned();
+            if kind == "fill" {
+                let tid = v["data"]["tid"].as_u64().expect("a fill's tid");
+                fills.insert(tid, v["data"].clone());
+            }
+            kinds.insert(kind);
+        }
+    });
+}
+
 #[test]
-fn the_stream_delivers_fills_that_the_fills_endpoint_also_lists() {
+fn the_stream_delivers_every_fill_the_venue_reports_and_the_fills_endpoint_lists_them() {
     let e = engine();
     let _serial = control_lock();
     let ticket = e.call(Method::POST, "/api/v1/stream/ticket", Some(READ_TOKEN), None);
@@ -678,40 +727,40 @@ fn the_stream_delivers_fills_that_the_fills_endpoint_also_lists() {
     let mut taker = Taker::new(e);
     let (mut ws, _) =
         e.rt.block_on(tokio_tungstenite::connect_async(url.as_str())).expect("upgrade");
-    let mut kinds = std::collections::BTreeSet::new();
+    // Fills the venue reported before the stream opened are not the stream's to deliver.
+    let before = e.venue_fill_tids();
+    let (mut kinds, mut streamed) = (BTreeSet::new(), BTreeMap::new());
     let started = Instant::now();
     // Sell into one of our bids, then read the stream for a while; again if our bid moved away
     // before the sell reached it.
-    let fill = loop {
+    while streamed.is_empty() {
         assert!(started.elapsed() < WAIT, "a fill on the stream; saw {kinds:?}");
-        let sold = taker.sell_into_our_bid(e);
-        let fill = e.rt.block_on(async {
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-            while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, ws.next()).await {
-                let Ok(text) = msg.expect("a frame").into_text() else { continue };
-                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
-                let kind = v["type"].as_str().unwrap_or("").to_owned();
-                kinds.insert(kind.clone());
-                if kind == "fill" {
-                    return Some(v["data"].clone());
-                }
-            }
-            None
-        });
-        if let Some(fill) = fill {
-            eprintln!(
-                "first fill on the stream after {:?} (sold into our bid: {sold})",
-                started.elapsed()
-            );
-            break fill;
+        taker.sell_into_our_bid(e);
+        read_stream(e, &mut ws, Duration::from_secs(5), &mut kinds, &mut streamed);
+    }
+    eprintln!("first fill on the stream after {:?}", started.elapsed());
+    // Every fill of ours the venue reports since (the taker's and the simulator's flow) reaches
+    // the stream.
+    loop {
+        let at_venue: BTreeSet<u64> = e.venue_fill_tids().difference(&before).copied().collect();
+        let missing: Vec<u64> =
+            at_venue.iter().filter(|t| !streamed.contains_key(t)).copied().collect();
+        if !at_venue.is_empty() && missing.is_empty() {
+            eprintln!("{} venue fills, all on the stream", at_venue.len());
+            break;
         }
-    };
+        assert!(started.elapsed() < WAIT, "venue fills never on the stream: {missing:?}");
+        read_stream(e, &mut ws, Duration::from_secs(2), &mut kinds, &mut streamed);
+    }
     assert!(kinds.contains("hello"), "the stream greets first: {kinds:?}");
-    has_keys(&fill, &["time_ms", "symbol", "side", "price", "size", "fee", "tid", "oid"], "fill");
-    let tid = fill["tid"].as_u64().expect("tid");
+    for kind in ["positions", "risk", "orders", "latency", "status"] {
+        assert!(kinds.contains(kind), "the stream sends `{kind}`: {kinds:?}");
+    }
+    let (tid, fill) = streamed.iter().next().expect("a fill");
+    has_keys(fill, &["time_ms", "symbol", "side", "price", "size", "fee", "tid", "oid"], "fill");
     let listed = e.get("/api/v1/fills?limit=1000");
     assert!(
-        listed["fills"].as_array().expect("array").iter().any(|f| f["tid"].as_u64() == Some(tid)),
+        listed["fills"].as_array().expect("array").iter().any(|f| f["tid"].as_u64() == Some(*tid)),
         "fill {tid} from the stream is in /fills: {listed}"
     );
     // A ticket is single use, and the stream needs one.
