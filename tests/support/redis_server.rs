@@ -1,11 +1,15 @@
 //! A throwaway `redis-server` for one test: loopback, a free port, no persistence. It can be
 //! killed and restarted on the same port (optionally behind a password, so a test can decide
 //! exactly when the engine may reconnect). Killed on drop.
+//!
+//! When `redis-server` is not installed and the tests run as root on Debian, it is installed
+//! once with apt-get (what `.ci/run` does too), so `cargo test` works on a fresh machine.
 
 #![allow(dead_code, unreachable_pub)]
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::Once;
 use std::time::{Duration, Instant};
 
 /// A running (or stopped) `redis-server` on a fixed port.
@@ -78,6 +82,7 @@ impl RedisServer {
     }
 
     fn spawn(&mut self, password: Option<&str>) {
+        ensure_installed();
         let mut cmd = Command::new("redis-server");
         cmd.args([
             "--port",
@@ -206,4 +211,31 @@ pub fn wait_engine_synced(conn: &mut redis::Connection) -> serde_json::Value {
         get_json(conn, "mm_metrics")
             .filter(|m| m["redis"]["config_source_stale"] == serde_json::Value::Bool(false))
     })
+}
+
+/// Installs Debian's `redis-server` once per test binary when it is missing and we may.
+fn ensure_installed() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let present = |cmd: &str| {
+            Command::new(cmd).arg("--version").output().is_ok_and(|o| o.status.success())
+        };
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        if present("redis-server") || !root || !present("apt-get") {
+            return;
+        }
+        eprintln!("redis-server is missing: installing it with apt-get");
+        let installed = Command::new("sh")
+            .args([
+                "-c",
+                "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+                 apt-get install -y -qq --no-install-recommends redis-server",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            eprintln!("apt-get could not install redis-server");
+        }
+    });
 }
