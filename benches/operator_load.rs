@@ -12,14 +12,17 @@
 //! `HLMM_OPERATOR_ROUNDS` for more ABBA rounds). Results: perf/operator.md.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
+use api_engine::ApiEngine;
 use futures_util::StreamExt;
-use hlmm::config::{Config, SpinPolicy};
-use hlmm::engine::{run_until_with, RunOptions, RunReport};
-use hlmm::runtime::Shutdown;
-use hlmm::telemetry::{Counter, Counters, Stage};
+use hlmm::config::Config;
+use hlmm::engine::RunReport;
+use hlmm::telemetry::Stage;
+
+#[path = "../tests/support/api_engine.rs"]
+mod api_engine;
 
 const TOKEN: &str = "operator-load-bench-token-0123";
 const STREAM_CLIENTS: usize = 10;
@@ -95,34 +98,11 @@ fn main() {
 }
 
 fn run(secs: u64, watched: bool, token_file: &std::path::Path) -> (RunReport, Arc<Load>) {
-    let mut config = Config::default();
-    config.threads.spin = SpinPolicy::SpinThenYield;
-    config.threads.feed_core = None;
-    config.threads.quote_core = None;
-    config.threads.exec_core = None;
-    config.api.listen = Some("127.0.0.1:0".to_owned());
-    config.api.token_file = Some(token_file.to_owned());
-    config.validate().expect("a valid config");
-    let counters = Arc::new(Counters::new());
-    let api = Arc::new(OnceLock::new());
-    let shutdown = Shutdown::new();
-    let options = RunOptions {
-        vol_prior: Some(0.0002),
-        counters: Some(Arc::clone(&counters)),
-        api_addr: Some(Arc::clone(&api)),
-        ..RunOptions::default()
-    };
-    let engine = {
-        let shutdown = shutdown.clone();
-        std::thread::spawn(move || run_until_with(&config, shutdown, options))
-    };
-    while api.get().is_none() || counters.get(Counter::IntentsSent) == 0 {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let engine = ApiEngine::start(Config::default(), token_file, 1);
     let load = Arc::new(Load::default());
     let stop = Arc::new(AtomicBool::new(false));
     let clients = watched.then(|| {
-        let addr = *api.get().expect("address");
+        let addr = engine.api;
         let (load, stop) = (Arc::clone(&load), Arc::clone(&stop));
         std::thread::spawn(move || watch(addr, &load, &stop))
     });
@@ -131,9 +111,7 @@ fn run(secs: u64, watched: bool, token_file: &std::path::Path) -> (RunReport, Ar
     if let Some(c) = clients {
         c.join().expect("clients");
     }
-    shutdown.request();
-    let report = engine.join().expect("engine thread").expect("engine ran");
-    (report, load)
+    (engine.stop().expect("engine ran"), load)
 }
 
 /// The dashboard's load until `stop`: stream clients and a REST poller, on one runtime thread.

@@ -13,13 +13,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+#[path = "support/api_engine.rs"]
+mod api_engine;
 use std::time::{Duration, Instant};
 
+use api_engine::ApiEngine;
 use futures_util::StreamExt;
-use hlmm::config::{Config, SpinPolicy, VenueKind};
-use hlmm::engine::{run_until_with, RunOptions};
+use hlmm::config::{Config, VenueKind};
 use hlmm::msg::Intent;
-use hlmm::runtime::Shutdown;
 use hlmm::sim::handle::{AgentEntry, FundAccount};
 use hlmm::sim::{SimConfig, SimHandle};
 use hlmm::telemetry::{Counter, Counters};
@@ -52,7 +54,7 @@ struct Running {
     http: reqwest::Client,
     // Kept alive for the whole test binary: the engine runs until the process exits.
     _sim: SimHandle,
-    _shutdown: Shutdown,
+    _engine: ApiEngine,
     _files: Vec<PathBuf>,
 }
 
@@ -101,43 +103,19 @@ fn start_engine() -> Running {
     config.venue.ws_url = Some(sim.ws_url());
     config.venue.account_address = Some(user());
     config.venue.agent_key_file = Some(key_file.clone());
-    config.threads.spin = SpinPolicy::SpinThenYield;
-    config.threads.feed_core = None;
-    config.threads.quote_core = None;
-    config.threads.exec_core = None;
-    config.api.listen = Some("127.0.0.1:0".to_owned());
-    config.api.token_file = Some(token_file.clone());
-    config.validate().expect("a valid config");
-
-    let counters = Arc::new(Counters::new());
-    let api_cell = Arc::new(OnceLock::new());
-    let shutdown = Shutdown::new();
-    let options = RunOptions {
-        vol_prior: Some(0.0002),
-        counters: Some(Arc::clone(&counters)),
-        api_addr: Some(Arc::clone(&api_cell)),
-        ..RunOptions::default()
-    };
-    {
-        let shutdown = shutdown.clone();
-        std::thread::spawn(move || run_until_with(&config, shutdown, options));
-    }
-    wait_for("the gateway listens", || api_cell.get().is_some());
+    let engine = ApiEngine::start(config, &token_file, 10);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("http");
-    let running = Running {
-        api: *api_cell.get().expect("address set"),
+    Running {
+        api: engine.api,
         sim_info_url: sim.info_url(),
-        counters,
+        counters: Arc::clone(&engine.counters),
         rt,
         http,
         _sim: sim,
-        _shutdown: shutdown,
+        _engine: engine,
         _files: vec![key_file, token_file],
-    };
-    let c = Arc::clone(&running.counters);
-    wait_for("the engine quotes", || c.get(Counter::IntentsSent) >= 10);
-    running
+    }
 }
 
 fn user() -> String {

@@ -12,13 +12,13 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
 
-use hlmm::config::{Config, SpinPolicy};
-use hlmm::engine::{run_until_with, RunOptions};
-use hlmm::runtime::Shutdown;
-use hlmm::telemetry::{Counter, Counters};
+use api_engine::ApiEngine;
+use hlmm::config::Config;
+
+#[path = "support/api_engine.rs"]
+mod api_engine;
 
 const TOKEN: &str = "browser-test-control-token-0123";
 
@@ -82,41 +82,12 @@ fn the_dashboard_shows_and_controls_a_running_engine_in_chromium() {
         std::env::temp_dir().join(format!("hlmm-browser-{}.tokens", std::process::id()));
     std::fs::write(&token_file, format!("control browser {TOKEN}\n")).expect("token file");
 
-    let mut config = Config::default();
-    config.threads.spin = SpinPolicy::SpinThenYield;
-    config.threads.feed_core = None;
-    config.threads.quote_core = None;
-    config.threads.exec_core = None;
-    config.api.listen = Some("127.0.0.1:0".to_owned());
-    config.api.token_file = Some(token_file.clone());
-    config.validate().expect("a valid config");
-    let counters = Arc::new(Counters::new());
-    let api = Arc::new(OnceLock::new());
-    let shutdown = Shutdown::new();
-    let options = RunOptions {
-        vol_prior: Some(0.0002),
-        counters: Some(Arc::clone(&counters)),
-        api_addr: Some(Arc::clone(&api)),
-        ..RunOptions::default()
-    };
-    let engine = {
-        let shutdown = shutdown.clone();
-        std::thread::spawn(move || run_until_with(&config, shutdown, options))
-    };
-    let start = Instant::now();
-    while api.get().is_none() || counters.get(Counter::IntentsSent) < 10 {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "the engine quotes with its gateway up"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let url = format!("http://{}/#token={TOKEN}", api.get().expect("address"));
+    let engine = ApiEngine::start(Config::default(), &token_file, 10);
+    let url = format!("http://{}/#token={TOKEN}", engine.api);
 
     let status = run_suite(Some(&url));
 
-    shutdown.request();
-    let report = engine.join().expect("engine thread");
+    let report = engine.stop();
     let _ = std::fs::remove_file(&token_file);
     assert!(status.success(), "the browser suite passed against the engine ({status})");
     let report = report.expect("the engine ran and stopped cleanly");
