@@ -350,6 +350,8 @@ fn every_read_endpoint_answers_its_documented_shape() {
         "status",
     );
     assert_eq!(status["connected"], true, "the feed is up: {status}");
+    let dead_man = status["dead_man"]["state"].as_str().unwrap_or("");
+    assert!(["armed", "off", "refused"].contains(&dead_man), "dead-man state: {status}");
 
     let positions = e.get("/api/v1/positions");
     has_keys(

@@ -22,7 +22,7 @@ use crate::sync::schema::SymbolMetrics;
 use crate::sync::{ConfigDesk, PositionBook, SyncStatus};
 use crate::telemetry::{CountersSnapshot, SharedStageHistograms, Stage};
 use crate::types::{InstrumentSpec, Nanos};
-use crate::venue::exec::{GatewayStats, DEAD_MAN_ARMED};
+use crate::venue::exec::{GatewayStats, DEAD_MAN_ARMED, DEAD_MAN_OFF, DEAD_MAN_REFUSED};
 
 /// Upper bounds of the latency buckets, ns: 250 ns to 100 ms, roughly doubling.
 pub const BUCKET_BOUNDS_NS: [u64; 20] = [
@@ -127,14 +127,22 @@ fn status(i: &ViewInputs<'_>) -> Status {
         quoting,
         killed: i.killed,
         rate_budget,
-        dead_man: DeadMan {
-            armed: i.gateway.is_some_and(|g| g.dead_man.load(Ordering::Relaxed) == DEAD_MAN_ARMED),
-        },
+        dead_man: dead_man(i.gateway),
         redis: RedisStatus {
             enabled: i.redis.is_some(),
             connected: i.redis.is_some_and(|r| !r.config_source_stale),
         },
     }
+}
+
+fn dead_man(gateway: Option<&GatewayStats>) -> DeadMan {
+    let code = gateway.map_or(DEAD_MAN_OFF, |g| g.dead_man.load(Ordering::Relaxed));
+    let state = match code {
+        DEAD_MAN_ARMED => "armed",
+        DEAD_MAN_REFUSED => "refused",
+        _ => "off",
+    };
+    DeadMan { armed: code == DEAD_MAN_ARMED, state: state.to_owned() }
 }
 
 fn orders(i: &ViewInputs<'_>) -> Orders {

@@ -202,7 +202,7 @@ function status(e) {
     venue: 'sim', instance: 'hlmm-mock', version: '0.1.0', uptime_s: (Date.now() - e.started) / 1000,
     connected: true, quoting: !e.killed && e.coins.some((c) => c.state !== 'Halted'), killed: e.killed,
     rate_budget: { pressure: 'Normal', ip_weight_left: 1180, address_headroom: 9800, throttled: 0 },
-    dead_man: { armed: true }, redis: { enabled: false, connected: false },
+    dead_man: { armed: true, state: 'armed' }, redis: { enabled: false, connected: false },
   };
 }
 

@@ -50,6 +50,10 @@ pub struct RateBudgetUsage {
 pub struct DeadMan {
     /// A `scheduleCancel` is armed at the venue.
     pub armed: bool,
+    /// `armed`, `off` (not armed yet, or no gateway) or `refused` (the venue refuses
+    /// `scheduleCancel` for this account, a volume gate: `expiresAfter` and the local watchdog
+    /// protect instead).
+    pub state: String,
 }
 
 /// The Redis side channel.
