@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 pub use api::ApiConfig;
 pub use env::{EnvError, ENV_VARS};
-pub use redis::RedisConfig;
+pub use redis::{redact_url, RedisConfig, PASSWORD_VAR as REDIS_PASSWORD_VAR};
 pub use schema::{Config, DEFAULT_COINS};
 pub use sections::{
     FeedConfig, LogFormat, SpinPolicy, StaleAfterMs, TelemetryConfig, ThreadsConfig,
@@ -292,7 +292,10 @@ mod tests {
     fn each_bad_redis_setting_is_reported_by_name() {
         let cases = [
             ("url = \"http://localhost:6379\"", "redis.url"),
-            ("url = \"redis://user:pw@localhost:6379\"", "redis.url"),
+            ("url = \"redis://user:pw@localhost:6379?x=1\"", "redis.url"),
+            ("url = \"redis://:pw@localhost:6379\"\npassword_file = \"/x\"", "redis.password_file"),
+            ("url = \"redis://me@localhost:6379\"\nusername = \"me\"", "redis.username"),
+            ("username = \"two words\"", "redis.username"),
             ("scan_interval_ms = 10", "redis.scan_interval_ms"),
             ("top_n = 0", "redis.top_n"),
             ("min_open_interest_usd = -1.0", "redis.min_open_interest_usd"),
@@ -309,6 +312,18 @@ mod tests {
             let errors = config.validate().expect_err(line);
             assert!(errors.iter().any(|e| e.field == field), "{line}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn a_redis_url_with_a_password_is_accepted_and_its_errors_never_show_the_password() {
+        let ok = "[redis]\nurl = \"redis://hlmm:s3cret@127.0.0.1:6379/0\"\n[symbols.BTC]\n";
+        let config = Config::from_toml_str(ok).expect("valid");
+        assert_eq!(config.redis.redacted_url(), "redis://hlmm:***@127.0.0.1:6379/0");
+        let bad = "[redis]\nurl = \"redis://:s3cret@127.0.0.1:0\"\n[symbols.BTC]\n";
+        let errors = Config::parse_toml(bad).expect("schema-valid").validate().expect_err("port 0");
+        let shown = format!("{errors:?}");
+        assert!(shown.contains("redis.url") && !shown.contains("s3cret"), "{shown}");
+        assert!(!format!("{config:?}").contains("s3cret"), "Debug of the config redacts it too");
     }
 
     #[test]

@@ -269,7 +269,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         config = %source,
         venue = %config.venue.kind,
         symbols = config.symbols.len(),
-        redis = config.redis.url.as_deref().unwrap_or("off"),
+        redis = %config.redis.redacted_url(),
         "Config loaded"
     );
     if config.venue.kind == VenueKind::Mainnet {

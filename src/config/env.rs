@@ -41,6 +41,12 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("HLMM_LOG_FORMAT", "telemetry.log_format: pretty or json"),
     ("HLMM_API_LISTEN", "api.listen: host:port of the API gateway and dashboard (flag --api)"),
     ("HLMM_API_TOKEN_FILE", "api.token_file"),
+    ("HLMM_REDIS_PASSWORD_FILE", "redis.password_file"),
+    (
+        super::redis::PASSWORD_VAR,
+        "the Redis password itself; never copied into the config. Used when neither redis.url \
+         nor redis.password_file has one",
+    ),
 ];
 
 /// A bad environment override, or a variable the config needs that is not set.
@@ -130,6 +136,9 @@ impl Config {
                 },
                 "HLMM_API_LISTEN" => self.api.listen = Some(value.to_owned()),
                 "HLMM_API_TOKEN_FILE" => self.api.token_file = Some(PathBuf::from(value)),
+                "HLMM_REDIS_PASSWORD_FILE" => {
+                    self.redis.password_file = Some(PathBuf::from(value));
+                }
                 _ => {}
             }
         }

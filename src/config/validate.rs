@@ -313,11 +313,28 @@ fn check_redis(config: &Config, errors: &mut Vec<ConfigError>) {
         errors.push(ConfigError::new(None, format!("redis.{field}"), value, rule));
     };
     if let Some(url) = &r.url {
-        // Plain TCP only (the client is built without TLS), and no credentials in the URL, so
-        // it can be logged: a password-protected Redis is reached through a local proxy or
-        // an ACL-free loopback instance.
-        if let Err(rule) = check_url(url, &["redis"], "") {
-            push("url", url, &rule);
+        // Plain TCP only (the client is built without TLS). User info is allowed (the
+        // `REDIS_URL` convention) and never shown: errors carry the redacted URL.
+        let (user_info, bare) = super::redis::split_user_info(url);
+        if let Err(rule) = check_url(&bare, &["redis"], "") {
+            push("url", &super::redis::redact_url(url), &rule);
+        }
+        let url_password = user_info.is_some_and(|i| i.contains(':'));
+        if url_password && r.password_file.is_some() {
+            push(
+                "password_file",
+                &"(set)",
+                "give the password once: in redis.url or in redis.password_file",
+            );
+        }
+        let url_user = user_info.is_some_and(|i| !i.starts_with(':'));
+        if url_user && r.username.is_some() {
+            push("username", &"(set)", "give the user once: in redis.url or in redis.username");
+        }
+    }
+    if let Some(user) = &r.username {
+        if user.is_empty() || user.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            push("username", user, "must be a non-empty name without spaces");
         }
     }
     let ranges: [(&str, u64, u64, u64); 7] = [

@@ -13,6 +13,7 @@
 //! `subscriber` (the `mm_config` thread), `scan` (the scanner's rankings), `publish`
 //! (position updates and `mm_metrics`).
 
+mod client;
 mod publish;
 mod scan;
 mod subscriber;
@@ -133,11 +134,10 @@ impl RedisSync {
     /// in [`RedisSync::tick`], so a Redis that is down at start delays nothing.
     pub fn start(settings: SyncSettings, shared: SyncShared) -> Self {
         let redis = settings.config.redis.clone();
-        let url = redis.url.clone().unwrap_or_default();
-        let client = match redis::Client::open(url.as_str()) {
+        let client = match client::open(&redis) {
             Ok(c) => Some(c),
             Err(e) => {
-                tracing::error!(error = %e, "Redis URL refused by the client; Redis sync off");
+                tracing::error!(error = %e, "Redis client not created; Redis sync off");
                 None
             }
         };

@@ -28,6 +28,14 @@ impl RedisServer {
         server
     }
 
+    /// Starts a server on a free port that requires `password` (`requirepass`).
+    pub fn start_locked(password: &str) -> Self {
+        let port = free_port();
+        let mut server = Self { port, child: None };
+        server.spawn(Some(password));
+        server
+    }
+
     /// `redis://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
