@@ -6,7 +6,8 @@ use core_quote_support::*;
 use hlmm::core::params::{GlobalParams, SymbolParams};
 use hlmm::core::risk::{Reason, TradingState};
 use hlmm::core::{CoreError, CoreEvent};
-use hlmm::types::commands::{Command, Tif};
+use hlmm::types::commands::{Command, CommandKind, Tif};
+use hlmm::types::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
 use hlmm::types::{AssetId, Side, Usd};
 
 const A: AssetId = AssetId(1);
@@ -408,4 +409,50 @@ fn duplicate_fills_move_the_position_once() {
     h.fill_with(1, Side::Bid, 200_000, 5_000, Some(42));
     assert_eq!(h.core.position(A).map(|p| p.size.0), Some(5_000));
     assert_eq!(h.core.counters().duplicate_fills, 1);
+}
+
+/// Answers every placement in `cmds` with `NotSent` (a gateway that cannot send); returns the
+/// placements it answered and what the core did in response.
+fn refuse_all(h: &mut Harness, cmds: &[Command]) -> (usize, Vec<Command>) {
+    let mut refused = 0;
+    let mut produced = Vec::new();
+    for c in cmds {
+        if let Command::Place(r) = *c {
+            refused += 1;
+            let outcome = CommandOutcome::NotSent(NotSentReason::NoConnection);
+            let ev = OutcomeEvent::new(r.asset, r.cloid, CommandKind::Place, outcome);
+            produced.extend(h.send(CoreEvent::Outcome(ev)).expect("outcome"));
+        }
+    }
+    (refused, produced)
+}
+
+#[test]
+fn a_refused_send_pauses_new_quotes_with_a_doubling_pause_instead_of_a_storm() {
+    let mut h = Harness::new(params());
+    let mut placed = 0;
+    let mut cmds = h.book(200_000, 200_010);
+    assert_eq!(new_orders(&cmds).len(), 2, "both sides quoted");
+    // 50 books, 100 ms apart (5 s); every placement refused before it leaves.
+    for _ in 0..50 {
+        loop {
+            let (refused, produced) = refuse_all(&mut h, &cmds);
+            placed += refused;
+            assert!(new_orders(&produced).is_empty(), "no re-quote in answer to a refusal");
+            if produced.is_empty() {
+                break;
+            }
+            cmds = produced;
+        }
+        cmds = h.book(200_000, 200_010);
+    }
+    // Attempts at 0, 0.1, 0.3, 0.7, 1.5, 3.1 s per side: 6 each. Without the pause: every book.
+    assert!((2..=2 * 7).contains(&placed), "{placed} placements in 5 s of refusals");
+    // The venue answers again: the streak ends and quoting is normal at once.
+    h.advance(5 * SEC);
+    let cmds = h.book(200_000, 200_010);
+    assert_eq!(new_orders(&cmds).len(), 2, "after the pause both sides are tried again");
+    h.settle(cmds);
+    let requote = h.book(200_100, 200_110);
+    assert!(!requote.is_empty(), "accepted: the next move re-quotes without waiting");
 }

@@ -57,11 +57,26 @@ pub fn paper_identity() -> Result<Identity, EngineError> {
 /// The configured identity for a networked venue; `Ok(None)` when none is configured.
 pub fn configured_identity(config: &Config) -> Result<Option<Identity>, EngineError> {
     let venue = &config.venue;
-    let (Some(source), Some(account)) =
-        (venue.agent_key_source(), venue.account_address.as_deref())
-    else {
-        return Ok(None);
-    };
+    let (source, account) =
+        match (venue.agent_key_source(), venue.account_address.as_deref()) {
+            (None, None) => return Ok(None),
+            (Some(source), Some(account)) => (source, account),
+            // Half an identity would leave the core quoting into a gateway that refuses every
+            // order: say what is missing instead.
+            (Some(_), None) => return Err(EngineError::Venue(
+                "an agent key is configured but no trading account: set venue.account_address, \
+                 HLMM_ACCOUNT_ADDRESS or --account (the account the agent wallet trades for; \
+                 the key's own address is the agent, not the account)"
+                    .to_owned(),
+            )),
+            (None, Some(_)) => {
+                return Err(EngineError::Venue(
+                    "venue.account_address is set but no agent key: set venue.agent_key_file, \
+                 HLMM_AGENT_KEY_FILE, --key-file or HLMM_AGENT_KEY"
+                        .to_owned(),
+                ))
+            }
+        };
     let key = match source {
         AgentKeySource::File(path) => AgentKey::from_file(path),
         AgentKeySource::Env(var) => AgentKey::from_env(var),
@@ -116,4 +131,41 @@ pub fn build_gateway(
     cfg.clock = Arc::clone(clock);
     HyperliquidGateway::new(cfg, signer, nonces, instruments)
         .map_err(|e| EngineError::Venue(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::VenueKind;
+
+    fn local() -> Config {
+        let mut config = Config::default();
+        config.venue.kind = VenueKind::Local;
+        config.venue.info_url = Some("http://127.0.0.1:3001/info".to_owned());
+        config
+    }
+
+    #[test]
+    fn half_an_identity_is_an_error_that_names_what_is_missing() {
+        let key_only = Config {
+            venue: crate::config::VenueConfig {
+                agent_key_file: Some("/nonexistent/agent.key".into()),
+                ..local().venue
+            },
+            ..local()
+        };
+        let account_only = Config {
+            venue: crate::config::VenueConfig {
+                account_address: Some(format!("0x{}", "ab".repeat(20))),
+                ..local().venue
+            },
+            ..local()
+        };
+        let cases = [(key_only, "venue.account_address"), (account_only, "no agent key")];
+        for (config, names) in cases {
+            let Err(e) = configured_identity(&config) else { panic!("{names}: accepted") };
+            assert!(e.to_string().contains(names), "{e}");
+        }
+        assert!(matches!(configured_identity(&local()), Ok(None)), "neither: market data only");
+    }
 }

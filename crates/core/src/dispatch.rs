@@ -119,6 +119,7 @@ impl QuotingCore {
     pub(crate) fn on_outcome(&mut self, o: &OutcomeEvent, now: Nanos, out: &mut Vec<Command>) {
         self.orders.on_outcome(o, now);
         let Some(i) = self.known(o.asset) else { return };
+        self.symbols[i].send_backoff.on_outcome(&o.outcome, now);
         if let CommandOutcome::Rejected(r) = o.outcome {
             let s = &mut self.symbols[i];
             s.rejects.reduce |= r.wants_reducing();

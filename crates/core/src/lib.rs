@@ -39,6 +39,7 @@ pub mod reconcile;
 mod refresh;
 mod report;
 pub mod risk;
+mod send_backoff;
 pub mod strategy;
 mod symbol;
 pub mod venue_sync;

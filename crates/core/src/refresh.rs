@@ -75,6 +75,11 @@ impl QuotingCore {
             p.force_quote_refresh_interval,
             p.prefer_modify,
         ));
+        // Backing off after a refused send: nothing new, but a symbol with nothing to quote
+        // still cancels (cancels are always allowed).
+        if s.send_backoff.holds(now) && mode != QuoteMode::Nothing {
+            return;
+        }
         let before = out.len();
         self.orders.sync(&s.spec, &targets, &policy, now, out);
         let asset = s.spec.asset;

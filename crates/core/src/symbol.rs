@@ -5,6 +5,7 @@ use crate::params::SymbolParams;
 use crate::positions::Position;
 use crate::report::ModelSnapshot;
 use crate::risk::SymbolRisk;
+use crate::send_backoff::SendBackoff;
 use crate::strategy::FillRate;
 use crate::volatility::Volatility;
 use hlmm_types::{InstrumentSpec, Nanos};
@@ -36,6 +37,8 @@ pub(crate) struct Symbol {
     /// Place and modify commands sent for this coin (each is one quote on the wire).
     pub(crate) quotes_sent: u64,
     pub(crate) model: ModelSnapshot,
+    /// Pauses new quotes after the gateway could not send one.
+    pub(crate) send_backoff: SendBackoff,
 }
 
 impl Symbol {
@@ -54,6 +57,7 @@ impl Symbol {
             operator_halt: false,
             quotes_sent: 0,
             model: ModelSnapshot::default(),
+            send_backoff: SendBackoff::default(),
         }
     }
 }
