@@ -28,4 +28,4 @@ mod lossless;
 mod slot;
 
 pub use conflating::{conflating, ConflatingRx, ConflatingTx};
-pub use lossless::{lossless, LosslessRx, LosslessTx, RingFull};
+pub use lossless::{lossless, lossless_spilling, Delivery, LosslessRx, LosslessTx, RingFull};

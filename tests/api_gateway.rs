@@ -423,12 +423,17 @@ fn every_read_endpoint_answers_its_documented_shape() {
     assert!(fields.contains(&"min_half_spread_bps"), "the field rules are listed: {fields:?}");
     assert!(e.symbol_config("BTC")["config"].get("min_half_spread_bps").is_some());
 
-    let latency = e.get("/api/v1/latency");
-    let f2i = latency["stages"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["stage"] == "frame_to_intent"))
-        .unwrap_or_else(|| panic!("frame_to_intent in /latency: {latency}"));
-    assert!(f2i["count"].as_u64().unwrap_or(0) >= 1, "frames were measured: {f2i}");
+    // The recorders hand over their histograms in intervals: wait for the first to arrive.
+    let f2i_of = || {
+        let latency = e.get("/api/v1/latency");
+        latency["stages"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["stage"] == "frame_to_intent"))
+            .cloned()
+            .unwrap_or_else(|| panic!("frame_to_intent in /latency: {latency}"))
+    };
+    wait_for("frame_to_intent measured", || f2i_of()["count"].as_u64().unwrap_or(0) >= 1);
+    let f2i = &f2i_of();
     has_keys(f2i, &["p50_ns", "p99_ns", "max_ns", "buckets"], "stage");
 
     let symbols = e.get("/api/v1/symbols");

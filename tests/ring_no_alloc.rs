@@ -4,7 +4,7 @@
 //! A counting global allocator counts allocations made by the current thread only, so tests
 //! running in parallel do not disturb each other.
 
-use hlmm::ring::{conflating, lossless};
+use hlmm::ring::{conflating, lossless, lossless_spilling, Delivery};
 use hlmm::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use hlmm::types::events::Channel;
 
@@ -41,6 +41,31 @@ fn lossless_push_and_pop_allocate_nothing_even_when_full() {
                 std::hint::black_box((book.coin, book.levels));
             }
             assert_eq!((tx.len(), rx.len()), (0, 0));
+        }
+    });
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn spilling_into_and_flushing_out_of_the_spill_buffer_allocate_nothing() {
+    let (mut tx, mut rx) = lossless_spilling::<Book>(8, 8);
+    let n = allocations_during(|| {
+        for round in 0..100u64 {
+            for i in 0..20 {
+                let got = tx.push_or_spill(Book { coin: 0, levels: [round * 20 + i; 127] });
+                let want = match i {
+                    0..=7 => Delivery::Ring,
+                    8..=15 => Delivery::Spilled,
+                    _ => Delivery::Lost,
+                };
+                assert_eq!(got, want);
+            }
+            while tx.spilled() > 0 || !rx.is_empty() {
+                while let Some(book) = rx.pop() {
+                    std::hint::black_box((book.coin, book.levels));
+                }
+                tx.flush();
+            }
         }
     });
     assert_eq!(n, 0);

@@ -19,7 +19,7 @@ use std::time::Duration;
 use super::idle::Idler;
 use super::side::Heartbeats;
 use crate::msg::{ExecReport, Intent};
-use crate::ring::{LosslessRx, LosslessTx};
+use crate::ring::{Delivery, LosslessRx, LosslessTx};
 use crate::runtime::{Phase, SharedClock, Shutdown};
 use crate::telemetry::{Counter, Counters};
 use crate::types::outcome::OutcomeEvent;
@@ -96,6 +96,7 @@ async fn exec_loop(
     let mut reports: Vec<ExecReport> = Vec::with_capacity(64);
     loop {
         Heartbeats::beat(&shared.heartbeats.exec);
+        rings.outcomes.flush();
         gateway.poll_reports(&mut reports);
         for report in reports.drain(..) {
             push_report(&mut rings.outcomes, shared, report);
@@ -185,7 +186,9 @@ async fn beating(heartbeats: &Heartbeats, work: impl Future<Output = ()>) {
 const HEARTBEAT_WHILE_SENDING: Duration = Duration::from_millis(100);
 
 fn push_report(ring: &mut LosslessTx<ExecReport>, shared: &ExecShared, report: ExecReport) {
-    if ring.push(report).is_err() {
+    if ring.push_or_spill(report) != Delivery::Ring {
+        // Kept in the spill buffer, delivered first once the quote thread catches up; the
+        // quote thread halts on this counter.
         shared.counters.incr(Counter::LosslessRingFull);
     }
 }

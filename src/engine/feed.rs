@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::health::{FeedHealth, Stream};
 use crate::msg::{AssetIndex, Stamped};
-use crate::ring::{ConflatingTx, LosslessTx};
+use crate::ring::{ConflatingTx, Delivery, LosslessTx};
 use crate::runtime::{Backoff, Clock, Phase, Shutdown, SystemClock};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::events::Channel;
@@ -304,6 +304,7 @@ impl<C: Clock> FeedHandler<C> {
     /// Off the frame path: staleness, pending conflated books, histograms.
     fn housekeeping(&mut self, now: Nanos) {
         self.rings.md.flush();
+        self.rings.user.flush();
         let newly_stale = self.shared.health.evaluate(
             now,
             self.settings.market_stale_after.as_nanos() as u64,
@@ -360,8 +361,9 @@ impl<C: Clock> FeedHandler<C> {
             let msg = Stamped { recv, parsed, event };
             if event.is_lossless() {
                 shared.health.touch(Stream::User, recv);
-                if rings.user.push(msg).is_err() {
-                    // Never dropped silently: the quote thread halts on this counter.
+                if rings.user.push_or_spill(msg) != Delivery::Ring {
+                    // Kept in the spill buffer (lost only if that is full too): the quote
+                    // thread halts on this counter.
                     shared.counters.incr(Counter::LosslessRingFull);
                 }
             } else {

@@ -32,7 +32,7 @@ use crate::msg::{
     Activity, AssetSnapshot, ExecReport, Intent, Stamped, SNAPSHOT_INTERVAL_NS,
     SNAPSHOT_OPEN_ORDERS,
 };
-use crate::ring::{ConflatingRx, ConflatingTx, LosslessRx, LosslessTx};
+use crate::ring::{ConflatingRx, ConflatingTx, Delivery, LosslessRx, LosslessTx};
 use crate::runtime::{Clock, Phase, Shutdown, SystemClock};
 use crate::telemetry::{Counter, Counters, SharedStageHistograms, Stage, StageRecorder};
 use crate::types::commands::Command;
@@ -335,10 +335,8 @@ impl<C: Clock> QuoteLoop<C> {
         let mut overflow = false;
         for &command in &self.commands {
             let intent = Intent { command, frame_recv, decided };
-            if self.rings.intents.push(intent).is_err() {
-                overflow = true;
-                break;
-            }
+            // A full ring spills, in order, rather than dropping the rest of the batch.
+            overflow |= self.rings.intents.push_or_spill(intent) != Delivery::Ring;
         }
         let pushed = self.shared.clock.now();
         self.recorder.record(Stage::IntentPush, pushed.saturating_since(decided));
@@ -346,7 +344,8 @@ impl<C: Clock> QuoteLoop<C> {
             self.recorder.record(Stage::FrameToIntent, pushed.saturating_since(frame_recv));
         }
         if overflow {
-            // The exec ring is lossless: an intent that does not fit is a fault, not a drop.
+            // The exec ring is lossless: an intent that does not fit is a fault (halt), kept in
+            // the spill buffer and sent once exec catches up.
             self.shared.counters.incr(Counter::LosslessRingFull);
         }
         // The span is closed: now the operator's copy of what went out.
@@ -387,6 +386,7 @@ impl<C: Clock> QuoteLoop<C> {
                 self.decide(&CoreEvent::FeedDisconnected, now, Nanos(0));
             }
         }
+        self.rings.intents.flush();
         let full = self.shared.counters.get(Counter::LosslessRingFull);
         if full != self.lossless_full_seen {
             self.lossless_full_seen = full;

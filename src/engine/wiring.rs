@@ -254,15 +254,20 @@ fn rings(
 ) -> Result<Rings, EngineError> {
     let index = AssetIndex::new(instruments.iter().map(|s| s.asset));
     let (md_tx, md_rx) = ring::conflating(config.feed.md_ring_capacity, index.md_keys());
-    let (user_tx, user_rx) = ring::lossless(config.feed.user_ring_capacity);
-    let (mut intent_tx, intent_rx) = ring::lossless(ORDER_RING_CAPACITY);
+    // Fills, intents and outcomes are never lost: each producer spills what its full ring cannot
+    // take (as much again as the ring holds) and the quote thread halts on the first spill.
+    let user = config.feed.user_ring_capacity;
+    let (user_tx, user_rx) = ring::lossless_spilling(user, user);
+    let (mut intent_tx, intent_rx) =
+        ring::lossless_spilling(ORDER_RING_CAPACITY, ORDER_RING_CAPACITY);
     for command in startup_commands {
         // The ring is empty and far larger than a startup's cancels.
         if intent_tx.push(Intent { command, frame_recv: Nanos(0), decided: now }).is_err() {
             return Err(EngineError::Core("startup commands exceed the intent ring".to_owned()));
         }
     }
-    let (outcome_tx, outcome_rx) = ring::lossless(ORDER_RING_CAPACITY);
+    let (outcome_tx, outcome_rx) =
+        ring::lossless_spilling(ORDER_RING_CAPACITY, ORDER_RING_CAPACITY);
     let (control_tx, control_rx) = ring::lossless::<CoreEvent>(CONTROL_RING_CAPACITY);
     // One key per coin; room for a few rounds so the side thread rarely sees conflation.
     let (snapshot_tx, snapshot_rx) =

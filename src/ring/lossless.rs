@@ -5,9 +5,16 @@
 //! [`RingFull`] at once; the caller counts it (`Counter::LosslessRingFull`) and halts quoting,
 //! because a fill or an intent that cannot be delivered leaves the engine's state wrong.
 //!
-//! Each end is owned by one thread. `push` and `pop` never block, allocate, lock or make a
-//! syscall; the one allocation happens in [`lossless`].
+//! Halting is right; losing the value is not. A ring made with [`lossless_spilling`] also has a
+//! spill buffer, allocated with it: [`LosslessTx::push_or_spill`] keeps a value the ring cannot
+//! take there, in order, and every later push (and [`LosslessTx::flush`], which the owner calls
+//! from its idle work) moves spilled values into the ring first. The producer never blocks.
+//!
+//! Each end is owned by one thread. `push`, `push_or_spill`, `flush` and `pop` never block,
+//! allocate, lock or make a syscall; the allocations happen in [`lossless`] and
+//! [`lossless_spilling`].
 
+use std::collections::VecDeque;
 use std::fmt;
 
 use super::slot;
@@ -31,14 +38,44 @@ pub struct RingFull {
 ///
 /// If `capacity` is 0: a ring that can never accept a value is a wiring mistake.
 pub fn lossless<T: Copy + Send>(capacity: usize) -> (LosslessTx<T>, LosslessRx<T>) {
+    lossless_spilling(capacity, 0)
+}
+
+/// [`lossless`] with a spill buffer of `spill` values for [`LosslessTx::push_or_spill`].
+///
+/// # Panics
+///
+/// If `capacity` is 0.
+pub fn lossless_spilling<T: Copy + Send>(
+    capacity: usize,
+    spill: usize,
+) -> (LosslessTx<T>, LosslessRx<T>) {
     assert!(capacity > 0, "lossless ring capacity must be at least 1");
     let (tx, rx) = slot::channel(capacity);
-    (LosslessTx { tx }, LosslessRx { rx })
+    (
+        LosslessTx { tx, spill: VecDeque::with_capacity(spill), spill_capacity: spill },
+        LosslessRx { rx },
+    )
+}
+
+/// What became of a value given to [`LosslessTx::push_or_spill`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// In the ring.
+    Ring,
+    /// Kept in the spill buffer, behind anything spilled before it: the ring was full (or
+    /// older values were still spilled). A fault to count and halt on; the value is not lost.
+    Spilled,
+    /// The ring and the spill buffer were both full: the value is gone. Halt.
+    Lost,
 }
 
 /// The producing end of a lossless ring. Owned by one thread.
 pub struct LosslessTx<T> {
     tx: slot::Producer<T>,
+    /// Values the ring could not take yet, oldest first. Never grows past `spill_capacity`.
+    spill: VecDeque<T>,
+    spill_capacity: usize,
 }
 
 /// The consuming end of a lossless ring. Owned by one thread.
@@ -56,6 +93,39 @@ impl<T: Copy + Send> LosslessTx<T> {
     #[inline]
     pub fn push(&mut self, v: T) -> Result<(), RingFull> {
         self.tx.push(v).map_err(|_| RingFull { capacity: self.capacity() })
+    }
+
+    /// Appends `v` after anything spilled before it: into the ring when there is room, else
+    /// into the spill buffer. Never blocks, never allocates.
+    #[inline]
+    pub fn push_or_spill(&mut self, v: T) -> Delivery {
+        if self.flush() == 0 && self.tx.push(v).is_ok() {
+            return Delivery::Ring;
+        }
+        if self.spill.len() < self.spill_capacity {
+            self.spill.push_back(v);
+            Delivery::Spilled
+        } else {
+            Delivery::Lost
+        }
+    }
+
+    /// Moves spilled values into the ring while it has room, oldest first; returns how many
+    /// are still spilled.
+    #[inline]
+    pub fn flush(&mut self) -> usize {
+        while let Some(&v) = self.spill.front() {
+            if self.tx.push(v).is_err() {
+                break;
+            }
+            self.spill.pop_front();
+        }
+        self.spill.len()
+    }
+
+    /// Values in the spill buffer.
+    pub fn spilled(&self) -> usize {
+        self.spill.len()
     }
 
     /// Values waiting for the consumer now (it may pop more at any time).
@@ -125,6 +195,34 @@ mod tests {
         assert_eq!((tx.len(), rx.len()), (2, 2));
         assert_eq!([rx.pop(), rx.pop(), rx.pop()], [Some(1), Some(2), None]);
         assert!(tx.is_empty() && rx.is_empty());
+    }
+
+    #[test]
+    fn a_full_spilling_ring_keeps_every_value_in_order_and_delivers_it_later() {
+        let (mut tx, mut rx) = lossless_spilling::<u32>(2, 3);
+        let got: Vec<Delivery> = (1..=6).map(|v| tx.push_or_spill(v)).collect();
+        use Delivery::{Lost, Ring, Spilled};
+        assert_eq!(got, [Ring, Ring, Spilled, Spilled, Spilled, Lost]);
+        assert_eq!(tx.spilled(), 3);
+        assert_eq!(rx.pop(), Some(1));
+        // Room for one: a new value goes behind the spilled ones, never ahead of them.
+        assert_eq!(tx.push_or_spill(7), Spilled);
+        let mut out = Vec::new();
+        while tx.spilled() > 0 || !rx.is_empty() {
+            while let Some(v) = rx.pop() {
+                out.push(v);
+            }
+            tx.flush();
+        }
+        assert_eq!(out, [2, 3, 4, 5, 7], "6 was refused as Lost; the rest in order");
+        assert_eq!(tx.push_or_spill(8), Ring, "drained: straight into the ring again");
+    }
+
+    #[test]
+    fn a_plain_ring_has_no_spill_buffer() {
+        let (mut tx, _rx) = lossless::<u32>(1);
+        assert_eq!(tx.push_or_spill(1), Delivery::Ring);
+        assert_eq!(tx.push_or_spill(2), Delivery::Lost);
     }
 
     #[test]
