@@ -23,6 +23,7 @@
 //! ([`AgentKeySource`]) and read by the signer, so `Debug` of a [`Config`] cannot leak it.
 
 mod api;
+mod caps;
 mod core_params;
 mod env;
 mod redis;
@@ -36,6 +37,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use api::ApiConfig;
+pub use caps::CapsConfig;
 pub use env::{EnvError, ENV_VARS};
 pub use redis::{redact_url, RedisConfig, PASSWORD_VAR as REDIS_PASSWORD_VAR};
 pub use schema::{Config, DEFAULT_COINS};
@@ -312,6 +314,21 @@ mod tests {
             let errors = config.validate().expect_err(line);
             assert!(errors.iter().any(|e| e.field == field), "{line}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn a_cap_must_be_positive_and_no_file_value_may_exceed_it() {
+        let cases = [
+            ("[caps]\nmax_long_usd = -1.0\n[symbols.BTC]\n", "caps.max_long_usd"),
+            ("[caps]\nmax_long_usd = 500.0\n[symbols.BTC]\nmax_long_usd = 800.0\n", "max_long_usd"),
+            ("[caps]\nnotional_per_side = 50.0\n[symbols.BTC]\n", "notional_per_side"),
+        ];
+        for (toml, field) in cases {
+            let errors = Config::parse_toml(toml).expect("schema").validate().expect_err(toml);
+            assert!(errors.iter().any(|e| e.field == field), "{toml}: {errors:?}");
+        }
+        let ok = "[caps]\nmax_long_usd = 5000.0\n[symbols.BTC]\nmax_long_usd = 800.0\n";
+        assert!(Config::from_toml_str(ok).is_ok());
     }
 
     #[test]

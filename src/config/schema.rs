@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::api::ApiConfig;
+use super::caps::CapsConfig;
 use super::redis::RedisConfig;
 use super::sections::{FeedConfig, TelemetryConfig, ThreadsConfig};
 use super::symbol::{SymbolConfig, SymbolOverrides};
@@ -43,6 +44,9 @@ pub struct Config {
     /// Optional operator API gateway and dashboard.
     #[serde(default)]
     pub api: ApiConfig,
+    /// Hard caps on the limits a runtime patch may set.
+    #[serde(default)]
+    pub caps: CapsConfig,
     /// Per-symbol parameters used where a `[symbols.<COIN>]` table leaves a field out. A field
     /// missing here falls back to the built-in default ([`SymbolConfig::default`]).
     #[serde(default)]
@@ -62,6 +66,7 @@ impl Default for Config {
             telemetry: TelemetryConfig::default(),
             redis: RedisConfig::default(),
             api: ApiConfig::default(),
+            caps: CapsConfig::default(),
             defaults: SymbolConfig::default(),
             symbols: DEFAULT_COINS
                 .iter()

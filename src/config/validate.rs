@@ -61,6 +61,7 @@ pub(super) fn validate(config: &Config) -> Vec<ConfigError> {
     check_feed(config, &mut errors);
     check_telemetry(config, &mut errors);
     check_redis(config, &mut errors);
+    check_caps(config, &mut errors);
     check_api(config, &mut errors);
     check_symbols(config, &mut errors);
     errors
@@ -304,6 +305,28 @@ fn check_telemetry(config: &Config, errors: &mut Vec<ConfigError>) {
             interval,
             "must be in 1000..=3600000",
         ));
+    }
+}
+
+/// Each cap is a positive amount, and no coin's file value is above its cap.
+fn check_caps(config: &Config, errors: &mut Vec<ConfigError>) {
+    let mut bad_cap = false;
+    for (field, _) in super::caps::CAPPED {
+        if let Some(cap) = config.caps.get(field).filter(|c| !(c.is_finite() && *c > 0.0)) {
+            errors.push(ConfigError::new(None, format!("caps.{field}"), cap, "must be > 0"));
+            bad_cap = true;
+        }
+    }
+    if bad_cap {
+        return;
+    }
+    for (coin, params) in config.resolved_symbols() {
+        for (field, value, cap) in config.caps.exceeded(&params) {
+            // The caps are the file's: a runtime patch (Redis or the API) that passes one is
+            // refused here, on the same path as every other rule.
+            let rule = format!("above caps.{field} = {cap} (raise the cap in the file)");
+            errors.push(ConfigError::new(Some(coin), field, value, &rule));
+        }
     }
 }
 

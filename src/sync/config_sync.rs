@@ -367,6 +367,27 @@ mod tests {
     }
 
     #[test]
+    fn a_patch_moves_a_limit_up_to_its_cap_and_never_past_it() {
+        let mut config = Config::default();
+        config.caps =
+            crate::config::CapsConfig { max_long_usd: Some(3_000.0), ..Default::default() };
+        let mut s = ConfigService::new(config, [("BTC".to_owned(), AssetId(0))]);
+        let over = s.on_message(br#"{"symbol":"BTC","max_long_usd":3000.5}"#, 1);
+        assert!(!over.ack.accepted && over.apply.is_none());
+        let e = &over.ack.errors[0];
+        assert_eq!(
+            (e.field.as_deref(), e.value.as_deref()),
+            (Some("max_long_usd"), Some("3000.5"))
+        );
+        assert!(e.rule.contains("caps.max_long_usd = 3000"), "{}", e.rule);
+        assert_eq!(s.version("BTC"), 0, "nothing changed");
+        let at_cap = s.on_message(br#"{"symbol":"BTC","max_long_usd":3000.0}"#, 2);
+        assert!(at_cap.ack.accepted, "{:?}", at_cap.ack);
+        let uncapped = s.on_message(br#"{"symbol":"BTC","max_short_usd":50000.0}"#, 3);
+        assert!(uncapped.ack.accepted, "a field without a cap: {:?}", uncapped.ack);
+    }
+
+    #[test]
     fn a_stored_key_applies_only_when_newer_and_a_bad_one_is_refused_once() {
         let mut s = service();
         let d = s.on_message(br#"{"symbol":"BTC","notional_per_side":250.0}"#, 1);
