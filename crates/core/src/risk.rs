@@ -18,7 +18,7 @@
 //! | not started (startup) | Halted (`Startup`) | the engine's first resume, after reconciliation |
 //! | no fresh book within `stale_book_after` | Halted (`StaleBook`) | a fresh book |
 //! | a tick or lot reject (our bug) | Halted (`RejectHalt`) | a resume |
-//! | a stop fired and a position remains | Reducing, flattening (`TrailingStop`, `DailyStop`, `GlobalDailyStop`) | flat (or, for daily stops, the UTC day ends) |
+//! | a stop fired and a position remains | Reducing, flattening (`TrailingStop`, `DailyStop`, `GlobalDailyStop`) | flat, or below the venue's minimum order value (or, for daily stops, the UTC day ends) |
 //! | daily PnL ≤ `−daily_pnl_stop_loss`, flat | Halted (`DailyStop`) | 00:00 UTC |
 //! | global daily PnL ≤ `−global_daily_pnl_stop_loss`, flat | Halted (`GlobalDailyStop`) | 00:00 UTC |
 //! | unrealised PnL ≥ `trailing_take_profit` × notional | Reducing (`TakeProfit`) | flat |
@@ -182,7 +182,11 @@ impl SymbolRisk {
     /// every event that touches the symbol and on every timer; extra calls are no-ops.
     pub fn evaluate(&mut self, i: &RiskInputs, p: &SymbolParams, audit: &mut AuditRing) {
         let today = utc_day(i.now);
-        let side = i.position.0.signum();
+        // A position worth less than the venue's smallest order cannot be reduced by one (a
+        // reduce-only order would be refused as below the minimum value), so it counts as
+        // flat: a stop on such dust would hold the symbol in `Reducing` for ever. Two-sided
+        // quoting trades it away.
+        let side = if i.notional < Usd::MIN_ORDER_VALUE { 0 } else { i.position.0.signum() };
         if side != self.side {
             // Opened, flipped or closed: trailing state belongs to the old position.
             self.peak_upnl = None;

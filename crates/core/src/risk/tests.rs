@@ -168,6 +168,23 @@ fn trailing_stop_exits_after_a_retrace_of_more_than_trailing_stop_loss_from_the_
 }
 
 #[test]
+fn a_position_below_the_minimum_order_value_counts_as_flat_so_no_stop_strands_it() {
+    // Found by the backtest: a partial fill left 0.00002 BTC ($2) short, the trailing stop
+    // fired on it, and the coin stayed Reducing for ever: no reduce-only order under $10
+    // can be placed. Dust is flat to the stops; two-sided quoting trades it away.
+    let p = SymbolParams { trailing_stop_loss: 0.02, ..SymbolParams::default() };
+    let mut r = SymbolRisk::new(AssetId(1));
+    eval(&mut r, long(SEC, 2, 0), &p);
+    let dust = eval(&mut r, long(2 * SEC, 2, -1), &p);
+    assert_eq!(dust, (TradingState::Active, Reason::Clear), "a $2 position: no trailing stop");
+    // A stop already running on a real position ends once only dust is left.
+    let mut r = SymbolRisk::new(AssetId(1));
+    eval(&mut r, long(SEC, 1_000, 0), &p);
+    assert_eq!(eval(&mut r, long(2 * SEC, 1_000, -25), &p).1, Reason::TrailingStop);
+    assert_eq!(eval(&mut r, long(3 * SEC, 9, 0), &p), (TradingState::Active, Reason::Clear));
+}
+
+#[test]
 fn take_profit_stops_adding_until_flat() {
     let p = SymbolParams {
         trailing_take_profit: 0.05,
