@@ -53,6 +53,10 @@ impl SymbolConfig {
             stale_book_after: millis_to_nanos(feed.stale_after_ms.books),
             flatten_ioc_after: millis_to_nanos(self.flatten_ioc_after_ms),
             flatten_ioc_slippage_bps: self.flatten_ioc_slippage_bps,
+            maker_fee_bps: self.maker_fee_bps,
+            edge_bps: self.edge_bps,
+            flow_skew_bps: self.flow_skew_bps,
+            flow_half_life: millis_to_nanos(self.flow_halflife_ms),
         }
     }
 
@@ -82,6 +86,10 @@ impl SymbolConfig {
             Field::RequoteToleranceTicks => f64::from(self.requote_tolerance_ticks),
             Field::FlattenIocAfter => self.flatten_ioc_after_ms as f64,
             Field::FlattenIocSlippageBps => self.flatten_ioc_slippage_bps,
+            Field::MakerFeeBps => self.maker_fee_bps,
+            Field::EdgeBps => self.edge_bps,
+            Field::FlowSkewBps => self.flow_skew_bps,
+            Field::FlowHalflife => self.flow_halflife_ms as f64,
         }
     }
 }

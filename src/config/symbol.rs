@@ -259,6 +259,18 @@ symbol_fields! {
     /// How far through the opposite touch a flattening IOC is priced, in basis points.
     /// Default 10.
     flatten_ioc_slippage_bps: f64 = CORE.flatten_ioc_slippage_bps;
+    /// The account's maker fee, in basis points (negative: a rebate); the venue's tier 0 is
+    /// 1.5. The half-spread never goes below `maker_fee_bps + edge_bps`: no quote inside its
+    /// own fee. Default 1.5.
+    maker_fee_bps: f64 = CORE.maker_fee_bps;
+    /// Edge required above the maker fee, in basis points. Default 0.
+    edge_bps: f64 = CORE.edge_bps;
+    /// Fair-value shift at a one-sided taker flow, in basis points: the fair value moves by
+    /// `flow_skew_bps` × the recent signed share of taker volume (buys positive, −1..1), so
+    /// quotes lean the way the flow trades. 0 = off. Default 0.
+    flow_skew_bps: f64 = CORE.flow_skew_bps;
+    /// Half-life of that taker-flow share, in ms. Default 10 000.
+    flow_halflife_ms: u64 = nanos_to_millis(CORE.flow_half_life);
 }
 
 #[cfg(test)]

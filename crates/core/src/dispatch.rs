@@ -71,9 +71,18 @@ impl QuotingCore {
                 }
             }
             FeedEvent::Liquidation(_) => self.counters.liquidations += 1,
+            // The flow leans the next quote; the next book re-quotes (no refresh per trade).
+            FeedEvent::Trades(batch) => {
+                for t in batch.as_slice() {
+                    if let Some(i) = self.known(t.asset) {
+                        let s = &mut self.symbols[i];
+                        let half_life = s.params.flow_half_life;
+                        s.flow.on_trade(t, &s.spec, now, half_life);
+                    }
+                }
+            }
             // Order updates for these cancels follow on `orderUpdates`; the timer re-quotes.
             FeedEvent::NonUserCancels(_)
-            | FeedEvent::Trades(_)
             | FeedEvent::Mids(_)
             | FeedEvent::AssetCtx(_)
             | FeedEvent::Subscribed { .. }

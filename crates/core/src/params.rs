@@ -131,6 +131,17 @@ pub struct SymbolParams {
     pub flatten_ioc_after: DurationNs,
     /// How far through the opposite touch a flattening IOC is priced, in basis points.
     pub flatten_ioc_slippage_bps: f64,
+    /// The account's maker fee, in basis points (negative: a rebate). The half-spread never
+    /// goes below `maker_fee_bps + edge_bps`, so no quote is inside its own fee.
+    pub maker_fee_bps: f64,
+    /// Edge required above the maker fee, in basis points (see `maker_fee_bps`).
+    pub edge_bps: f64,
+    /// Fair-value shift at a one-sided taker flow, in basis points: the fair value moves by
+    /// `flow_skew_bps × I`, `I ∈ [−1, 1]` the recent signed share of taker volume (buys
+    /// positive). `0` disables it.
+    pub flow_skew_bps: f64,
+    /// Half-life of the taker-flow imbalance, in ns. The file's `flow_halflife_ms`.
+    pub flow_half_life: DurationNs,
 }
 
 impl SymbolParams {
@@ -166,6 +177,10 @@ impl SymbolParams {
         stale_book_after: 5 * NANOS_PER_SEC,
         flatten_ioc_after: 10 * NANOS_PER_SEC,
         flatten_ioc_slippage_bps: 10.0,
+        maker_fee_bps: 1.5,
+        edge_bps: 0.0,
+        flow_skew_bps: 0.0,
+        flow_half_life: 10 * NANOS_PER_SEC,
     };
 }
 
@@ -307,6 +322,10 @@ impl SymbolParams {
             Field::RequoteToleranceTicks => self.requote_tolerance_ticks as f64,
             Field::FlattenIocAfter => nanos_as_millis(self.flatten_ioc_after),
             Field::FlattenIocSlippageBps => self.flatten_ioc_slippage_bps,
+            Field::MakerFeeBps => self.maker_fee_bps,
+            Field::EdgeBps => self.edge_bps,
+            Field::FlowSkewBps => self.flow_skew_bps,
+            Field::FlowHalflife => nanos_as_millis(self.flow_half_life),
         }
     }
 }

@@ -103,7 +103,13 @@ impl QuotingCore {
         let p = s.params;
         let spec = s.spec;
         let touch = s.book.touch();
-        let fair = fair_value::fair_value(&s.book, &spec, p.fair_value);
+        let fair = fair_value::fair_value(&s.book, &spec, p.fair_value).map(|f| {
+            if p.flow_skew_bps > 0.0 {
+                fair_value::with_flow(f, s.flow.imbalance(now, p.flow_half_life), p.flow_skew_bps)
+            } else {
+                f
+            }
+        });
         let sigma = s.vol.sigma(&p);
         let fills_per_day = s.fill_rate.per_day(now, &p);
         s.model = ModelSnapshot { fair, sigma, fills_per_day, half_spread: None };

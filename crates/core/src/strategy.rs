@@ -7,7 +7,8 @@
 //! reservation price `r`), the largest of:
 //!
 //! - **tick**: `tick_at(F) / F`, the venue's grid step; a quote cannot be closer.
-//! - **floor**: `min_half_spread_bps / 10⁴`.
+//! - **floor**: `max(min_half_spread_bps, maker_fee_bps + edge_bps) / 10⁴`: never inside the
+//!   account's own maker fee, plus the edge asked for on top of it.
 //! - **volatility**: `vol_k · σ · √(vol_horizon in s)`, with `σ` the mid's volatility as a
 //!   fraction per √second (`volatility`). The price moves about `σ√T` while a quote rests for
 //!   `T`; quoting inside that gives the edge away to the next move.
@@ -51,7 +52,7 @@ pub struct HalfSpread {
     pub total: f64,
     /// The venue tick.
     pub tick: f64,
-    /// The configured floor.
+    /// The floor: the configured one, or the maker fee plus the edge if higher.
     pub floor: f64,
     /// `k · σ · √horizon`.
     pub vol: f64,
@@ -65,7 +66,7 @@ pub struct HalfSpread {
 /// - `fills_per_day`: observed fill rate, full-size fills per day.
 /// - `tick_frac`: the venue tick at the fair value, as a fraction of it.
 pub fn half_spread(p: &SymbolParams, sigma: f64, fills_per_day: f64, tick_frac: f64) -> HalfSpread {
-    let floor = p.min_half_spread_bps * BPS;
+    let floor = p.min_half_spread_bps.max(p.maker_fee_bps + p.edge_bps) * BPS;
     let horizon_s = p.vol_horizon as f64 / NANOS_PER_SEC as f64;
     let vol = p.vol_k * sigma * horizon_s.sqrt();
     let n = fills_per_day.max(p.fills_per_day_floor);

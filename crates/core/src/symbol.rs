@@ -1,6 +1,7 @@
 //! One symbol's state inside the core: its book, model, position, risk and reject latches.
 
 use crate::book::Book;
+use crate::fair_value::TakerFlow;
 use crate::params::SymbolParams;
 use crate::positions::Position;
 use crate::report::ModelSnapshot;
@@ -27,6 +28,8 @@ pub(crate) struct Symbol {
     pub(crate) book: Book,
     pub(crate) vol: Volatility,
     pub(crate) fill_rate: FillRate,
+    /// Recent public taker flow (for `flow_skew_bps`).
+    pub(crate) flow: TakerFlow,
     pub(crate) position: Position,
     pub(crate) risk: SymbolRisk,
     pub(crate) rejects: RejectLatches,
@@ -50,6 +53,7 @@ impl Symbol {
             book: Book::new(),
             vol: Volatility::default(),
             fill_rate: FillRate::new(&params, now),
+            flow: TakerFlow::default(),
             position: Position::new(spec, now),
             risk: SymbolRisk::new(spec.asset),
             rejects: RejectLatches::default(),

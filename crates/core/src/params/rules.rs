@@ -73,6 +73,14 @@ pub enum Field {
     FlattenIocAfter,
     /// `flatten_ioc_slippage_bps`.
     FlattenIocSlippageBps,
+    /// `maker_fee_bps`.
+    MakerFeeBps,
+    /// `edge_bps`.
+    EdgeBps,
+    /// `flow_skew_bps`.
+    FlowSkewBps,
+    /// `flow_halflife_ms`.
+    FlowHalflife,
 }
 
 impl Field {
@@ -198,7 +206,7 @@ pub const MAX_USD: f64 = 1e9;
 pub const MAX_MS: f64 = 86_400_000.0;
 
 /// Every rule, in [`Field`] order (checked at compile time).
-pub const RULES: [Rule; 23] = [
+pub const RULES: [Rule; 27] = [
     Rule::new(
         Field::DailyReturnBps,
         "daily_return_bps",
@@ -393,6 +401,38 @@ pub const RULES: [Rule; 23] = [
         Inclusive(0.0),
         Inclusive(1_000.0),
         "must be in 0..=1000 bps",
+    ),
+    Rule::new(
+        Field::MakerFeeBps,
+        "maker_fee_bps",
+        U::Bps,
+        Inclusive(-10.0),
+        Inclusive(100.0),
+        "must be in -10..=100 bps (negative: a rebate)",
+    ),
+    Rule::new(
+        Field::EdgeBps,
+        "edge_bps",
+        U::Bps,
+        Inclusive(0.0),
+        Inclusive(1_000.0),
+        "must be in 0..=1000 bps",
+    ),
+    Rule::new(
+        Field::FlowSkewBps,
+        "flow_skew_bps",
+        U::Bps,
+        Inclusive(0.0),
+        Inclusive(100.0),
+        "must be in 0..=100 bps",
+    ),
+    Rule::new(
+        Field::FlowHalflife,
+        "flow_halflife_ms",
+        U::Millis,
+        Inclusive(100.0),
+        Inclusive(MAX_MS),
+        "must be in 100..=86400000 ms",
     ),
 ];
 
