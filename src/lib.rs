@@ -23,13 +23,15 @@
 //! | [`venue`] | clients of the exchange (sim, testnet, mainnet): `/info`, the account snapshot, subscriptions, admin actions, the order gateway seam (`OrderGateway`) and the Hyperliquid gateway (plan, sign, WS `post` with REST fallback, reply → outcome, rate budgets, dead-man's switch) | startup, exec, side |
 //! | [`sync`] | Redis config hot reload, position updates, metrics; the symbol scanner | side |
 //! | [`engine`] | the four threads, their wiring, pinning and startup | all |
+//! | `backtest` (feature `sim`) | the config file as a backtest spec (crate `hlmm-backtest`), sweep grids | main (`hlmm backtest`) |
 //!
 //! # Crates (a cargo workspace; the crate graph is the architecture)
 //!
 //! ```text
 //!  hlmm ──▶ hlmm-core ───────────────▶ hlmm-types
 //!   │ └───▶ hlmm-wire ───────────────▶ hlmm-types
-//!   └─────▶ hlmm-sim (feature `sim`) ─▶ hlmm-wire, hlmm-types
+//!   ├─────▶ hlmm-sim (feature `sim`) ─▶ hlmm-wire, hlmm-types
+//!   └─────▶ hlmm-backtest (feature `sim`) ─▶ hlmm-core, hlmm-sim, hlmm-wire, hlmm-types
 //! ```
 //!
 //! | crate | job | may depend on |
@@ -38,6 +40,7 @@
 //! | `hlmm-core` (`crates/core`) | the pure decision core: book, strategy, risk, orders, positions, parameter rules, reconcile | `hlmm-types` only: no tokio, no clock, no logging; `forbid(unsafe_code)` |
 //! | `hlmm-wire` (`crates/wire`) | feed parsing (simd-json), L1 actions, msgpack, EIP-712 signing, agent keys, nonces | `hlmm-types`, parsers, crypto |
 //! | `hlmm-sim` (`crates/sim`) | the venue simulator: a pure venue core (matching, accounts, market, venue rules, fault state; `now` injected) and the HTTP/WebSocket server on top (feature `server`) | `hlmm-types`, `hlmm-wire`; tokio and axum only in `server` |
+//! | `hlmm-backtest` (`crates/backtest`) | the deterministic pair harness: the core against the pure venue in simulated time, latency model, trading-quality metrics, JSON/HTML reports, parallel sweeps | `hlmm-core`, `hlmm-sim` (pure), `hlmm-wire`, `hlmm-types`: no clock, no I/O but the caller's |
 //! | `hlmm` (this package) | threads, venue clients, Redis sync, config, telemetry, rings, the binary | all of the above |
 //!
 //! Arrows point one way: nothing below `hlmm` knows about threads, sockets to the venue or
@@ -56,6 +59,8 @@
 //! never one above, and no two files import each other, directly or round a cycle.
 //! `tests/module_arrows.rs` checks both; it has no exception left.
 
+#[cfg(feature = "sim")]
+pub mod backtest;
 pub mod config;
 pub mod engine;
 pub mod msg;
@@ -66,6 +71,8 @@ pub mod sync;
 pub mod telemetry;
 pub mod venue;
 
+#[cfg(feature = "sim")]
+pub use hlmm_backtest as backtest_harness;
 pub use hlmm_core as core;
 #[cfg(feature = "sim")]
 pub use hlmm_sim as sim;

@@ -42,6 +42,65 @@ enum Command {
     /// Serve the built-in Hyperliquid-compatible simulator on its own, until interrupted: for the
     /// official SDK (its BaseUrl::Localhost is 127.0.0.1:3001), or for `hlmm run --venue local`
     Sim(SimArgs),
+    /// Run the configured coins through the deterministic pair harness (the real core against
+    /// the simulator's venue in simulated time) and report PnL after fees, markouts,
+    /// inventory, drawdown, Sharpe and quote uptime; or sweep a parameter grid on all cores
+    #[cfg(feature = "sim")]
+    Backtest(BacktestArgs),
+}
+
+#[cfg(feature = "sim")]
+#[derive(Debug, Args)]
+struct BacktestArgs {
+    /// Config file [default: config/sim.toml]
+    #[arg(long, short, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Simulated hours
+    #[arg(long, value_name = "H", default_value_t = 24.0)]
+    hours: f64,
+    /// Market seed [default: the config's venue.seed]
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Several seeds, run in parallel: a range (21-25) or a list (1,2,3); overrides --seed
+    #[arg(long, value_name = "LIST")]
+    seeds: Option<String>,
+    /// Only these of the configured coins (comma separated)
+    #[arg(long, value_name = "COINS", value_delimiter = ',')]
+    coins: Option<Vec<String>>,
+    /// Write the JSON report here (one seed), or the sweep's table as JSON
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Write the HTML report here [default: the JSON report's path with .html]
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Share of the simulator's takers that are informed, 0..1 [default: calibrated]
+    #[arg(long, value_name = "X")]
+    informed_share: Option<f64>,
+    /// Lag of the mid behind the fair value the informed takers know, ms [default: calibrated]
+    #[arg(long, value_name = "MS")]
+    informed_lead_ms: Option<u64>,
+    /// Order round trip, median, ms [default: 200, the venue's figure]
+    #[arg(long, value_name = "MS")]
+    rtt_median_ms: Option<f64>,
+    /// Order round trip, 99th percentile, ms [default: 900]
+    #[arg(long, value_name = "MS")]
+    rtt_p99_ms: Option<f64>,
+    /// Venue to engine delay of books and user events, ms [default: 10]
+    #[arg(long, value_name = "MS")]
+    feed_ms: Option<f64>,
+    /// A parameter grid over every coin, e.g. "vol_k=1,1.5,2;min_half_spread_bps=2,3"
+    #[arg(long, value_name = "GRID")]
+    sweep: Option<String>,
+    /// What the sweep's table is sorted by
+    #[arg(long, value_name = "METRIC", default_value = "pnl_per_million",
+          value_parser = PossibleValuesParser::new(hlmm::backtest_harness::sweep::SortBy::NAMES))]
+    sort: String,
+    /// Threads for several runs [default: every core]
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress bar
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +204,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        #[cfg(feature = "sim")]
+        Command::Backtest(args) => match backtest(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -211,6 +278,48 @@ fn parse_fund(entry: &str) -> anyhow::Result<hlmm::sim::handle::FundAccount> {
         bail!("--fund {entry}: USDC amount must be a non-negative number");
     }
     Ok(hlmm::sim::handle::FundAccount { address, usdc })
+}
+
+/// `hlmm backtest`: the config (as `run` loads it) and the flags, handed to
+/// [`hlmm::backtest::execute`].
+#[cfg(feature = "sim")]
+fn backtest(args: &BacktestArgs) -> anyhow::Result<()> {
+    use hlmm::backtest::{BacktestOptions, Execution};
+    let env = process_env()?;
+    let config = match &args.config {
+        Some(path) => load(path, env)?,
+        None if Path::new(DEFAULT_CONFIG).exists() => load(Path::new(DEFAULT_CONFIG), env)?,
+        None => Config::default().with_env(env).context("built-in config")?,
+    };
+    let mut options = BacktestOptions { seed: args.seed, hours: args.hours, ..Default::default() };
+    options.coins.clone_from(&args.coins);
+    if args.informed_share.is_some() || args.informed_lead_ms.is_some() {
+        let default = hlmm::sim::market::InformedFlow::default();
+        options.informed = Some(hlmm::sim::market::InformedFlow {
+            share: args.informed_share.unwrap_or(default.share),
+            lead_ms: args.informed_lead_ms.unwrap_or(default.lead_ms),
+        });
+    }
+    let l = &mut options.latency;
+    l.order_rtt_median_ms = args.rtt_median_ms.unwrap_or(l.order_rtt_median_ms);
+    l.order_rtt_p99_ms = args.rtt_p99_ms.unwrap_or(l.order_rtt_p99_ms);
+    l.feed_ms = args.feed_ms.unwrap_or(l.feed_ms);
+    let seeds = match &args.seeds {
+        Some(list) => Some(hlmm::backtest::parse_seeds(list)?),
+        None => None,
+    };
+    let html = args.html.clone().or_else(|| args.report.as_ref().map(|p| p.with_extension("html")));
+    let execution = Execution {
+        seeds,
+        sweep: args.sweep.clone(),
+        sort: args.sort.clone(),
+        threads: args.threads,
+        report: args.report.clone(),
+        html,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    hlmm::backtest::execute(&config, &options, &execution)?;
+    Ok(())
 }
 
 fn env_help() -> String {

@@ -24,7 +24,9 @@ use tokio::sync::oneshot;
 use crate::accounts::Address;
 use crate::exchange::{Exchange, ExchangeConfig};
 use crate::faults::FaultConfig;
-use crate::market::{default_coins, CoinParams, Market, MarketError, ScheduledChange};
+use crate::market::{
+    default_coins, CoinParams, InformedFlow, Market, MarketError, ScheduledChange,
+};
 use crate::rules::auth::{default_authenticator, Authenticator};
 use crate::rules::budgets::DEFAULT_REQUEST_BUDGET;
 use crate::server::limits::DEFAULT_IP_WEIGHT_PER_MINUTE;
@@ -77,6 +79,9 @@ pub struct SimConfig {
     pub extra_coins: Vec<CoinParams>,
     /// Scheduled listings and delistings.
     pub schedule: Vec<ScheduledChange>,
+    /// Informed takers and the mid's lag (`[informed]`: `share`, `lead_ms`); the default is
+    /// the calibrated market, `{share = 0, lead_ms = 0}` the uninformed one.
+    pub informed: InformedFlow,
     /// Step blocks back to back instead of on the timer (benches).
     pub fast: bool,
     /// Close a WS connection silent for this long, ms (venue: 60 000).
@@ -119,6 +124,7 @@ impl Default for SimConfig {
             coins: Vec::new(),
             extra_coins: Vec::new(),
             schedule: Vec::new(),
+            informed: InformedFlow::default(),
             fast: false,
             idle_timeout_ms: opts.idle_timeout.as_millis() as u64,
             max_posts_in_flight: opts.max_posts_in_flight,
@@ -201,7 +207,9 @@ impl SimConfig {
         };
         coins.extend(self.extra_coins.iter().cloned());
         let venue = ExchangeVenue::new(self.exchange()?);
-        Ok(Market::with_venue(self.seed, coins, self.schedule.clone(), venue)?)
+        let mut market = Market::with_venue(self.seed, coins, self.schedule.clone(), venue)?;
+        market.set_informed_flow(self.informed)?;
+        Ok(market)
     }
 
     /// The server knobs.

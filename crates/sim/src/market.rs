@@ -42,7 +42,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
 pub use flow::{FlowVenue, LocalBooks};
-pub use params::{default_coins, CoinParams, MarketError, ScheduledChange};
+pub use params::{default_coins, CoinParams, InformedFlow, MarketError, ScheduledChange};
 
 use crate::accounts::Address;
 use dynamics::{
@@ -148,9 +148,15 @@ struct CoinState {
     params: CoinParams,
     spec: InstrumentSpec,
     rng: ChaCha8Rng,
+    /// Draws whether a taker is informed: a stream of its own, so the informed share changes
+    /// no other random path.
+    informed_rng: ChaCha8Rng,
     delisted: bool,
     /// Mid, USDC.
     mid: f64,
+    /// The latent fair value the mid follows ([`InformedFlow`]), USDC; equal to the mid when
+    /// the mid does not lag.
+    fair: f64,
     /// Natural log of the current annualised volatility.
     log_vol: f64,
     /// Oracle's slow average of the mid, USDC.
@@ -195,6 +201,8 @@ pub struct Market<V: FlowVenue = LocalBooks> {
     seed: u64,
     coins: Vec<CoinState>,
     venue: V,
+    /// The informed takers and the mid's lag, for every coin.
+    informed: InformedFlow,
     /// Pending listings and delistings, sorted by time (latest first, popped from the end).
     schedule: Vec<ScheduledChange>,
     /// Time of the first block; `None` before it.
@@ -280,6 +288,7 @@ impl<V: FlowVenue> Market<V> {
             seed,
             coins: Vec::with_capacity(coins.len()),
             venue,
+            informed: InformedFlow::NONE,
             schedule,
             start: None,
             last: None,
@@ -325,6 +334,7 @@ impl<V: FlowVenue> Market<V> {
             spec,
             log_vol: params.vol.ln(),
             mid: params.px,
+            fair: params.px,
             oracle_avg: params.px,
             basis,
             oi: params.oi_usd / params.px,
@@ -343,12 +353,26 @@ impl<V: FlowVenue> Market<V> {
             hole_key: mix64(coin_seed ^ 0x686f_6c65),
             delisted: false,
             rng,
+            informed_rng: ChaCha8Rng::seed_from_u64(mix64(coin_seed ^ 0x696e_666f)),
             params,
         };
         self.venue.add_asset(asset, spec, &state.params);
         self.coins.push(state);
         self.meta_version += 1;
         Ok(())
+    }
+
+    /// Sets the informed takers and the mid's lag for every coin (before the first block;
+    /// the built market is uninformed, [`InformedFlow::NONE`]).
+    pub fn set_informed_flow(&mut self, informed: InformedFlow) -> Result<(), MarketError> {
+        informed.validate()?;
+        self.informed = informed;
+        Ok(())
+    }
+
+    /// The informed takers and the mid's lag.
+    pub fn informed_flow(&self) -> InformedFlow {
+        self.informed
     }
 
     /// Advances every coin by one block ending at `now`. The first call fixes the start of
@@ -403,10 +427,10 @@ impl<V: FlowVenue> Market<V> {
             c.hour = now_ms / MS_PER_HOUR;
             seed_funding_history(c, now_ms);
         }
-        evolve_mid(c, dt);
+        evolve_mid(c, dt, self.informed.lead_ms);
         build_ladder(c, &self.venue, &mut self.scratch_bids, &mut self.scratch_asks);
         self.venue.quote_ladder(asset, &self.scratch_bids, &self.scratch_asks, now);
-        run_takers(c, &mut self.venue, dt, now);
+        run_takers(c, &mut self.venue, dt, self.informed.share, now);
         update_stats(c, &self.venue, dt, now_ms);
     }
 

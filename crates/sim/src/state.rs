@@ -9,7 +9,7 @@
 //! Pure: no I/O, no clock, no runtime.
 
 use crate::accounts::Address;
-use crate::actions::{ExchangeResponse, SimEvent};
+use crate::actions::{ExchangeAction, ExchangeResponse, SimEvent};
 use crate::exchange::Exchange;
 use crate::faults::OrderGate;
 use crate::market::Market;
@@ -65,6 +65,18 @@ impl VenueState {
         now: Nanos,
     ) -> ExchangeResponse {
         self.rules.submit(self.market.venue_mut(), body, signers, gate, now)
+    }
+
+    /// Executes an already-resolved action of `user` at `now`, without the venue rules
+    /// (signature, nonce, budgets): for a harness that drives the exchange with typed orders
+    /// in simulated time. Its trades print with the next block, as a submitted body's do.
+    pub fn apply(
+        &mut self,
+        user: Address,
+        action: &ExchangeAction,
+        now: Nanos,
+    ) -> ExchangeResponse {
+        self.market.venue_mut().apply(user, action, now)
     }
 
     /// Moves the users' pending events (in the order they happened) into `out`.

@@ -44,7 +44,9 @@ pub(super) fn poisson(rng: &mut ChaCha8Rng, lambda: f64) -> u32 {
     k
 }
 
-pub(super) fn evolve_mid(c: &mut CoinState, dt: f64) {
+/// Moves the fair value by one block of the diffusion and its jumps, then the mid towards it
+/// with time constant `lead_ms` (`0`: the mid is the fair value).
+pub(super) fn evolve_mid(c: &mut CoinState, dt: f64, lead_ms: u64) {
     if dt <= 0.0 {
         return;
     }
@@ -61,7 +63,13 @@ pub(super) fn evolve_mid(c: &mut CoinState, dt: f64) {
     for _ in 0..poisson(&mut c.rng, dt / 1800.0) {
         dlog += 0.003 * normal(&mut c.rng);
     }
-    c.mid *= dlog.exp();
+    c.fair *= dlog.exp();
+    if lead_ms == 0 {
+        c.mid = c.fair;
+    } else {
+        let lead_s = lead_ms as f64 / 1e3;
+        c.mid += (c.fair - c.mid) * (1.0 - (-dt / lead_s).exp());
+    }
     // The oracle follows the mid over ~20 s; the basis wanders around zero over ~an hour.
     let a = (dt / 20.0).min(1.0);
     c.oracle_avg += a * (c.mid - c.oracle_avg);
@@ -156,13 +164,25 @@ pub(super) fn maker_level(
     Level { px, sz, n }
 }
 
-pub(super) fn run_takers<V: FlowVenue>(c: &mut CoinState, venue: &mut V, dt: f64, now: Nanos) {
+/// The house takers of one block. A share `informed` of them trade towards the fair value
+/// (see [`super::InformedFlow`]); the side the others draw is drawn for every taker, so the
+/// main random stream is the same whatever the share.
+pub(super) fn run_takers<V: FlowVenue>(
+    c: &mut CoinState,
+    venue: &mut V,
+    dt: f64,
+    informed: f64,
+    now: Nanos,
+) {
     let asset = c.spec.asset;
     let spare = |venue: &V, side: Side| {
         venue.side(asset, side.opposite()).len().saturating_sub(MAX_BOOK_LEVELS)
     };
     for _ in 0..poisson(&mut c.rng, c.params.taker_rate * dt) {
-        let side = if c.rng.random_bool(0.5) { Side::Bid } else { Side::Ask };
+        let mut side = if c.rng.random_bool(0.5) { Side::Bid } else { Side::Ask };
+        if informed > 0.0 && c.fair != c.mid && c.informed_rng.random_bool(informed) {
+            side = if c.fair > c.mid { Side::Bid } else { Side::Ask };
+        }
         // Never eat into the 20 published levels: the ladder is refilled next block.
         let max_levels = spare(venue, side).min(MAX_SWEEP_LEVELS);
         if max_levels == 0 {

@@ -60,6 +60,49 @@ impl CoinParams {
     }
 }
 
+/// Informed takers, for every coin: adverse selection that a quoter can lose to.
+///
+/// Each coin's book mid lags a latent fair value by about `lead_ms`: the diffusion (and the
+/// jumps) move the fair value, and the mid closes the gap exponentially with that time
+/// constant. A share `share` of the house takers know the fair value and trade towards it
+/// (buy when it is above the mid), so they trade in the direction of the move that follows;
+/// the others pick a side at random. `share = 0` or `lead_ms = 0` is the uninformed market of
+/// earlier versions, with the same random paths.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InformedFlow {
+    /// Share of house takers that are informed, in `[0, 1]`.
+    pub share: f64,
+    /// Time constant with which the mid follows the fair value, ms.
+    pub lead_ms: u64,
+}
+
+impl Default for InformedFlow {
+    /// The calibrated market (`docs/strategy.md`, "Calibration"): a quoter inside the maker
+    /// fee loses, as on the venue.
+    fn default() -> Self {
+        Self { share: 0.3, lead_ms: 5_000 }
+    }
+}
+
+impl InformedFlow {
+    /// No informed takers, no lag: the uninformed market.
+    pub const NONE: Self = Self { share: 0.0, lead_ms: 0 };
+
+    /// `Err` names the field and the rule it breaks.
+    pub fn validate(&self) -> Result<(), MarketError> {
+        if !(0.0..=1.0).contains(&self.share) {
+            return Err(MarketError::BadParam {
+                coin: "*".to_owned(),
+                field: "informed.share",
+                value: self.share,
+                rule: "must be in [0, 1]",
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The built-in universe: the venue's largest perps with their `szDecimals`, leverage and
 /// price levels, in the venue's universe order for the first few (BTC = 0, ETH = 1).
 pub fn default_coins() -> Vec<CoinParams> {
