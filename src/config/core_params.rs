@@ -57,6 +57,8 @@ impl SymbolConfig {
             edge_bps: self.edge_bps,
             flow_skew_bps: self.flow_skew_bps,
             flow_half_life: millis_to_nanos(self.flow_halflife_ms),
+            vol_breaker_ratio: self.vol_breaker_ratio,
+            vol_breaker_half_life: millis_to_nanos(self.vol_breaker_halflife_ms),
         }
     }
 
@@ -90,6 +92,8 @@ impl SymbolConfig {
             Field::EdgeBps => self.edge_bps,
             Field::FlowSkewBps => self.flow_skew_bps,
             Field::FlowHalflife => self.flow_halflife_ms as f64,
+            Field::VolBreakerRatio => self.vol_breaker_ratio,
+            Field::VolBreakerHalflife => self.vol_breaker_halflife_ms as f64,
         }
     }
 }

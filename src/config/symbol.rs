@@ -271,6 +271,12 @@ symbol_fields! {
     flow_skew_bps: f64 = CORE.flow_skew_bps;
     /// Half-life of that taker-flow share, in ms. Default 10 000.
     flow_halflife_ms: u64 = nanos_to_millis(CORE.flow_half_life);
+    /// Volatility circuit breaker: two-sided quotes pause while the short-horizon volatility
+    /// is above this multiple of the spread's volatility, and resume once it is back under 0.7
+    /// of it (reducing quotes still go out). 0 = off. Default 0.
+    vol_breaker_ratio: f64 = CORE.vol_breaker_ratio;
+    /// Half-life of the short-horizon volatility the breaker watches, in ms. Default 10 000.
+    vol_breaker_halflife_ms: u64 = nanos_to_millis(CORE.vol_breaker_half_life);
 }
 
 #[cfg(test)]

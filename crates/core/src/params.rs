@@ -142,6 +142,13 @@ pub struct SymbolParams {
     pub flow_skew_bps: f64,
     /// Half-life of the taker-flow imbalance, in ns. The file's `flow_halflife_ms`.
     pub flow_half_life: DurationNs,
+    /// Volatility circuit breaker: two-sided quoting pauses while the short-horizon
+    /// volatility exceeds this multiple of the spread's volatility, and resumes once it is
+    /// back under 0.7 of it. `0` disables it.
+    pub vol_breaker_ratio: f64,
+    /// Half-life of the short-horizon volatility the breaker watches, in ns. The file's
+    /// `vol_breaker_halflife_ms`.
+    pub vol_breaker_half_life: DurationNs,
 }
 
 impl SymbolParams {
@@ -181,6 +188,8 @@ impl SymbolParams {
         edge_bps: 0.0,
         flow_skew_bps: 0.0,
         flow_half_life: 10 * NANOS_PER_SEC,
+        vol_breaker_ratio: 0.0,
+        vol_breaker_half_life: 10 * NANOS_PER_SEC,
     };
 }
 
@@ -222,7 +231,7 @@ pub struct ParamErrors {
 
 impl ParamErrors {
     /// At least the number of checks in [`SymbolParams::validate`].
-    pub const CAPACITY: usize = 32;
+    pub const CAPACITY: usize = 40;
 
     const fn new() -> Self {
         Self { len: 0, items: [None; Self::CAPACITY] }
@@ -326,6 +335,8 @@ impl SymbolParams {
             Field::EdgeBps => self.edge_bps,
             Field::FlowSkewBps => self.flow_skew_bps,
             Field::FlowHalflife => nanos_as_millis(self.flow_half_life),
+            Field::VolBreakerRatio => self.vol_breaker_ratio,
+            Field::VolBreakerHalflife => nanos_as_millis(self.vol_breaker_half_life),
         }
     }
 }

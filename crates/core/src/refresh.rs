@@ -6,6 +6,7 @@ use crate::orders::{QuoteTarget, RequotePolicy, Targets};
 use crate::report::ModelSnapshot;
 use crate::risk::{self, utc_day, QuoteMode, RiskInputs};
 use crate::strategy::{self, QuoteInputs};
+use crate::symbol::Symbol;
 use crate::QuotingCore;
 use hlmm_types::commands::{Command, Tif};
 use hlmm_types::events::Level;
@@ -103,13 +104,7 @@ impl QuotingCore {
         let p = s.params;
         let spec = s.spec;
         let touch = s.book.touch();
-        let fair = fair_value::fair_value(&s.book, &spec, p.fair_value).map(|f| {
-            if p.flow_skew_bps > 0.0 {
-                fair_value::with_flow(f, s.flow.imbalance(now, p.flow_half_life), p.flow_skew_bps)
-            } else {
-                f
-            }
-        });
+        let fair = leaned_fair(s, now);
         let sigma = s.vol.sigma(&p);
         let fills_per_day = s.fill_rate.per_day(now, &p);
         s.model = ModelSnapshot { fair, sigma, fills_per_day, half_spread: None };
@@ -132,6 +127,10 @@ impl QuotingCore {
         };
         match mode {
             QuoteMode::Nothing => Targets::NONE,
+            // The volatility circuit breaker holds two-sided quotes (reducing ones still go).
+            QuoteMode::TwoSided if p.vol_breaker_ratio > 0.0 && s.vol.breaker_tripped() => {
+                Targets::NONE
+            }
             QuoteMode::TwoSided => {
                 let Some(q) = model else { return Targets::NONE };
                 let clip = |side, quote: Option<(Px, Sz)>, other| {
@@ -233,4 +232,15 @@ fn ioc_price(
         Side::Bid => spec.ask_from_f64(spec.px_to_f64(touch.1.px) * (1.0 + slip)),
         Side::Ask => spec.bid_from_f64(spec.px_to_f64(touch.0.px) * (1.0 - slip)),
     }
+}
+
+/// The symbol's fair value from its book, leaned by the taker flow when `flow_skew_bps` is set.
+fn leaned_fair(s: &Symbol, now: Nanos) -> Option<f64> {
+    let p = &s.params;
+    let fair = fair_value::fair_value(&s.book, &s.spec, p.fair_value)?;
+    Some(if p.flow_skew_bps > 0.0 {
+        fair_value::with_flow(fair, s.flow.imbalance(now, p.flow_half_life), p.flow_skew_bps)
+    } else {
+        fair
+    })
 }

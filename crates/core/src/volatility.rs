@@ -135,20 +135,48 @@ impl AtrVol {
     }
 }
 
-/// Both estimators for one coin.
+/// Short-horizon returns the breaker needs before it may trip.
+const BREAKER_WARMUP: u32 = 10;
+/// The breaker resets once the short volatility is under this share of its trip level.
+const BREAKER_RESET: f64 = 0.7;
+
+/// Both estimators for one coin, and the volatility circuit breaker's short-horizon EWMA.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Volatility {
     /// The EWMA estimator.
     pub ewma: EwmaVol,
     /// The ATR estimator.
     pub atr: AtrVol,
+    /// Short-horizon EWMA (`vol_breaker_halflife_ms`).
+    pub short: EwmaVol,
+    /// The breaker has tripped and not yet reset.
+    tripped: bool,
 }
 
 impl Volatility {
-    /// Feeds a mid at venue time `t` to both estimators.
+    /// Feeds a mid at venue time `t` to the estimators, then moves the breaker: it trips when
+    /// the short-horizon σ exceeds `vol_breaker_ratio` × the spread's σ, and resets when it is
+    /// back under [`BREAKER_RESET`] of that (hysteresis, so it does not flicker).
     pub fn update(&mut self, mid: f64, t: Nanos, p: &SymbolParams) {
         self.ewma.update(mid, t, p.ewma_half_life);
         self.atr.update(mid, t, p.atr_bars);
+        self.short.update(mid, t, p.vol_breaker_half_life);
+        let (Some(short), Some(long)) = (self.short.sigma(BREAKER_WARMUP), self.sigma(p)) else {
+            return;
+        };
+        let limit = p.vol_breaker_ratio * long;
+        if p.vol_breaker_ratio <= 0.0 {
+            self.tripped = false;
+        } else if short > limit {
+            self.tripped = true;
+        } else if short < BREAKER_RESET * limit {
+            self.tripped = false;
+        }
+    }
+
+    /// `true` while the circuit breaker holds two-sided quoting.
+    pub fn breaker_tripped(&self) -> bool {
+        self.tripped
     }
 
     /// The `σ` per √second the spread uses: the configured estimator once warm, else the prior,
@@ -167,6 +195,47 @@ mod tests {
     use super::*;
 
     const SEC: u64 = NANOS_PER_SEC;
+
+    #[test]
+    fn the_breaker_trips_on_a_volatility_burst_and_resets_once_calm() {
+        let p = SymbolParams {
+            vol_breaker_ratio: 3.0,
+            vol_breaker_half_life: 5 * SEC,
+            vol_prior: Some(1e-4),
+            ..SymbolParams::default()
+        };
+        let mut v = Volatility::default();
+        let mut mid = 100.0;
+        let mut t = 0;
+        // Calm: ±0.5 bp a second, under the 1 bp/√s prior.
+        for k in 0..60 {
+            t += SEC;
+            mid *= if k % 2 == 0 { 1.000_05 } else { 1.0 / 1.000_05 };
+            v.update(mid, Nanos(t), &p);
+        }
+        assert!(!v.breaker_tripped(), "calm");
+        // A burst: ±20 bp a second.
+        for k in 0..10 {
+            t += SEC;
+            mid *= if k % 2 == 0 { 1.002 } else { 1.0 / 1.002 };
+            v.update(mid, Nanos(t), &p);
+        }
+        assert!(v.breaker_tripped(), "burst");
+        // Calm again, long enough for the 5 s half-life to forget the burst.
+        for k in 0..120 {
+            t += SEC;
+            mid *= if k % 2 == 0 { 1.000_05 } else { 1.0 / 1.000_05 };
+            v.update(mid, Nanos(t), &p);
+        }
+        assert!(!v.breaker_tripped(), "reset by rule");
+        let off = SymbolParams { vol_breaker_ratio: 0.0, ..p };
+        let mut v = Volatility::default();
+        for k in 0..40 {
+            mid *= if k % 2 == 0 { 1.002 } else { 1.0 / 1.002 };
+            v.update(mid, Nanos((k + 1) * SEC), &off);
+        }
+        assert!(!v.breaker_tripped(), "ratio 0: off");
+    }
 
     #[test]
     fn ewma_of_a_constant_return_rate_recovers_sigma() {

@@ -81,6 +81,10 @@ pub enum Field {
     FlowSkewBps,
     /// `flow_halflife_ms`.
     FlowHalflife,
+    /// `vol_breaker_ratio`.
+    VolBreakerRatio,
+    /// `vol_breaker_halflife_ms`.
+    VolBreakerHalflife,
 }
 
 impl Field {
@@ -206,7 +210,7 @@ pub const MAX_USD: f64 = 1e9;
 pub const MAX_MS: f64 = 86_400_000.0;
 
 /// Every rule, in [`Field`] order (checked at compile time).
-pub const RULES: [Rule; 27] = [
+pub const RULES: [Rule; 29] = [
     Rule::new(
         Field::DailyReturnBps,
         "daily_return_bps",
@@ -429,6 +433,22 @@ pub const RULES: [Rule; 27] = [
     Rule::new(
         Field::FlowHalflife,
         "flow_halflife_ms",
+        U::Millis,
+        Inclusive(100.0),
+        Inclusive(MAX_MS),
+        "must be in 100..=86400000 ms",
+    ),
+    Rule::new(
+        Field::VolBreakerRatio,
+        "vol_breaker_ratio",
+        U::StdDevs,
+        Inclusive(0.0),
+        Inclusive(100.0),
+        "must be in 0..=100 (0 = off)",
+    ),
+    Rule::new(
+        Field::VolBreakerHalflife,
+        "vol_breaker_halflife_ms",
         U::Millis,
         Inclusive(100.0),
         Inclusive(MAX_MS),

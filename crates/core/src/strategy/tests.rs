@@ -183,3 +183,26 @@ mod property_tests {
         }
     }
 }
+
+#[test]
+fn the_half_spread_floor_never_goes_inside_the_maker_fee_plus_the_edge() {
+    // (name, min_half_spread_bps, maker_fee_bps, edge_bps, floor in bp)
+    let cases = [
+        ("a floor above the fee stands", 3.0, 1.5, 0.5, 3.0),
+        ("a floor inside the fee is lifted to fee + edge", 1.0, 1.5, 0.5, 2.0),
+        ("no edge: the fee alone", 0.5, 1.5, 0.0, 1.5),
+        ("a rebate tier lets the configured floor rule", 0.2, -0.2, 0.1, 0.2),
+        ("fee-blind (maker_fee_bps = 0): the configured floor", 1.0, 0.0, 0.0, 1.0),
+    ];
+    for (name, min, fee, edge, want) in cases {
+        let p = SymbolParams {
+            min_half_spread_bps: min,
+            maker_fee_bps: fee,
+            edge_bps: edge,
+            ..SymbolParams::default()
+        };
+        let hs = half_spread(&p, 0.0, 1e6, 0.0);
+        assert!((hs.floor * 1e4 - want).abs() < 1e-9, "{name}: floor {} bp", hs.floor * 1e4);
+        assert!((hs.total - hs.floor).abs() < 1e-12, "{name}: nothing else is wider");
+    }
+}
