@@ -743,3 +743,16 @@ fn the_shipped_examples_are_valid_once_the_operator_gives_the_account() {
         assert_eq!(fields, ["venue.account_address"], "{file}");
     }
 }
+
+#[test]
+fn the_shipped_config_never_quotes_inside_its_maker_fee() {
+    let config = Config::load("config/sim.toml", Vec::<(String, String)>::new())
+        .expect("config/sim.toml loads");
+    for (coin, symbol) in config.resolved_symbols() {
+        let p = symbol.core_params(&config.feed);
+        let floor = hlmm::core::strategy::half_spread(&p, 0.0, 1e6, 0.0).floor * 1e4;
+        assert!(p.maker_fee_bps >= 1.5, "{coin}: the venue's tier-0 maker fee is 1.5 bp");
+        assert!(floor >= p.maker_fee_bps + p.edge_bps, "{coin}: floor {floor} bp");
+        assert!(p.vol_prior.is_some(), "{coin}: a warm start (vol_prior) so it quotes at once");
+    }
+}

@@ -158,6 +158,8 @@ struct SideLoop {
     since_refresh: Duration,
     /// The startup gate has sent `Resume`.
     resumed: bool,
+    /// Per instrument: its first quote has been logged.
+    first_quote_logged: Vec<bool>,
 }
 
 impl SideLoop {
@@ -173,6 +175,7 @@ impl SideLoop {
             RedisSync::start(sync, sync_shared)
         });
         let started = shared.clock.monotonic();
+        let settings_len = settings.instruments.len();
         Self {
             book: PositionBook::new(settings.instruments.clone()),
             desk: ConfigDesk::new(settings.config.clone(), &settings.instruments),
@@ -189,6 +192,7 @@ impl SideLoop {
             since_merge: Duration::ZERO,
             since_refresh: OPERATOR_REFRESH_INTERVAL,
             resumed: false,
+            first_quote_logged: vec![false; settings_len],
         }
     }
 
@@ -251,12 +255,34 @@ impl SideLoop {
     fn take_snapshots(&mut self) {
         while let Some(snapshot) = self.snapshots.pop() {
             self.book.update(snapshot);
+            self.log_first_quote(&snapshot);
             if let Some(spec) = self.settings.instruments.get(snapshot.index) {
                 self.desk.on_snapshot(spec.coin.as_str(), &snapshot);
             }
             if let Some(r) = self.redis.as_mut() {
                 r.on_snapshot(snapshot);
             }
+        }
+    }
+
+    /// Logs once per coin when its first quote went out, with the time since the engine
+    /// started: the books arrive after the start, so this bounds the time from the first book
+    /// to the first quote (the warm start's promise: seconds, not the estimator's minute).
+    fn log_first_quote(&mut self, snapshot: &AssetSnapshot) {
+        let Some(logged) = self.first_quote_logged.get_mut(snapshot.index) else { return };
+        if *logged || snapshot.quotes_sent == 0 {
+            return;
+        }
+        *logged = true;
+        // Seen here a side-thread turn after it was taken: a bound, never an understatement.
+        let now = self.shared.clock.monotonic();
+        let after = Duration::from_nanos(now.saturating_since(self.started));
+        if let Some(spec) = self.settings.instruments.get(snapshot.index) {
+            tracing::info!(
+                coin = spec.coin.as_str(),
+                after_start_s = format_args!("{:.1}", after.as_secs_f64()),
+                "First quote sent"
+            );
         }
     }
 
