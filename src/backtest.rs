@@ -9,9 +9,11 @@
 //! (and the same `[caps]`) or is refused with the field and the reason.
 
 mod execute;
+mod live;
 mod spec;
 
-pub use execute::{execute, summary, Execution};
+pub use execute::{execute, record, summary, Execution};
+pub use live::{record_live, LiveRecording};
 pub use spec::{
     parse_seeds, parse_sweep, spec_from_config, sweep_configs, BacktestOptions, BacktestSetupError,
     SweepAxis,

@@ -47,6 +47,10 @@ enum Command {
     /// inventory, drawdown, Sharpe and quote uptime; or sweep a parameter grid on all cores
     #[cfg(feature = "sim")]
     Backtest(BacktestArgs),
+    /// Record the built-in simulator's public feed (books and trades of the configured coins,
+    /// with receive times) as a tape for `hlmm backtest --data`; needs no account
+    #[cfg(feature = "sim")]
+    Record(RecordArgs),
 }
 
 #[cfg(feature = "sim")]
@@ -101,6 +105,37 @@ struct BacktestArgs {
     /// No progress bar
     #[arg(long)]
     quiet: bool,
+    /// Replay a recorded tape (a directory from `hlmm record`) instead of simulating the
+    /// market: the configured coins that are on it, our orders queued by the queue model
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+}
+
+#[cfg(feature = "sim")]
+#[derive(Debug, Args)]
+struct RecordArgs {
+    /// Config file whose coins and seed are recorded [default: config/sim.toml]
+    #[arg(long, short, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The tape directory to write (meta.json and feed.tape)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Simulated hours to record
+    #[arg(long, value_name = "H", default_value_t = 1.0)]
+    hours: f64,
+    /// Market seed [default: the config's venue.seed]
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Only these of the configured coins (comma separated)
+    #[arg(long, value_name = "COINS", value_delimiter = ',')]
+    coins: Option<Vec<String>>,
+    /// Record a live venue at this base URL (a `hlmm sim`: http://127.0.0.1:3001) instead of
+    /// the built-in simulator; a config whose venue is testnet or mainnet records that venue
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Live recording: stop after this many seconds [default: until Ctrl-C]
+    #[arg(long, value_name = "SECS")]
+    duration: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +240,14 @@ fn main() -> ExitCode {
             }
         },
         #[cfg(feature = "sim")]
+        Command::Record(args) => match record(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        #[cfg(feature = "sim")]
         Command::Backtest(args) => match backtest(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -280,17 +323,66 @@ fn parse_fund(entry: &str) -> anyhow::Result<hlmm::sim::handle::FundAccount> {
     Ok(hlmm::sim::handle::FundAccount { address, usdc })
 }
 
+/// The config `backtest` and `record` read: `--config`, else config/sim.toml, else built-in.
+#[cfg(feature = "sim")]
+fn backtest_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let env = process_env()?;
+    match path {
+        Some(path) => load(path, env),
+        None if Path::new(DEFAULT_CONFIG).exists() => load(Path::new(DEFAULT_CONFIG), env),
+        None => Config::default().with_env(env).context("built-in config"),
+    }
+}
+
+/// `hlmm record`: a tape of the simulator's feed.
+#[cfg(feature = "sim")]
+fn record(args: &RecordArgs) -> anyhow::Result<()> {
+    let config = backtest_config(args.config.as_deref())?;
+    let options = hlmm::backtest::BacktestOptions {
+        seed: args.seed,
+        hours: args.hours,
+        coins: args.coins.clone(),
+        ..Default::default()
+    };
+    let live = match &args.url {
+        Some(url) => Some(venue_urls(url)?),
+        None if config.venue.kind != VenueKind::Sim => {
+            config.venue.endpoints().map(|e| (e.info, e.ws))
+        }
+        None => None,
+    };
+    let Some((info, ws)) = live else {
+        let records = hlmm::backtest::record(&config, &options, &args.out)?;
+        println!("wrote {records} records to {}", args.out.display());
+        return Ok(());
+    };
+    let duration = match args.duration {
+        Some(s) if !(s.is_finite() && s > 0.0) => bail!("--duration {s}: must be positive"),
+        Some(s) => Some(std::time::Duration::from_secs_f64(s)),
+        None => None,
+    };
+    init_tracing(config.telemetry.log_format)?;
+    let shutdown = hlmm::runtime::Shutdown::new();
+    shutdown.install_signal_handlers().context("signal handlers")?;
+    info!(ws = %ws, out = %args.out.display(), "Recording books and trades (Ctrl-C stops)");
+    let coins = args.coins.as_deref();
+    let rec =
+        hlmm::backtest::record_live(&config, &info, &ws, coins, &args.out, duration, &shutdown)?;
+    println!(
+        "wrote {} records to {} ({} books conflated)",
+        rec.records,
+        args.out.display(),
+        rec.conflated
+    );
+    Ok(())
+}
+
 /// `hlmm backtest`: the config (as `run` loads it) and the flags, handed to
 /// [`hlmm::backtest::execute`].
 #[cfg(feature = "sim")]
 fn backtest(args: &BacktestArgs) -> anyhow::Result<()> {
     use hlmm::backtest::{BacktestOptions, Execution};
-    let env = process_env()?;
-    let config = match &args.config {
-        Some(path) => load(path, env)?,
-        None if Path::new(DEFAULT_CONFIG).exists() => load(Path::new(DEFAULT_CONFIG), env)?,
-        None => Config::default().with_env(env).context("built-in config")?,
-    };
+    let config = backtest_config(args.config.as_deref())?;
     let mut options = BacktestOptions { seed: args.seed, hours: args.hours, ..Default::default() };
     options.coins.clone_from(&args.coins);
     if args.informed_share.is_some() || args.informed_lead_ms.is_some() {
@@ -317,6 +409,7 @@ fn backtest(args: &BacktestArgs) -> anyhow::Result<()> {
         report: args.report.clone(),
         html,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        data: args.data.clone(),
     };
     hlmm::backtest::execute(&config, &options, &execution)?;
     Ok(())

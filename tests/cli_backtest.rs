@@ -62,6 +62,46 @@ fn a_sweep_prints_one_row_per_grid_point() {
 }
 
 #[test]
+fn several_seeds_print_a_row_each_and_their_total() {
+    let out = hlmm()
+        .args(["backtest", "--config", "config/sim.toml", "--hours", "0.05", "--coins", "ETH"])
+        .args(["--seeds", "3-4"])
+        .output()
+        .expect("hlmm runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    for row in ["seed=3", "seed=4", "all seeds"] {
+        assert!(table.contains(row), "{row} in\n{table}");
+    }
+}
+
+#[test]
+fn a_recorded_tape_replays_through_the_backtest() {
+    let tape = scratch("tape");
+    let out = hlmm()
+        .args(["record", "--config", "config/sim.toml", "--hours", "0.02", "--coins", "SOL"])
+        .arg("--out")
+        .arg(&tape)
+        .output()
+        .expect("hlmm runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(tape.join("meta.json").exists() && tape.join("feed.tape").exists());
+    let report = scratch("replay.json");
+    let out = hlmm()
+        .args(["backtest", "--config", "config/sim.toml", "--data"])
+        .arg(&tape)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .expect("hlmm runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert!(json["data"].as_str().is_some_and(|d| d.contains("simulator")), "{json}");
+    assert!(json["coins"].get("SOL").is_some(), "the tape's coin, as configured");
+}
+
+#[test]
 fn bad_backtest_flags_name_the_field_and_change_nothing() {
     let report = scratch("never.json");
     let cases: [(&[&str], &str); 4] = [
@@ -83,4 +123,26 @@ fn bad_backtest_flags_name_the_field_and_change_nothing() {
         assert!(err.contains(named), "{flags:?}: {err}");
         assert!(!report.exists(), "{flags:?} wrote nothing");
     }
+}
+
+#[test]
+fn a_live_venue_is_recorded_through_the_engines_feed_and_replays() {
+    let sim = hlmm::sim::SimHandle::start(hlmm::sim::SimConfig::ephemeral()).expect("simulator");
+    let config = hlmm::config::Config::default();
+    let dir = scratch("live-tape");
+    let rec = hlmm::backtest::record_live(
+        &config,
+        &sim.info_url(),
+        &sim.ws_url(),
+        Some(&["BTC".to_owned()]),
+        &dir,
+        Some(std::time::Duration::from_secs(3)),
+        &hlmm::runtime::Shutdown::new(),
+    )
+    .expect("records");
+    assert!(rec.records > 0, "books arrived over three seconds of 500 ms blocks");
+    let tape = hlmm::backtest_harness::tape::Tape::read(&dir).expect("a readable tape");
+    assert!(tape.events.iter().any(|e| matches!(e.1, hlmm::types::events::FeedEvent::Book(_))));
+    assert!(tape.events.windows(2).all(|w| w[0].0 <= w[1].0), "receive order");
+    assert_eq!(tape.meta.source, sim.ws_url());
 }

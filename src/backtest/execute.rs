@@ -2,11 +2,14 @@
 //! report and a summary on stdout; several seeds or a sweep grid in parallel, as a table.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use hlmm_backtest::record::record_simulator;
+use hlmm_backtest::replay::Replay;
 use hlmm_backtest::report::Report;
 use hlmm_backtest::sweep::{format_table, run_parallel, table, SortBy, SweepRun};
+use hlmm_backtest::tape::Tape;
 use hlmm_backtest::{write_html, Pair};
 
 use super::spec::{
@@ -31,6 +34,8 @@ pub struct Execution {
     pub html: Option<PathBuf>,
     /// Draw a progress bar on stderr.
     pub progress: bool,
+    /// Replay this tape directory instead of simulating the market.
+    pub data: Option<PathBuf>,
 }
 
 /// Runs what `execution` asks for on `config`.
@@ -43,12 +48,15 @@ pub fn execute(
         axis: execution.sort.clone(),
         reason: format!("--sort must be one of {}", SortBy::NAMES.join(", ")),
     })?;
+    if let Some(dir) = &execution.data {
+        return replay(config, options, execution, dir);
+    }
     if execution.sweep.is_none() && execution.seeds.is_none() {
         return single(config, options, execution);
     }
     let points = match &execution.sweep {
         Some(grid) => sweep_configs(config, &parse_sweep(grid)?)?,
-        None => vec![("config".to_owned(), config.clone())],
+        None => vec![(String::new(), config.clone())],
     };
     let seeds =
         execution.seeds.clone().unwrap_or_else(|| vec![options.seed.unwrap_or(config.venue.seed)]);
@@ -56,7 +64,9 @@ pub fn execute(
     for (label, cfg) in &points {
         for &seed in &seeds {
             let opts = BacktestOptions { seed: Some(seed), ..options.clone() };
-            runs.push(SweepRun { label: label.clone(), spec: spec_from_config(cfg, &opts)? });
+            // Seeds alone: one row per seed; a grid: one row per point, over its seeds.
+            let label = if label.is_empty() { format!("seed={seed}") } else { label.clone() };
+            runs.push(SweepRun { label, spec: spec_from_config(cfg, &opts)? });
         }
     }
     let threads = execution
@@ -74,7 +84,13 @@ pub fn execute(
         eprintln!();
     }
     let reports = results.into_iter().collect::<Result<Vec<Report>, _>>()?;
-    let rows = table(&runs, &reports, by);
+    let mut rows = table(&runs, &reports, by);
+    if execution.sweep.is_none() {
+        // And the seeds together.
+        let all: Vec<SweepRun> =
+            runs.iter().map(|r| SweepRun { label: "all seeds".to_owned(), ..r.clone() }).collect();
+        rows.extend(table(&all, &reports, by));
+    }
     print!("{}", format_table(&rows));
     let simulated: f64 = runs.iter().map(|r| r.spec.hours * 3600.0).sum();
     let wall = started.elapsed().as_secs_f64();
@@ -131,6 +147,64 @@ fn single(
         write(path, &write_html(&report, Some(wall)))?;
     }
     Ok(())
+}
+
+/// `--data DIR`: the configured coins that are on the tape, replayed.
+fn replay(
+    config: &Config,
+    options: &BacktestOptions,
+    execution: &Execution,
+    dir: &Path,
+) -> Result<(), BacktestSetupError> {
+    let tape = Tape::read(dir).map_err(|e| BacktestSetupError::Output {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut params = Vec::new();
+    for (name, symbol) in config.resolved_symbols() {
+        let wanted = options.coins.as_ref().is_none_or(|c| c.iter().any(|w| w == name));
+        if symbol.enabled && wanted && tape.meta.coins.iter().any(|c| c.name == name) {
+            params.push((name.to_owned(), symbol.core_params(&config.feed)));
+        }
+    }
+    if params.is_empty() {
+        return Err(BacktestSetupError::NotConfigured(format!(
+            "none of the tape's coins ({})",
+            tape.meta.coins.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let seed = options.seed.unwrap_or(config.venue.seed);
+    let started = Instant::now();
+    let report = Replay::new(tape, &params, options.latency, seed)?.run();
+    let wall = started.elapsed().as_secs_f64();
+    print!("{}", summary(&report));
+    println!(
+        "replayed {:.2} hours of {} in {wall:.1} s ({:.0}x real time)",
+        report.hours,
+        report.data.as_deref().unwrap_or("a tape"),
+        report.hours * 3600.0 / wall.max(1e-9)
+    );
+    if let Some(path) = &execution.report {
+        write(path, &report.to_json())?;
+    }
+    if let Some(path) = &execution.html {
+        write(path, &write_html(&report, Some(wall)))?;
+    }
+    Ok(())
+}
+
+/// `hlmm record`: the built-in simulator's public feed for the config's coins (or
+/// `options.coins`), seed and `options.hours`, as a tape in `dir`.
+pub fn record(
+    config: &Config,
+    options: &BacktestOptions,
+    dir: &Path,
+) -> Result<u64, BacktestSetupError> {
+    let spec = spec_from_config(config, options)?;
+    record_simulator(&spec, dir).map_err(|e| BacktestSetupError::Output {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })
 }
 
 fn write(path: &PathBuf, text: &str) -> Result<(), BacktestSetupError> {

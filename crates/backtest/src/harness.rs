@@ -4,8 +4,8 @@
 //! Time advances from event to event; nothing reads a clock or opens a socket. The events,
 //! in the order they are taken at equal times:
 //! 1. **block** (every `block_ms`): the market generator's flow and the exchange's timers run;
-//!    each quoted coin's book reaches the core `feed_ms` later, our fills, order updates and
-//!    funding too (the user stream); the metrics take the new mids.
+//!    each quoted coin's book and trades reach the core `feed_ms` later, our fills, order
+//!    updates and funding too (the user stream); the metrics take the new mids.
 //! 2. **feed**: a book or a user event arrives in the core.
 //! 3. **in flight**: a command the core issued reaches the exchange (it acts), or its reply
 //!    reaches the core as the outcome the exec thread would report. Each command draws its
@@ -15,8 +15,7 @@
 //!
 //! Same spec, same seed: the same sequence of events, the same report.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use hlmm_core::params::GlobalParams;
 use hlmm_core::{CoreEvent, QuotingCore};
@@ -29,12 +28,15 @@ use hlmm_sim::rules::VenueRules;
 use hlmm_sim::state::VenueState;
 use hlmm_sim::venue::ExchangeVenue;
 use hlmm_types::commands::Command;
-use hlmm_types::events::{BookSide, BookSnapshot, FeedEvent, FillBatch, OrderUpdateBatch};
+use hlmm_types::events::{
+    BookSide, BookSnapshot, FeedEvent, FillBatch, OrderUpdateBatch, Trade, TradeBatch,
+};
 use hlmm_types::outcome::{CommandOutcome, RejectReason};
 use hlmm_types::{AssetId, InstrumentSpec, Nanos, Oid, Side, Usd};
 use hlmm_wire::action::{CancelAction, CancelWire};
 
 use crate::convert::{action_of, fill_of, funding_of, is_terminal, order_update_of, outcome_of};
+use crate::flight::{Flight, Flights};
 use crate::latency::LatencySampler;
 use crate::metrics::{CoinMetrics, HOUR_NS};
 use crate::report::{Curve, Report, RunCounters, Totals};
@@ -48,40 +50,6 @@ pub const BACKTEST_ACCOUNT: Address =
 const CLOID_PREFIX: u32 = u32::from_be_bytes(*b"hlmm");
 /// Commands the core may issue in one call.
 const COMMAND_BUFFER: usize = 512;
-
-/// A command between the core and the exchange.
-#[derive(Debug)]
-enum Flight {
-    /// The exchange acts on it now; its reply reaches the core at `reply_at`.
-    Act { cmd: Command, reply_at: u64 },
-    /// The reply reaches the core.
-    Reply(hlmm_types::outcome::OutcomeEvent),
-}
-
-#[derive(Debug)]
-struct InFlight {
-    at: u64,
-    seq: u64,
-    what: Flight,
-}
-
-impl PartialEq for InFlight {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for InFlight {}
-impl PartialOrd for InFlight {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for InFlight {
-    /// Reversed: the heap pops the earliest first, then the first issued.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
-}
 
 /// What the next step of the run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,8 +72,7 @@ pub struct Pair {
     /// Our resting orders on the venue: side and coin index.
     resting: BTreeMap<Oid, (usize, Side)>,
     feed: VecDeque<(u64, CoreEvent)>,
-    flights: BinaryHeap<InFlight>,
-    seq: u64,
+    flights: Flights,
     out: Vec<Command>,
     events: Vec<SimEvent>,
     start: u64,
@@ -128,20 +95,8 @@ impl Pair {
     /// (resumed, as after a clean startup reconciliation); the first block is stepped.
     pub fn new(spec: &BacktestSpec) -> Result<Self, BacktestError> {
         spec.validate()?;
-        let coins: Vec<_> = spec.coins.iter().map(|c| c.market.clone()).collect();
-        let mut exchange = Exchange::new(Default::default());
-        let balance = Usd::from_f64(spec.balance_usd)
-            .ok_or(BacktestError::Field { field: "balance_usd", reason: "out of range" })?;
-        exchange.deposit(BACKTEST_ACCOUNT, balance);
-        let mut market =
-            Market::with_venue(spec.seed, coins, Vec::new(), ExchangeVenue::new(exchange))
-                .map_err(|e| BacktestError::Market(e.to_string()))?;
-        market
-            .set_informed_flow(spec.informed)
-            .map_err(|e| BacktestError::Market(e.to_string()))?;
         let start = spec.start_ms * 1_000_000;
-        let rules = VenueRules::new(DEFAULT_REQUEST_BUDGET, []);
-        let venue = VenueState::new(market, rules, Nanos(start));
+        let venue = venue_for(spec)?;
         let instruments: Vec<InstrumentSpec> = venue.market().coins().map(|c| *c.spec).collect();
         let params: Vec<_> = spec.coins.iter().map(|c| c.params).collect();
         let global = GlobalParams {
@@ -161,8 +116,7 @@ impl Pair {
             names: spec.coins.iter().map(|c| c.market.name.clone()).collect(),
             resting: BTreeMap::new(),
             feed: VecDeque::with_capacity(1_024),
-            flights: BinaryHeap::with_capacity(1_024),
-            seq: 0,
+            flights: Flights::default(),
             out: Vec::with_capacity(COMMAND_BUFFER),
             events: Vec::with_capacity(256),
             start,
@@ -259,7 +213,7 @@ impl Pair {
             }
         };
         consider(self.feed.front().map(|f| f.0), Next::Feed);
-        consider(self.flights.peek().map(|f| f.at), Next::Flight);
+        consider(self.flights.next_at(), Next::Flight);
         consider(Some(self.next_timer), Next::Timer);
         Some(best)
     }
@@ -284,8 +238,8 @@ impl Pair {
                 }
             }
             Next::Flight => {
-                if let Some(f) = self.flights.pop() {
-                    match f.what {
+                if let Some(what) = self.flights.pop() {
+                    match what {
                         Flight::Act { cmd, reply_at } => self.act(&cmd, reply_at, t),
                         Flight::Reply(o) => self.core_event(&CoreEvent::Outcome(o), t),
                     }
@@ -309,6 +263,22 @@ impl Pair {
             fill_side(&mut snap.bids, view.bids);
             fill_side(&mut snap.asks, view.asks);
             self.feed.push_back((deliver, CoreEvent::Feed(FeedEvent::Book(snap))));
+            // The block's public trades, as the `trades` channel prints them (16 an event).
+            for chunk in view.trades.chunks(TradeBatch::CAPACITY) {
+                let mut batch = TradeBatch::default();
+                for p in chunk {
+                    let trade = Trade {
+                        asset: p.asset,
+                        side: p.side,
+                        px: p.px,
+                        sz: p.sz,
+                        time: Nanos(t),
+                        tid: p.tid,
+                    };
+                    let _ = batch.push(trade);
+                }
+                self.feed.push_back((deliver, CoreEvent::Feed(FeedEvent::Trades(batch))));
+            }
         }
         self.collect_user_events(t);
         for (i, m) in self.coins.iter_mut().enumerate() {
@@ -442,8 +412,7 @@ impl Pair {
     }
 
     fn push_flight(&mut self, at: u64, what: Flight) {
-        self.seq += 1;
-        self.flights.push(InFlight { at, seq: self.seq, what });
+        self.flights.push(at, what);
     }
 }
 
@@ -451,6 +420,21 @@ impl Pair {
 fn reject_name(reason: RejectReason) -> String {
     let name = format!("{reason:?}");
     name.split([' ', '{', '(']).next().unwrap_or_default().to_owned()
+}
+
+/// The simulated venue of `spec`: its coins listed, our account funded, the first block
+/// stepped at the spec's start.
+pub(crate) fn venue_for(spec: &BacktestSpec) -> Result<VenueState, BacktestError> {
+    let coins: Vec<_> = spec.coins.iter().map(|c| c.market.clone()).collect();
+    let mut exchange = Exchange::new(Default::default());
+    let balance = Usd::from_f64(spec.balance_usd)
+        .ok_or(BacktestError::Field { field: "balance_usd", reason: "out of range" })?;
+    exchange.deposit(BACKTEST_ACCOUNT, balance);
+    let mut market = Market::with_venue(spec.seed, coins, Vec::new(), ExchangeVenue::new(exchange))
+        .map_err(|e| BacktestError::Market(e.to_string()))?;
+    market.set_informed_flow(spec.informed).map_err(|e| BacktestError::Market(e.to_string()))?;
+    let rules = VenueRules::new(DEFAULT_REQUEST_BUDGET, []);
+    Ok(VenueState::new(market, rules, Nanos(spec.start_ms * 1_000_000)))
 }
 
 fn dec_side(m: &mut CoinMetrics, side: Side) {

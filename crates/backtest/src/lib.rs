@@ -14,6 +14,9 @@
 //! - [`metrics`]: PnL, markouts, inventory, drawdown, Sharpe, uptime, as the run goes.
 //! - [`report`]: the figures as JSON; [`html`]: the same as a self-contained HTML page.
 //! - [`sweep`]: a parameter grid over all cores.
+//! - [`tape`]: recorded market data (books, trades, receive times) in a versioned layout;
+//!   [`replay`]: the core against a tape, our orders placed in the recorded queues by the
+//!   [`queue`] model.
 //!
 //! `hlmm backtest` (the binary) builds a spec from the engine's config file; the fault drills
 //! and the strategy tests build one directly.
@@ -21,13 +24,18 @@
 #![forbid(unsafe_code)]
 
 mod convert;
+mod flight;
 pub mod harness;
 pub mod html;
 pub mod latency;
 pub mod metrics;
+pub mod queue;
+pub mod record;
+pub mod replay;
 pub mod report;
 pub mod spec;
 pub mod sweep;
+pub mod tape;
 
 pub use harness::{Pair, BACKTEST_ACCOUNT};
 pub use html::write_html;

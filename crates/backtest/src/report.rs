@@ -49,6 +49,9 @@ pub struct Report {
     pub curve: Curve,
     /// Counters of the run itself.
     pub run: RunCounters,
+    /// A replay: where its tape was recorded (`None` for the simulated market).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
 }
 
 /// What the run was made of (so a report says what it measured).
@@ -223,6 +226,7 @@ impl Report {
             coins: names.iter().cloned().zip(per_coin).collect(),
             curve: curve.clone(),
             run,
+            data: None,
         }
     }
 
