@@ -58,7 +58,9 @@ pub fn record_live(
     // No account: the user ring carries nothing, but the feed thread owns one.
     let (user_tx, _user_rx) = ring::lossless_spilling(16, 16);
     let coin_names: Vec<_> = instruments.iter().map(|s| s.coin).collect();
-    let settings = feed_settings(config, ws_url, &coin_names);
+    let frames = subscribe_frames(&coin_names, None);
+    let settings =
+        FeedSettings::from_config(&config.feed, ws_url.to_owned(), frames, config.venue.seed);
     let feed_shutdown = Shutdown::new();
     let shared = FeedShared {
         health: Arc::new(FeedHealth::new(instruments.len())),
@@ -144,22 +146,6 @@ fn listed_instruments(
         instruments.push(*spec);
     }
     Ok(instruments)
-}
-
-/// The engine's feed settings for a recorder of `coins` (market data only).
-fn feed_settings(config: &Config, ws_url: &str, coins: &[crate::types::Coin]) -> FeedSettings {
-    FeedSettings {
-        ws_url: ws_url.to_owned(),
-        subscribe_frames: subscribe_frames(coins, None),
-        ping_interval: Duration::from_millis(config.feed.ping_interval_ms),
-        market_stale_after: Duration::from_millis(config.feed.stale_after_ms.books),
-        user_stale_after: Duration::from_millis(config.feed.stale_after_ms.user),
-        reconnect_after_silence: Duration::from_millis(config.feed.ping_interval_ms * 2 + 5_000),
-        reconnect_min_ms: config.feed.reconnect_min_ms,
-        reconnect_max_ms: config.feed.reconnect_max_ms,
-        seed: config.venue.seed,
-        connect_timeout: Duration::from_secs(10),
-    }
 }
 
 /// A new tape in `dir` for `instruments`, its source the venue's WebSocket.

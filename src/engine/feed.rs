@@ -57,6 +57,31 @@ pub struct FeedSettings {
     pub connect_timeout: Duration,
 }
 
+impl FeedSettings {
+    /// The settings `feed` (the config's `[feed]`) gives a feed of `subscribe_frames` on
+    /// `ws_url`; `seed` jitters its reconnect backoff.
+    pub fn from_config(
+        feed: &crate::config::FeedConfig,
+        ws_url: String,
+        subscribe_frames: Vec<String>,
+        seed: u64,
+    ) -> Self {
+        Self {
+            ws_url,
+            subscribe_frames,
+            ping_interval: Duration::from_millis(feed.ping_interval_ms),
+            market_stale_after: Duration::from_millis(feed.stale_after_ms.books),
+            user_stale_after: Duration::from_millis(feed.stale_after_ms.user),
+            // No frame at all (not even a pong) for two ping intervals: the socket is dead.
+            reconnect_after_silence: Duration::from_millis(feed.ping_interval_ms * 2 + 5_000),
+            reconnect_min_ms: feed.reconnect_min_ms,
+            reconnect_max_ms: feed.reconnect_max_ms,
+            seed,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
 /// The producer ends the feed thread owns.
 #[derive(Debug)]
 pub struct FeedRings {

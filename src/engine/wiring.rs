@@ -326,19 +326,12 @@ fn feed_handler(
     // the core through them.
     let account_text =
         account.map(gateway::address_text).or_else(|| config.venue.account_address.clone());
-    let settings = FeedSettings {
-        ws_url: venue.ws_url.clone(),
-        subscribe_frames: subscribe_frames(&coins, account_text.as_deref()),
-        ping_interval: Duration::from_millis(config.feed.ping_interval_ms),
-        market_stale_after: Duration::from_millis(config.feed.stale_after_ms.books),
-        user_stale_after: Duration::from_millis(config.feed.stale_after_ms.user),
-        // No frame at all (not even a pong) for two ping intervals: the socket is dead.
-        reconnect_after_silence: Duration::from_millis(config.feed.ping_interval_ms * 2 + 5_000),
-        reconnect_min_ms: config.feed.reconnect_min_ms,
-        reconnect_max_ms: config.feed.reconnect_max_ms,
-        seed: config.venue.seed ^ now.0,
-        connect_timeout: Duration::from_secs(10),
-    };
+    let settings = FeedSettings::from_config(
+        &config.feed,
+        venue.ws_url.clone(),
+        subscribe_frames(&coins, account_text.as_deref()),
+        config.venue.seed ^ now.0,
+    );
     let shared = FeedShared {
         health: Arc::clone(&shared.health),
         counters: Arc::clone(&shared.counters),

@@ -7,6 +7,10 @@ use std::collections::BinaryHeap;
 
 use hlmm_types::commands::Command;
 use hlmm_types::outcome::OutcomeEvent;
+use hlmm_types::AssetId;
+
+use crate::latency::LatencySampler;
+use crate::report::RunCounters;
 
 /// A command between the core and the exchange.
 #[derive(Debug)]
@@ -64,5 +68,25 @@ impl Flights {
     /// The next one.
     pub(crate) fn pop(&mut self) -> Option<Flight> {
         self.heap.pop().map(|f| f.what)
+    }
+}
+
+/// Sends what the core issued at `t`: each command draws its own round trip. `quoted` hears
+/// the asset of every place and modify (the first quote's time is taken from it).
+pub(crate) fn send_all(
+    out: &mut Vec<Command>,
+    t: u64,
+    latency: &mut LatencySampler,
+    flights: &mut Flights,
+    counters: &mut RunCounters,
+    mut quoted: impl FnMut(AssetId),
+) {
+    for cmd in out.drain(..) {
+        counters.commands += 1;
+        if let Command::Place(r) | Command::Modify { new: r, .. } = &cmd {
+            quoted(r.asset);
+        }
+        let (act_after, reply_after) = latency.order_ns();
+        flights.push(t + act_after, Flight::Act { cmd, reply_at: t + reply_after });
     }
 }

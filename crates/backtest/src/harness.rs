@@ -31,12 +31,11 @@ use hlmm_types::commands::Command;
 use hlmm_types::events::{
     BookSide, BookSnapshot, FeedEvent, FillBatch, OrderUpdateBatch, Trade, TradeBatch,
 };
-use hlmm_types::outcome::{CommandOutcome, RejectReason};
 use hlmm_types::{AssetId, InstrumentSpec, Nanos, Oid, Side, Usd};
 use hlmm_wire::action::{CancelAction, CancelWire};
 
 use crate::convert::{action_of, fill_of, funding_of, is_terminal, order_update_of, outcome_of};
-use crate::flight::{Flight, Flights};
+use crate::flight::{send_all, Flight, Flights};
 use crate::latency::LatencySampler;
 use crate::metrics::{CoinMetrics, HOUR_NS};
 use crate::report::{Curve, Report, RunCounters, Totals};
@@ -308,12 +307,7 @@ impl Pair {
                 let resp = self.venue.apply(BACKTEST_ACCOUNT, &action, Nanos(t));
                 let spec = cmd.asset().and_then(|a| self.coins.get(a.0 as usize)).map(|m| m.spec);
                 if let Some(outcome) = spec.and_then(|s| outcome_of(cmd, &resp, &s)) {
-                    match outcome.outcome {
-                        CommandOutcome::Rejected(reason) => {
-                            *self.counters.rejected.entry(reject_name(reason)).or_default() += 1;
-                        }
-                        _ => self.counters.accepted += 1,
-                    }
+                    self.counters.count(&outcome.outcome);
                     self.push_flight(reply_at, Flight::Reply(outcome));
                 }
             }
@@ -397,29 +391,17 @@ impl Pair {
 
     /// Sends what the core issued: each command draws its round trip.
     fn dispatch(&mut self, t: u64) {
-        let mut out = std::mem::take(&mut self.out);
-        for cmd in out.drain(..) {
-            self.counters.commands += 1;
-            if let Command::Place(r) | Command::Modify { new: r, .. } = &cmd {
-                if let Some(m) = self.coins.get_mut(r.asset.0 as usize) {
-                    m.first_quote_ns.get_or_insert(t);
-                }
+        let coins = &mut self.coins;
+        send_all(&mut self.out, t, &mut self.latency, &mut self.flights, &mut self.counters, |a| {
+            if let Some(m) = coins.get_mut(a.0 as usize) {
+                m.first_quote_ns.get_or_insert(t);
             }
-            let (act_after, reply_after) = self.latency.order_ns();
-            self.push_flight(t + act_after, Flight::Act { cmd, reply_at: t + reply_after });
-        }
-        self.out = out;
+        });
     }
 
     fn push_flight(&mut self, at: u64, what: Flight) {
         self.flights.push(at, what);
     }
-}
-
-/// The reason's variant name (`AloWouldCross`, without its prices).
-fn reject_name(reason: RejectReason) -> String {
-    let name = format!("{reason:?}");
-    name.split([' ', '{', '(']).next().unwrap_or_default().to_owned()
 }
 
 /// The simulated venue of `spec`: its coins listed, our account funded, the first block
@@ -445,7 +427,7 @@ fn dec_side(m: &mut CoinMetrics, side: Side) {
 }
 
 /// The best levels of a side, as many as a book event carries.
-fn fill_side(out: &mut BookSide, levels: &[hlmm_types::events::Level]) {
+pub(crate) fn fill_side(out: &mut BookSide, levels: &[hlmm_types::events::Level]) {
     for l in levels {
         if out.push(*l).is_err() {
             break;

@@ -8,7 +8,7 @@ use std::path::Path;
 use hlmm_types::events::{BookSnapshot, FeedEvent, Trade, TradeBatch};
 use hlmm_types::{AssetId, Nanos};
 
-use crate::harness::venue_for;
+use crate::harness::{fill_side, venue_for};
 use crate::spec::BacktestSpec;
 use crate::tape::{TapeCoin, TapeError, TapeMeta, TapeWriter, TAPE_VERSION};
 use crate::BacktestError;
@@ -60,16 +60,8 @@ pub fn record_simulator(spec: &BacktestSpec, dir: &Path) -> Result<u64, RecordEr
             let Some(view) = venue.market().coin(AssetId(i as u32)) else { continue };
             let mut book =
                 BookSnapshot { asset: view.spec.asset, time: Nanos(t), ..Default::default() };
-            for l in view.bids {
-                if book.bids.push(*l).is_err() {
-                    break;
-                }
-            }
-            for l in view.asks {
-                if book.asks.push(*l).is_err() {
-                    break;
-                }
-            }
+            fill_side(&mut book.bids, view.bids);
+            fill_side(&mut book.asks, view.asks);
             tape.write(recv, &FeedEvent::Book(book))?;
             for p in view.trades {
                 let mut batch = TradeBatch::default();

@@ -28,7 +28,7 @@ use hlmm_types::events::{
 use hlmm_types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent, RejectReason};
 use hlmm_types::{AssetId, Cloid, InstrumentSpec, Nanos, Oid, Px, Side, Sz, Tid, Usd};
 
-use crate::flight::{Flight, Flights};
+use crate::flight::{send_all, Flight, Flights};
 use crate::latency::{LatencyModel, LatencySampler};
 use crate::metrics::{CoinMetrics, HOUR_NS};
 use crate::queue::QueuePosition;
@@ -451,14 +451,7 @@ impl Replay {
             }
         };
         if let Some(o) = outcome {
-            match o.outcome {
-                CommandOutcome::Rejected(reason) => {
-                    let name = format!("{reason:?}");
-                    let name = name.split([' ', '{', '(']).next().unwrap_or_default().to_owned();
-                    *self.counters.rejected.entry(name).or_default() += 1;
-                }
-                _ => self.counters.accepted += 1,
-            }
+            self.counters.count(&o.outcome);
             self.flights.push(reply_at, Flight::Reply(o));
         }
     }
@@ -544,17 +537,11 @@ impl Replay {
     }
 
     fn dispatch(&mut self, t: u64) {
-        let mut out = std::mem::take(&mut self.out);
-        for cmd in out.drain(..) {
-            self.counters.commands += 1;
-            if let Command::Place(r) | Command::Modify { new: r, .. } = &cmd {
-                if let Some(i) = self.index(r.asset) {
-                    self.coins[i].first_quote_ns.get_or_insert(t);
-                }
+        let (coins, specs) = (&mut self.coins, &self.specs);
+        send_all(&mut self.out, t, &mut self.latency, &mut self.flights, &mut self.counters, |a| {
+            if let Some(i) = specs.iter().position(|s| s.asset == a) {
+                coins[i].first_quote_ns.get_or_insert(t);
             }
-            let (act_after, reply_after) = self.latency.order_ns();
-            self.flights.push(t + act_after, Flight::Act { cmd, reply_at: t + reply_after });
-        }
-        self.out = out;
+        });
     }
 }

@@ -27,6 +27,21 @@ pub struct RunCounters {
     pub core_errors: u64,
 }
 
+impl RunCounters {
+    /// Counts one outcome: accepted, or refused under the reason's variant name
+    /// (`AloWouldCross`, without its prices).
+    pub(crate) fn count(&mut self, outcome: &hlmm_types::outcome::CommandOutcome) {
+        match outcome {
+            hlmm_types::outcome::CommandOutcome::Rejected(reason) => {
+                let name = format!("{reason:?}");
+                let name = name.split([' ', '{', '(']).next().unwrap_or_default().to_owned();
+                *self.rejected.entry(name).or_default() += 1;
+            }
+            _ => self.accepted += 1,
+        }
+    }
+}
+
 /// Version of the report's layout.
 pub const REPORT_VERSION: u32 = 1;
 
