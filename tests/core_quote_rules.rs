@@ -7,8 +7,9 @@ use hlmm::core::params::{GlobalParams, SymbolParams};
 use hlmm::core::risk::{Reason, TradingState};
 use hlmm::core::{CoreError, CoreEvent};
 use hlmm::types::commands::{Command, CommandKind, Tif};
+use hlmm::types::events::{FeedEvent, Trade, TradeBatch};
 use hlmm::types::outcome::{CommandOutcome, NotSentReason, OutcomeEvent};
-use hlmm::types::{AssetId, Side, Usd};
+use hlmm::types::{AssetId, Px, Side, Sz, Usd};
 
 const A: AssetId = AssetId(1);
 
@@ -455,4 +456,66 @@ fn a_refused_send_pauses_new_quotes_with_a_doubling_pause_instead_of_a_storm() {
     h.settle(cmds);
     let requote = h.book(200_100, 200_110);
     assert!(!requote.is_empty(), "accepted: the next move re-quotes without waiting");
+}
+
+fn buys(lots: i64) -> CoreEvent {
+    let mut batch = TradeBatch::default();
+    let trade =
+        Trade { asset: A, side: Side::Bid, px: Px(200_010), sz: Sz(lots), ..Trade::default() };
+    let _ = batch.push(trade);
+    CoreEvent::Feed(FeedEvent::Trades(batch))
+}
+
+#[test]
+fn one_sided_taker_buying_lifts_both_quotes_when_flow_skew_is_set() {
+    let p = SymbolParams { flow_skew_bps: 1.0, vol_prior: Some(1e-6), ..params() };
+    let quiet = Harness::new(p).book(200_000, 200_010);
+    let mut h = Harness::new(p);
+    h.send(buys(10_000)).expect("trades");
+    let leaned = h.book(200_000, 200_010);
+    for side in [Side::Bid, Side::Ask] {
+        let (q, l) =
+            (on_side(&quiet, side).expect("quoted"), on_side(&leaned, side).expect("quoted"));
+        assert!(l.px > q.px, "{side:?}: {} after buying vs {} without", l.px.0, q.px.0);
+    }
+    // Without flow_skew_bps the same trades change nothing.
+    let off = SymbolParams { flow_skew_bps: 0.0, ..p };
+    let mut h = Harness::new(off);
+    h.send(buys(10_000)).expect("trades");
+    assert_eq!(h.book(200_000, 200_010), Harness::new(off).book(200_000, 200_010));
+}
+
+#[test]
+fn a_volatility_burst_pauses_two_sided_quotes_until_calm_returns() {
+    // The spread's volatility is the 1 bp/√s prior (the estimator never warms); the breaker
+    // trips above 3 bp/√s of 2 s half-life volatility.
+    let p = SymbolParams {
+        vol_breaker_ratio: 3.0,
+        vol_breaker_half_life: 2 * SEC,
+        vol_warmup_samples: 1_000_000,
+        ..params()
+    };
+    let mut h = Harness::new(p);
+    let calm = |h: &mut Harness, k: i64| {
+        let cmds = h.book(200_000 + k % 2, 200_010 + k % 2);
+        h.settle(cmds.clone());
+        cmds
+    };
+    let mut quoted = 0;
+    for k in 0..30 {
+        quoted += new_orders(&calm(&mut h, k)).len();
+    }
+    assert!(quoted >= 2, "two-sided while calm");
+    // A burst: the mid jumps 50 bp back and forth every 100 ms.
+    let mut last = Vec::new();
+    for k in 0..10 {
+        let off = if k % 2 == 0 { 1_000 } else { 0 };
+        last = h.book(200_000 + off, 200_010 + off);
+        h.settle(last.clone());
+    }
+    assert!(new_orders(&last).is_empty(), "{last:?}");
+    assert_eq!(h.core.orders().open_orders(A).count(), 0, "every quote pulled");
+    // Calm again: once the short volatility is back under 0.7 of the trip level, quoting resumes.
+    let resumed = (0..600).any(|k| new_orders(&calm(&mut h, k)).len() == 2);
+    assert!(resumed, "quoting resumes by rule");
 }
