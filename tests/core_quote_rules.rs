@@ -34,17 +34,9 @@ fn nothing_is_quoted_before_the_first_resume() {
             time: hlmm::types::Nanos::from_millis(START / MS + 1),
             ..Default::default()
         };
-        let _ = s.bids.push(hlmm::types::events::Level {
-            px: hlmm::types::Px(200_000),
-            sz: hlmm::types::Sz(100_000),
-            n: 1,
-        });
-        let _ = s.asks.push(hlmm::types::events::Level {
-            px: hlmm::types::Px(200_010),
-            sz: hlmm::types::Sz(100_000),
-            n: 1,
-        });
-        CoreEvent::Feed(hlmm::types::events::FeedEvent::Book(s))
+        let _ = s.bids.push(hlmm::types::events::Level { px: Px(200_000), sz: Sz(100_000), n: 1 });
+        let _ = s.asks.push(hlmm::types::events::Level { px: Px(200_010), sz: Sz(100_000), n: 1 });
+        CoreEvent::Feed(FeedEvent::Book(s))
     };
     core.on_event(&ev, hlmm::types::Nanos(START + MS), &mut out).expect("book");
     assert!(out.is_empty(), "{out:?}");

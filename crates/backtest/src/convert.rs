@@ -11,10 +11,14 @@ use hlmm_sim::actions::{
     SimOrderStatus,
 };
 use hlmm_sim::actions::{FillRecord, FundingPayment, OrderUpdateRecord};
+use hlmm_sim::market::CoinView;
 use hlmm_types::commands::{Command, CommandKind, OrderRequest};
-use hlmm_types::events::{Fill, Funding, OrderStatus, OrderUpdate};
+use hlmm_types::events::{
+    BookSide, BookSnapshot, FeedEvent, Fill, Funding, Level, OrderStatus, OrderUpdate, Trade,
+    TradeBatch,
+};
 use hlmm_types::outcome::{Accepted, AcceptedStatus, CommandOutcome, OutcomeEvent, RejectReason};
-use hlmm_types::{Cloid, InstrumentSpec, Side};
+use hlmm_types::{Cloid, InstrumentSpec, Nanos, Side};
 use hlmm_wire::action::{CancelByCloidAction, CancelByCloidWire, OrderRef};
 
 /// The exchange action of one command; `None` for `CancelAll` (the harness sweeps the
@@ -148,4 +152,37 @@ pub(crate) fn funding_of(f: &FundingPayment) -> Funding {
 /// `true` when the update ends the order's life on the book.
 pub(crate) fn is_terminal(status: SimOrderStatus) -> bool {
     status != SimOrderStatus::Open
+}
+
+/// What the venue publishes for one coin after a block at `t` (ns): its book (as many levels
+/// as a book event carries) and its trades (16 an event, as the `trades` channel prints them).
+pub(crate) fn published(view: &CoinView<'_>, t: u64, mut emit: impl FnMut(FeedEvent)) {
+    let mut book = BookSnapshot { asset: view.spec.asset, time: Nanos(t), ..Default::default() };
+    fill_side(&mut book.bids, view.bids);
+    fill_side(&mut book.asks, view.asks);
+    emit(FeedEvent::Book(book));
+    for chunk in view.trades.chunks(TradeBatch::CAPACITY) {
+        let mut batch = TradeBatch::default();
+        for p in chunk {
+            let trade = Trade {
+                asset: p.asset,
+                side: p.side,
+                px: p.px,
+                sz: p.sz,
+                time: Nanos(t),
+                tid: p.tid,
+            };
+            let _ = batch.push(trade);
+        }
+        emit(FeedEvent::Trades(batch));
+    }
+}
+
+/// The best levels of a side, as many as a book event carries.
+fn fill_side(out: &mut BookSide, levels: &[Level]) {
+    for l in levels {
+        if out.push(*l).is_err() {
+            break;
+        }
+    }
 }

@@ -28,17 +28,17 @@ use hlmm_sim::rules::VenueRules;
 use hlmm_sim::state::VenueState;
 use hlmm_sim::venue::ExchangeVenue;
 use hlmm_types::commands::Command;
-use hlmm_types::events::{
-    BookSide, BookSnapshot, FeedEvent, FillBatch, OrderUpdateBatch, Trade, TradeBatch,
-};
+use hlmm_types::events::{FeedEvent, FillBatch, OrderUpdateBatch};
 use hlmm_types::{AssetId, InstrumentSpec, Nanos, Oid, Side, Usd};
 use hlmm_wire::action::{CancelAction, CancelWire};
 
-use crate::convert::{action_of, fill_of, funding_of, is_terminal, order_update_of, outcome_of};
+use crate::convert::{
+    action_of, fill_of, funding_of, is_terminal, order_update_of, outcome_of, published,
+};
 use crate::flight::{send_all, Flight, Flights};
 use crate::latency::LatencySampler;
-use crate::metrics::{CoinMetrics, HOUR_NS};
-use crate::report::{Curve, Report, RunCounters, Totals};
+use crate::metrics::CoinMetrics;
+use crate::report::{Report, RunCounters, RunFigures};
 use crate::spec::BacktestSpec;
 use crate::BacktestError;
 
@@ -78,14 +78,10 @@ pub struct Pair {
     now: u64,
     next_block: u64,
     next_timer: u64,
-    next_hour: u64,
-    next_curve: u64,
     block_ns: u64,
     timer_ns: u64,
-    curve_every: u64,
-    curve: Curve,
     counters: RunCounters,
-    totals: Totals,
+    figures: RunFigures,
     spec: BacktestSpec,
 }
 
@@ -107,12 +103,13 @@ impl Pair {
             .map_err(|e| BacktestError::Core(e.to_string()))?;
         let span = spec.span_ns();
         let block_ns = spec.block_ms * 1_000_000;
+        let names: Vec<String> = spec.coins.iter().map(|c| c.market.name.clone()).collect();
         let mut pair = Self {
             venue,
             core,
             latency: LatencySampler::new(&spec.latency, spec.seed),
             coins: instruments.iter().map(|s| CoinMetrics::new(*s)).collect(),
-            names: spec.coins.iter().map(|c| c.market.name.clone()).collect(),
+            names: names.clone(),
             resting: BTreeMap::new(),
             feed: VecDeque::with_capacity(1_024),
             flights: Flights::default(),
@@ -122,16 +119,10 @@ impl Pair {
             now: start,
             next_block: start + block_ns,
             next_timer: start + spec.timer_ms * 1_000_000,
-            next_hour: start + HOUR_NS,
-            next_curve: start,
             block_ns,
             timer_ns: spec.timer_ms * 1_000_000,
-            curve_every: (span / (spec.curve_points as u64 - 1)).max(block_ns),
-            curve: Curve::new(
-                &spec.coins.iter().map(|c| c.market.name.clone()).collect::<Vec<_>>(),
-            ),
             counters: RunCounters::default(),
-            totals: Totals::default(),
+            figures: RunFigures::new(&names, start, span, spec.curve_points, block_ns),
             spec: spec.clone(),
         };
         pair.core_event(&CoreEvent::Resume, start);
@@ -195,8 +186,7 @@ impl Pair {
             &self.spec,
             &self.names,
             &self.coins,
-            &self.curve,
-            self.totals,
+            &self.figures,
             self.counters.clone(),
             end,
         )
@@ -255,29 +245,10 @@ impl Pair {
     /// After a block at `t`: publish the books, route user events, update the metrics.
     fn after_block(&mut self, t: u64) {
         let deliver = t + self.latency.feed_ns();
-        for (i, m) in self.coins.iter_mut().enumerate() {
+        for i in 0..self.coins.len() {
             let Some(view) = self.venue.market().coin(AssetId(i as u32)) else { continue };
-            let mut snap =
-                BookSnapshot { asset: m.spec.asset, time: Nanos(t), ..Default::default() };
-            fill_side(&mut snap.bids, view.bids);
-            fill_side(&mut snap.asks, view.asks);
-            self.feed.push_back((deliver, CoreEvent::Feed(FeedEvent::Book(snap))));
-            // The block's public trades, as the `trades` channel prints them (16 an event).
-            for chunk in view.trades.chunks(TradeBatch::CAPACITY) {
-                let mut batch = TradeBatch::default();
-                for p in chunk {
-                    let trade = Trade {
-                        asset: p.asset,
-                        side: p.side,
-                        px: p.px,
-                        sz: p.sz,
-                        time: Nanos(t),
-                        tid: p.tid,
-                    };
-                    let _ = batch.push(trade);
-                }
-                self.feed.push_back((deliver, CoreEvent::Feed(FeedEvent::Trades(batch))));
-            }
+            let feed = &mut self.feed;
+            published(&view, t, |ev| feed.push_back((deliver, CoreEvent::Feed(ev))));
         }
         self.collect_user_events(t);
         for (i, m) in self.coins.iter_mut().enumerate() {
@@ -289,15 +260,7 @@ impl Pair {
                 .map(|p| m.spec.px_to_f64(p));
             m.on_block(t, mid);
         }
-        self.totals.on_block(&self.coins);
-        while t >= self.next_hour {
-            self.coins.iter_mut().for_each(CoinMetrics::on_hour);
-            self.next_hour += HOUR_NS;
-        }
-        if t >= self.next_curve {
-            self.curve.push(t - self.start, &self.coins);
-            self.next_curve += self.curve_every;
-        }
+        self.figures.after_book(t, &mut self.coins);
     }
 
     /// The exchange acts on `cmd` at `t`; its outcome reaches the core at `reply_at`.
@@ -423,14 +386,5 @@ fn dec_side(m: &mut CoinMetrics, side: Side) {
     match side {
         Side::Bid => m.resting_bids = m.resting_bids.saturating_sub(1),
         Side::Ask => m.resting_asks = m.resting_asks.saturating_sub(1),
-    }
-}
-
-/// The best levels of a side, as many as a book event carries.
-pub(crate) fn fill_side(out: &mut BookSide, levels: &[hlmm_types::events::Level]) {
-    for l in levels {
-        if out.push(*l).is_err() {
-            break;
-        }
     }
 }

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use hlmm_types::events::{BookSnapshot, FeedEvent, Trade, TradeBatch};
 use hlmm_types::{AssetId, Nanos};
 
-use crate::harness::{fill_side, venue_for};
+use crate::convert::published;
+use crate::harness::venue_for;
 use crate::spec::BacktestSpec;
 use crate::tape::{TapeCoin, TapeError, TapeMeta, TapeWriter, TAPE_VERSION};
 use crate::BacktestError;
@@ -58,22 +58,14 @@ pub fn record_simulator(spec: &BacktestSpec, dir: &Path) -> Result<u64, RecordEr
         let recv = Nanos(t + feed_ns);
         for i in 0..spec.coins.len() {
             let Some(view) = venue.market().coin(AssetId(i as u32)) else { continue };
-            let mut book =
-                BookSnapshot { asset: view.spec.asset, time: Nanos(t), ..Default::default() };
-            fill_side(&mut book.bids, view.bids);
-            fill_side(&mut book.asks, view.asks);
-            tape.write(recv, &FeedEvent::Book(book))?;
-            for p in view.trades {
-                let mut batch = TradeBatch::default();
-                let _ = batch.push(Trade {
-                    asset: p.asset,
-                    side: p.side,
-                    px: p.px,
-                    sz: p.sz,
-                    time: Nanos(t),
-                    tid: p.tid,
-                });
-                tape.write(recv, &FeedEvent::Trades(batch))?;
+            let mut failed = None;
+            published(&view, t, |ev| {
+                if failed.is_none() {
+                    failed = tape.write(recv, &ev).err();
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
             }
         }
         t += block_ns;

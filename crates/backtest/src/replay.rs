@@ -30,9 +30,9 @@ use hlmm_types::{AssetId, Cloid, InstrumentSpec, Nanos, Oid, Px, Side, Sz, Tid, 
 
 use crate::flight::{send_all, Flight, Flights};
 use crate::latency::{LatencyModel, LatencySampler};
-use crate::metrics::{CoinMetrics, HOUR_NS};
+use crate::metrics::CoinMetrics;
 use crate::queue::QueuePosition;
-use crate::report::{Curve, Report, RunCounters, Totals};
+use crate::report::{Report, RunCounters, RunFigures};
 use crate::spec::BacktestSpec;
 use crate::tape::Tape;
 use crate::BacktestError;
@@ -75,13 +75,8 @@ pub struct Replay {
     out: Vec<Command>,
     timer_ns: u64,
     next_timer: u64,
-    start: u64,
     end: u64,
-    next_hour: u64,
-    next_curve: u64,
-    curve_every: u64,
-    curve: Curve,
-    totals: Totals,
+    figures: RunFigures,
     counters: RunCounters,
     spec: BacktestSpec,
 }
@@ -126,11 +121,11 @@ impl Replay {
         spec.informed = hlmm_sim::market::InformedFlow::NONE;
         let n = specs.len();
         let names = params.iter().map(|p| p.0.clone()).collect::<Vec<_>>();
+        let figures = RunFigures::new(&names, first, last - first, spec.curve_points, 1);
         let mut replay = Self {
             core,
             cursor: 0,
             coins: specs.iter().map(|s| CoinMetrics::new(*s)).collect(),
-            curve: Curve::new(&names),
             names,
             books: vec![None; n],
             orders: BTreeMap::new(),
@@ -143,12 +138,8 @@ impl Replay {
             out: Vec::with_capacity(512),
             timer_ns: spec.timer_ms * 1_000_000,
             next_timer: first + spec.timer_ms * 1_000_000,
-            start: first,
             end: last,
-            next_hour: first + HOUR_NS,
-            next_curve: first,
-            curve_every: ((last - first) / (spec.curve_points as u64 - 1)).max(1),
-            totals: Totals::default(),
+            figures,
             counters: RunCounters::default(),
             specs,
             tape,
@@ -191,8 +182,7 @@ impl Replay {
             &self.spec,
             &self.names,
             &self.coins,
-            &self.curve,
-            self.totals,
+            &self.figures,
             self.counters.clone(),
             self.end,
         );
@@ -219,7 +209,7 @@ impl Replay {
                 };
                 self.coins[i].first_book_ns.get_or_insert(t);
                 self.coins[i].on_block(t, mid);
-                self.after_book(t);
+                self.figures.after_book(t, &mut self.coins);
             }
             FeedEvent::Trades(batch) => {
                 for tr in batch.as_slice() {
@@ -231,18 +221,6 @@ impl Replay {
             _ => {}
         }
         self.core_event(&CoreEvent::Feed(*ev), t);
-    }
-
-    fn after_book(&mut self, t: u64) {
-        self.totals.on_block(&self.coins);
-        while t >= self.next_hour {
-            self.coins.iter_mut().for_each(CoinMetrics::on_hour);
-            self.next_hour += HOUR_NS;
-        }
-        if t >= self.next_curve {
-            self.curve.push(t - self.start, &self.coins);
-            self.next_curve += self.curve_every;
-        }
     }
 
     /// The queue at each of our prices follows the level; a touch through our price fills us.

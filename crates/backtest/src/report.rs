@@ -191,6 +191,51 @@ impl Curve {
     }
 }
 
+/// What a run samples as it goes, after every book: totals, hourly marks and the curve.
+#[derive(Debug, Clone)]
+pub(crate) struct RunFigures {
+    pub(crate) curve: Curve,
+    pub(crate) totals: Totals,
+    start: u64,
+    next_hour: u64,
+    next_curve: u64,
+    curve_every: u64,
+}
+
+impl RunFigures {
+    /// From `start` (ns), `points` curve samples over `span` ns (at least `min_step` ns
+    /// apart), for coins `names`.
+    pub(crate) fn new(
+        names: &[String],
+        start: u64,
+        span: u64,
+        points: usize,
+        min_step: u64,
+    ) -> Self {
+        Self {
+            curve: Curve::new(names),
+            totals: Totals::default(),
+            start,
+            next_hour: start + crate::metrics::HOUR_NS,
+            next_curve: start,
+            curve_every: (span / (points as u64).saturating_sub(1).max(1)).max(min_step).max(1),
+        }
+    }
+
+    /// After the coins' figures moved at `t`.
+    pub(crate) fn after_book(&mut self, t: u64, coins: &mut [CoinMetrics]) {
+        self.totals.on_block(coins);
+        while t >= self.next_hour {
+            coins.iter_mut().for_each(CoinMetrics::on_hour);
+            self.next_hour += crate::metrics::HOUR_NS;
+        }
+        if t >= self.next_curve {
+            self.curve.push(t - self.start, coins);
+            self.next_curve += self.curve_every;
+        }
+    }
+}
+
 /// Running totals across coins, block by block.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Totals {
@@ -214,14 +259,13 @@ impl Report {
         spec: &BacktestSpec,
         names: &[String],
         coins: &[CoinMetrics],
-        curve: &Curve,
-        totals: Totals,
+        figures: &RunFigures,
         run: RunCounters,
         end: u64,
     ) -> Self {
         let per_coin: Vec<CoinReport> =
             coins.iter().map(|m| CoinReport::of(m, end).rounded()).collect();
-        let total = total_of(coins, &per_coin, totals);
+        let total = total_of(coins, &per_coin, figures.totals);
         Self {
             version: REPORT_VERSION,
             seed: spec.seed,
@@ -239,7 +283,7 @@ impl Report {
             },
             total,
             coins: names.iter().cloned().zip(per_coin).collect(),
-            curve: curve.clone(),
+            curve: figures.curve.clone(),
             run,
             data: None,
         }

@@ -143,7 +143,10 @@ impl TapeWriter {
             _ => return Ok(()),
         }
         self.out.write_all(&buf).map_err(io(&self.path))?;
-        self.records += 1;
+        self.records += match ev {
+            FeedEvent::Trades(batch) => batch.len() as u64,
+            _ => 1,
+        };
         Ok(())
     }
 
